@@ -1,0 +1,114 @@
+"""diplosum: validated, source-grounded structured summaries of diplomatic news articles.
+
+>>> import diplosum
+>>> s = diplosum.summarise(open("article.txt").read())        # doctest: +SKIP
+>>> s.mediators[0].name, s.parties, s.venue, s.proposed_date   # doctest: +SKIP
+
+The public names are listed in ``__all__``; heavy modules load on first use so
+``import diplosum`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import (
+    ArticleError,
+    BudgetExceeded,
+    CacheError,
+    ConfigurationError,
+    DiplosumError,
+    ExtractionError,
+    LocalModelError,
+    ProviderError,
+)
+
+if TYPE_CHECKING:
+    from .articles import Article, iter_articles, read_article
+    from .batch import BatchItem, asummarise_many, summarise_many
+    from .cache import Cache
+    from .retry import RetryPolicy
+    from .schema import (
+        Actor,
+        DiplomaticSummary,
+        Evidence,
+        Position,
+        RunMetadata,
+        SummaryResult,
+        TalksDate,
+        Usage,
+        Venue,
+    )
+    from .summariser import Summariser, asummarise, summarise, summarise_file
+
+__all__ = [
+    "Actor",
+    "Article",
+    "ArticleError",
+    "BatchItem",
+    "BudgetExceeded",
+    "Cache",
+    "CacheError",
+    "ConfigurationError",
+    "DiplomaticSummary",
+    "DiplosumError",
+    "Evidence",
+    "ExtractionError",
+    "LocalModelError",
+    "Position",
+    "ProviderError",
+    "RetryPolicy",
+    "RunMetadata",
+    "Summariser",
+    "SummaryResult",
+    "TalksDate",
+    "Usage",
+    "Venue",
+    "__version__",
+    "asummarise",
+    "asummarise_many",
+    "iter_articles",
+    "read_article",
+    "summarise",
+    "summarise_file",
+    "summarise_many",
+]
+
+_LAZY = {
+    "Article": "articles",
+    "iter_articles": "articles",
+    "read_article": "articles",
+    "BatchItem": "batch",
+    "asummarise_many": "batch",
+    "summarise_many": "batch",
+    "Cache": "cache",
+    "RetryPolicy": "retry",
+    "Actor": "schema",
+    "DiplomaticSummary": "schema",
+    "Evidence": "schema",
+    "Position": "schema",
+    "RunMetadata": "schema",
+    "SummaryResult": "schema",
+    "TalksDate": "schema",
+    "Usage": "schema",
+    "Venue": "schema",
+    "Summariser": "summariser",
+    "asummarise": "summariser",
+    "summarise": "summariser",
+    "summarise_file": "summariser",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'diplosum' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,331 @@
+"""Summarise many articles concurrently; every article comes out as a success or a failure.
+
+:func:`asummarise_many` is an async iterator of :class:`BatchItem` in completion
+order; :func:`summarise_many` is its synchronous twin. Inputs are streamed
+(folders are walked lazily, never loaded whole), cache hits are served without
+building a client, at most ``concurrency`` model calls run at once, optional
+request/token rate limits apply, and a dollar ``budget`` stops new calls once
+reached. One failing article never cancels the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import queue
+import threading
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ._version import __version__
+from .articles import Article, iter_articles, parse_record, parse_text
+from .errors import ArticleError, BudgetExceeded, DiplosumError
+from .schema import SCHEMA_VERSION, DiplomaticSummary, SummaryResult
+from .summariser import Summariser
+
+__all__ = ["BatchItem", "BatchStats", "RateLimiter", "asummarise_many", "summarise_many"]
+
+Input = str | os.PathLike[str] | Article | dict[str, Any]
+
+
+@dataclass(slots=True)
+class BatchItem:
+    """The outcome for one article: ``status`` ``"ok"`` with a summary, or ``"error"``."""
+
+    id: str
+    source: str | None
+    article_sha256: str | None
+    status: Literal["ok", "error"]
+    summary_json: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def cached(self) -> bool:
+        return bool(self.meta.get("cached"))
+
+    @property
+    def summary(self) -> DiplomaticSummary | None:
+        """The summary, parsed (None for failures)."""
+        if self.summary_json is None:
+            return None
+        return DiplomaticSummary.model_validate_json(self.summary_json)
+
+    @property
+    def cost_usd(self) -> float | None:
+        cost = self.meta.get("cost_usd")
+        return float(cost) if isinstance(cost, (int, float)) else None
+
+    @property
+    def total_tokens(self) -> int:
+        usage = self.meta.get("usage") or {}
+        return int(usage.get("total_tokens", 0) or 0)
+
+    def record(self) -> dict[str, Any]:
+        """The output record (one JSON line of ``diplosum summarise``)."""
+        m = self.meta
+        return {
+            "id": self.id,
+            "source": self.source,
+            "article_sha256": self.article_sha256,
+            "status": self.status,
+            "summary": json.loads(self.summary_json) if self.summary_json else None,
+            "error": self.error,
+            "usage": m.get("usage"),
+            "cost_usd": m.get("cost_usd"),
+            "cached": self.cached,
+            "model": m.get("model"),
+            "prompt_version": m.get("prompt_version"),
+            "prompt_hash": m.get("prompt_hash"),
+            "schema_version": m.get("schema_version", SCHEMA_VERSION),
+            "diplosum_version": m.get("diplosum_version", __version__),
+            "attempts": m.get("attempts", 0),
+            "dropped": m.get("dropped", []),
+            "truncated": m.get("truncated", False),
+            "latency_s": m.get("latency_s", 0.0),
+        }
+
+    def json_line(self) -> str:
+        return json.dumps(self.record(), ensure_ascii=False)
+
+    @classmethod
+    def from_result(cls, article: Article, result: SummaryResult) -> BatchItem:
+        return cls(
+            id=article.id,
+            source=article.source,
+            article_sha256=article.sha256,
+            status="ok",
+            summary_json=result.summary.model_dump_json(),
+            meta=result.meta.model_dump(mode="json"),
+        )
+
+    @classmethod
+    def failure(
+        cls,
+        exc: BaseException,
+        *,
+        summariser: Summariser | None,
+        article: Article | None = None,
+        source: str | None = None,
+    ) -> BatchItem:
+        context = getattr(exc, "context", {}) if isinstance(exc, DiplosumError) else {}
+        usage = context.get("usage") or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        meta: dict[str, Any] = {"usage": usage, "attempts": int(context.get("attempts", 0) or 0)}
+        if summariser is not None:
+            from .pricing import cost_usd
+            from .schema import Usage
+
+            meta.update(
+                model=summariser.spec.label,
+                prompt_version=summariser.prompt.version,
+                prompt_hash=summariser.prompt.hash,
+                cost_usd=cost_usd(summariser.spec.label, Usage(**usage)),
+            )
+        src = article.source if article else source
+        ident = article.id if article else (Path(src).name if src else "?")
+        return cls(
+            id=ident,
+            source=src,
+            article_sha256=article.sha256 if article else None,
+            status="error",
+            meta=meta,
+            error={"type": type(exc).__name__, "message": str(exc), "attempts": meta["attempts"]},
+        )
+
+
+@dataclass(slots=True)
+class BatchStats:
+    """Running totals of a batch."""
+
+    articles: int = 0
+    ok: int = 0
+    failed: int = 0
+    cached: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    cost_unknown: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, item: BatchItem) -> None:
+        self.articles += 1
+        self.ok += item.ok
+        self.failed += not item.ok
+        self.cached += item.cached
+        if not item.cached:
+            self.tokens += item.total_tokens
+            cost = item.cost_usd
+            if cost is None:
+                self.cost_unknown += item.total_tokens > 0
+            else:
+                self.cost_usd += cost
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+class RateLimiter:
+    """Requests-per-minute and tokens-per-minute limits (sliding one-minute window)."""
+
+    def __init__(self, rpm: float | None = None, tpm: float | None = None) -> None:
+        self.rpm, self.tpm = rpm, tpm
+        self._events: list[tuple[float, int]] = []
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, tokens: int) -> None:
+        if not self.rpm and not self.tpm:
+            return
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                self._events = [(t, n) for t, n in self._events if now - t < 60]
+                used = sum(n for _, n in self._events)
+                if (not self.rpm or len(self._events) < self.rpm) and (
+                    not self.tpm or used + tokens <= self.tpm or not self._events
+                ):
+                    self._events.append((now, tokens))
+                    return
+                await asyncio.sleep(max(0.01, 60 - (now - self._events[0][0])))
+
+
+def _articles(items: Iterable[Input]) -> Iterator[Article | ArticleError]:
+    for n, item in enumerate(items):
+        if isinstance(item, Article):
+            yield item
+        elif isinstance(item, dict):
+            try:
+                yield parse_record(item, source=str(item.get("id", f"record-{n}")), default_id=f"record-{n}")
+            except ArticleError as exc:
+                yield exc
+        elif isinstance(item, os.PathLike) or (isinstance(item, str) and "\n" not in item and len(item) < 4096 and os.path.exists(item)):
+            yield from iter_articles([item])
+        elif isinstance(item, str):
+            try:
+                yield parse_text(item, id=f"text-{n}")
+            except ArticleError as exc:
+                yield exc
+        else:
+            yield ArticleError(f"cannot summarise a {type(item).__name__}", source=f"item-{n}")
+
+
+async def asummarise_many(
+    items: Iterable[Input],
+    summariser: Summariser | None = None,
+    *,
+    concurrency: int = 8,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    budget_usd: float | None = None,
+    skip: Any = None,
+    **options: Any,
+) -> AsyncIterator[BatchItem]:
+    """Summarise ``items`` (paths, folders, texts, records or :class:`Article`), yielding as they finish.
+
+    ``skip`` is an optional container of ``(id, article_sha256)`` pairs already done
+    (used to resume); ``options`` build a :class:`Summariser` when none is given.
+    """
+    s = summariser or Summariser(**options)
+    limit = max(1, min(concurrency, s.concurrency_limit or concurrency))
+    limiter = RateLimiter(rpm, tpm)
+    spent = 0.0
+    budget_hit = False
+    pending: set[asyncio.Task[BatchItem]] = set()
+
+    async def run(article: Article) -> BatchItem:
+        await limiter.acquire(len(article.text.encode()) // 3 + s.max_tokens)
+        try:
+            return BatchItem.from_result(article, await s.asummarise_article(article))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one article's failure never stops the batch
+            return BatchItem.failure(exc, summariser=s, article=article)
+
+    def settle(task: asyncio.Task[BatchItem]) -> BatchItem:
+        nonlocal spent
+        item = task.result()
+        spent += item.cost_usd or 0.0
+        return item
+
+    try:
+        for art in _articles(items):
+            if isinstance(art, ArticleError):
+                yield BatchItem.failure(art, summariser=s, source=art.source)
+                continue
+            if skip is not None and (art.id, art.sha256) in skip:
+                continue
+            hit = s.lookup(art)
+            if hit is not None:
+                yield hit
+                continue
+            if budget_usd is not None and (budget_hit or spent >= budget_usd):
+                budget_hit = True
+                exc = BudgetExceeded(f"budget of ${budget_usd:.4f} reached (spent ${spent:.4f}): not started", spent_usd=spent)
+                yield BatchItem.failure(exc, summariser=s, article=art)
+                continue
+            pending.add(asyncio.ensure_future(run(art)))
+            while len(pending) >= limit:
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    pending.discard(task)
+                    yield settle(task)
+        while pending:
+            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                pending.discard(task)
+                yield settle(task)
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+def summarise_many(items: Iterable[Input], summariser: Summariser | None = None, **kwargs: Any) -> Iterator[BatchItem]:
+    """Synchronous twin of :func:`asummarise_many` (runs the event loop in a worker thread)."""
+    out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
+    stop = threading.Event()
+
+    async def pump() -> None:
+        agen = asummarise_many(items, summariser, **kwargs)
+        try:
+            async for item in agen:
+                while not stop.is_set():
+                    try:
+                        out.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        await asyncio.sleep(0)
+                if stop.is_set():
+                    break
+        finally:
+            await agen.aclose()
+
+    def worker() -> None:
+        try:
+            asyncio.run(pump())
+            out.put(("done", None))
+        except BaseException as exc:
+            out.put(("error", exc))
+
+    thread = threading.Thread(target=worker, name="diplosum-batch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = out.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        thread.join()

@@ -1,0 +1,147 @@
+"""Build the public summary from a validated extraction, locally.
+
+Every quote is located in the article (items whose quote cannot be found are
+dropped and reported, never presented as verified), actors are normalised and
+merged, the venue is resolved to a country, and the date phrase is resolved
+against the publication date in the direction the talks' status implies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import ValidationError
+
+from .articles import Article
+from .grounding import ArticleIndex
+from .normalise import canonical_actor, direction_for_status, resolve_date, resolve_venue
+from .schema import (
+    Actor,
+    ActorMention,
+    DiplomaticSummary,
+    Dropped,
+    Evidence,
+    Extraction,
+    Position,
+    TalksDate,
+    Venue,
+)
+
+__all__ = ["BUILD_VERSION", "build_summary", "lenient_extraction"]
+
+#: Bumped when building or normalisation changes what a summary holds (part of cache keys).
+BUILD_VERSION = "1"
+_FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
+
+
+def lenient_extraction(raw: str) -> Extraction | None:
+    """Parse a raw model answer without grounding checks (for the last-chance salvage)."""
+    text = _FENCE.sub("", raw.strip())
+    try:
+        return Extraction.model_validate_json(text, context={"lenient": True})
+    except (ValidationError, json.JSONDecodeError, ValueError):
+        return None
+
+
+def _evidence(index: ArticleIndex, quote: str) -> Evidence | None:
+    span = index.locate(quote)
+    if span is None:
+        return None
+    located = index.text[span.start : span.end]
+    return Evidence(
+        quote=located,
+        start=span.start,
+        end=span.end,
+        status=span.status,
+        model_quote=None if located == quote else quote,
+    )
+
+
+def _actors(
+    mentions: list[ActorMention], field: str, index: ArticleIndex, dropped: list[Dropped]
+) -> list[Actor]:
+    merged: dict[str, Actor] = {}
+    for m in mentions:
+        ev = _evidence(index, m.quote)
+        if ev is None:
+            dropped.append(Dropped(field=field, item=m.name, reason=f"quote not found: {m.quote!r}"))
+            continue
+        ref = canonical_actor(m.name, hint=m.represents, kind=m.kind)
+        key = ref.iso3 or ref.name.casefold()
+        if key in merged:
+            merged[key].evidence.append(ev)
+            continue
+        merged[key] = Actor(
+            name=ref.name,
+            mention=m.name,
+            kind=ref.kind,
+            iso3=ref.iso3,
+            normalised=ref.normalised,
+            evidence=[ev],
+        )
+    return list(merged.values())
+
+
+def build_summary(article: Article, extraction: Extraction) -> tuple[DiplomaticSummary, list[Dropped]]:
+    """The public summary of ``article`` and the items dropped for want of grounding."""
+    index = ArticleIndex(article.text)
+    dropped: list[Dropped] = []
+    parties = _actors(extraction.parties, "parties", index, dropped)
+    party_keys = {a.iso3 or a.name.casefold() for a in parties}
+    mediators = [
+        a
+        for a in _actors(extraction.mediators, "mediators", index, dropped)
+        if (a.iso3 or a.name.casefold()) not in party_keys
+    ]
+
+    venue = None
+    if extraction.venue is not None:
+        v = extraction.venue
+        ev = _evidence(index, v.quote)
+        if ev is None:
+            dropped.append(Dropped(field="venue", item=v.city or v.country or "", reason=f"quote not found: {v.quote!r}"))
+        else:
+            ref = resolve_venue(v.city, v.country, v.site)
+            venue = Venue(city=ref.city, country=ref.country, iso3=ref.iso3, site=ref.site,
+                          normalised=ref.normalised, evidence=ev)
+
+    talks_date = None
+    if extraction.talks_date is not None:
+        d = extraction.talks_date
+        ev = _evidence(index, d.quote)
+        if ev is None:
+            dropped.append(Dropped(field="proposed_date", item=d.text, reason=f"quote not found: {d.quote!r}"))
+        else:
+            direction = direction_for_status(extraction.talks_status)
+            resolved = resolve_date(d.text, article.published, direction=direction)
+            talks_date = TalksDate(
+                date=resolved.date if resolved else None,
+                end=resolved.end if resolved else None,
+                precision=resolved.precision if resolved else None,
+                text=d.text,
+                evidence=ev,
+            )
+
+    positions: list[Position] = []
+    for p in extraction.positions:
+        ev = _evidence(index, p.quote)
+        if ev is None:
+            dropped.append(Dropped(field="positions", item=p.stance, reason=f"quote not found: {p.quote!r}"))
+            continue
+        ref = canonical_actor(p.actor, hint=None)
+        positions.append(Position(actor=ref.name, speaker=p.speaker, stance=p.stance, evidence=ev))
+
+    summary = DiplomaticSummary(
+        headline=article.headline,
+        published=article.published,
+        language=extraction.language,
+        summary=extraction.summary,
+        talks_status=extraction.talks_status,
+        mediators=mediators,
+        parties=parties,
+        venue=venue,
+        proposed_date=talks_date,
+        positions=positions,
+    )
+    return summary, dropped

@@ -1,0 +1,86 @@
+"""Load, validate and render the versioned prompt files in ``prompts/``.
+
+A prompt file is TOML with ``version``, ``system`` and ``user``; ``user`` may use
+the placeholders ``{article}``, ``{published}`` and ``{headline}`` (``{article}``
+is required). The hash of the file's bytes is recorded with every result and is
+part of every cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import string
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
+
+DEFAULT_PROMPT = "extract-v1"
+_PLACEHOLDERS = frozenset({"article", "published", "headline"})
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """A validated prompt: its version, hash and the two templates."""
+
+    version: str
+    hash: str
+    system: str
+    user: str
+    path: Path
+
+    def render(self, article: str, *, published: str = "unknown", headline: str = "none") -> list[dict[str, str]]:
+        """The chat messages for one article."""
+        user = self.user.format(article=article, published=published, headline=headline)
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+def prompts_dir() -> Path:
+    """The folder holding the shipped prompts (inside the wheel, or the source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "prompts", here.parent / "prompts"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigurationError(f"no prompts folder next to {here}: the installation is incomplete")
+
+
+@cache
+def load_prompt(name_or_path: str = DEFAULT_PROMPT) -> Prompt:
+    """Load a shipped prompt by version name, or any prompt file by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = prompts_dir() / f"{name_or_path}.toml"
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read prompt file {path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"prompt file {path} is not valid TOML: {exc}") from None
+    for key in ("version", "system", "user"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ConfigurationError(f"prompt file {path} needs a non-empty string {key!r}")
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(data["user"]) if name is not None}
+    except ValueError as exc:
+        raise ConfigurationError(f"prompt file {path}: bad placeholder in 'user': {exc}") from None
+    unknown = fields - _PLACEHOLDERS
+    if unknown or "article" not in fields:
+        raise ConfigurationError(
+            f"prompt file {path}: 'user' must use {{article}} and only "
+            f"{sorted(_PLACEHOLDERS)}; found {sorted(fields)}"
+        )
+    if "{" in data["system"].replace("{{", "").replace("}}", ""):
+        raise ConfigurationError(f"prompt file {path}: 'system' takes no placeholders")
+    return Prompt(
+        version=data["version"],
+        hash="sha256:" + hashlib.sha256(raw).hexdigest(),
+        system=data["system"].strip().replace("{{", "{").replace("}}", "}"),
+        user=data["user"].strip(),
+        path=path,
+    )

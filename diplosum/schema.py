@@ -1,0 +1,280 @@
+"""The two schemas: what the model fills, and what diplosum publishes.
+
+:class:`Extraction` is small and LLM-facing: its field descriptions teach the
+task, and its validators check, with the article passed as validation context,
+that every quote is in the article. :class:`DiplomaticSummary` is the public,
+JSON-serialisable result, built locally from an extraction: quotes located by
+character offset, actors and dates normalised. :class:`RunMetadata` travels next
+to the summary, never inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .grounding import ArticleIndex
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Actor",
+    "ActorMention",
+    "DateMention",
+    "DiplomaticSummary",
+    "Dropped",
+    "Evidence",
+    "Extraction",
+    "Position",
+    "PositionMention",
+    "RunMetadata",
+    "SummaryResult",
+    "TalksDate",
+    "Usage",
+    "Venue",
+    "VenueMention",
+]
+
+#: Bumped whenever the public summary or the extraction schema changes shape.
+SCHEMA_VERSION = "1"
+
+ActorKind = Literal["state", "organisation", "person", "armed_group", "other"]
+TalksStatus = Literal["proposed", "agreed", "scheduled", "held", "cancelled", "unknown"]
+Precision = Literal["day", "month", "year"]
+
+# --------------------------------------------------------------------------- model-facing
+
+
+def _check_quote(value: str, info: ValidationInfo) -> str:
+    """Reject a quote that is not in the article (when the article is in the context)."""
+    context = info.context or {}
+    index = context.get("index")
+    if isinstance(index, ArticleIndex) and index.locate(value) is None:
+        raise ValueError(
+            f"this quote is not in the article: {value!r}. Copy a short passage "
+            "from the article exactly, character for character, or leave the item out."
+        )
+    return value
+
+
+class _Grounded(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    quote: str = Field(
+        description="A short passage copied exactly, character for character, from the article "
+        "that shows this item. Never paraphrase."
+    )
+
+    @field_validator("quote")
+    @classmethod
+    def _grounded(cls, value: str, info: ValidationInfo) -> str:
+        return _check_quote(value, info)
+
+
+class ActorMention(_Grounded):
+    """A state, organisation, armed group or person playing a role in the talks."""
+
+    name: str = Field(description="The actor as named in the article, e.g. 'Qatar', 'Hamas'.")
+    kind: ActorKind = Field(description="What the actor is.")
+    represents: str | None = Field(
+        default=None,
+        description="For a person only: the state or organisation this person speaks for.",
+    )
+
+
+class VenueMention(_Grounded):
+    """Where the talks are proposed or held."""
+
+    city: str | None = Field(default=None, description="City of the talks, e.g. 'Istanbul'.")
+    country: str | None = Field(default=None, description="Country of the talks.")
+    site: str | None = Field(
+        default=None, description="A named place smaller than a city (a palace, a resort), if any."
+    )
+
+
+class DateMention(_Grounded):
+    """When the talks take place, as the article words it."""
+
+    text: str = Field(
+        description="The date of the talks as written, e.g. 'May 15', 'on Thursday', 'next month'. "
+        "Not the date the article was published."
+    )
+
+
+class PositionMention(_Grounded):
+    """A stance an actor states in the article."""
+
+    actor: str = Field(description="The state, organisation or group holding the position.")
+    speaker: str | None = Field(default=None, description="The person quoted, if any.")
+    stance: str = Field(
+        description="One sentence in English: what the actor wants, offers, rejects or supports. "
+        "A stance, never a job title."
+    )
+
+
+class Extraction(BaseModel):
+    """What the model reports about the talks an article is mainly about."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    summary: str = Field(description="A neutral synopsis of the article in one to three English sentences.")
+    language: str = Field(default="en", description="ISO 639-1 code of the article's language.")
+    talks_status: TalksStatus = Field(
+        description="The talks the article is mainly about: proposed, agreed, scheduled, held, "
+        "cancelled, or unknown."
+    )
+    mediators: list[ActorMention] = Field(
+        default_factory=list,
+        description="Third parties that host, facilitate or broker the talks. A mediator is not "
+        "itself a party. Empty if there is none.",
+    )
+    parties: list[ActorMention] = Field(
+        default_factory=list, description="The sides negotiating with each other."
+    )
+    venue: VenueMention | None = Field(
+        default=None, description="Where the talks are held or proposed; null if the article does not say."
+    )
+    talks_date: DateMention | None = Field(
+        default=None,
+        description="When the talks are held or proposed; null if the article does not say. "
+        "Not the publication date.",
+    )
+    positions: list[PositionMention] = Field(
+        default_factory=list, description="Stances the actors state, each with its own quote."
+    )
+
+    @field_validator("venue", "talks_date", mode="before")
+    @classmethod
+    def _no_evidence_no_claim(cls, value: Any) -> Any:
+        """A venue or date without a quote is null, not a guess."""
+        if isinstance(value, dict) and not str(value.get("quote") or "").strip():
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _mediator_is_not_party(self, info: ValidationInfo) -> Extraction:
+        parties = {p.name.strip().casefold() for p in self.parties}
+        both = [m.name for m in self.mediators if m.name.strip().casefold() in parties]
+        if both and not (info.context or {}).get("lenient"):
+            raise ValueError(
+                f"{', '.join(both)} listed as both mediator and party: a mediator is a third "
+                "party, not one of the sides. Keep each actor in one list."
+            )
+        if both:
+            self.mediators = [m for m in self.mediators if m.name not in both]
+        return self
+
+
+# --------------------------------------------------------------------------- public
+
+
+class Evidence(BaseModel):
+    """A verbatim quote from the article, located by character offset."""
+
+    quote: str = Field(description="text[start:end] of the article body.")
+    start: int
+    end: int
+    status: Literal["exact", "fuzzy"]
+    model_quote: str | None = Field(
+        default=None, description="What the model wrote, when it differs from the located text."
+    )
+
+
+class Actor(BaseModel):
+    name: str = Field(description="Canonical name.")
+    mention: str = Field(description="As written in the article.")
+    kind: ActorKind
+    iso3: str | None = None
+    normalised: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Venue(BaseModel):
+    city: str | None = None
+    country: str | None = None
+    iso3: str | None = None
+    site: str | None = None
+    normalised: bool = False
+    evidence: Evidence
+
+
+class TalksDate(BaseModel):
+    date: dt.date | None = Field(
+        default=None, description="The day, or the first day of the month/year/range."
+    )
+    end: dt.date | None = Field(default=None, description="Last day of a range.")
+    precision: Precision | None = None
+    text: str = Field(description="As written in the article.")
+    evidence: Evidence
+
+
+class Position(BaseModel):
+    actor: str = Field(description="Canonical name of the actor holding the position.")
+    speaker: str | None = None
+    stance: str
+    evidence: Evidence
+
+
+class DiplomaticSummary(BaseModel):
+    """The published summary of one article."""
+
+    headline: str | None = None
+    published: dt.date | None = None
+    language: str = "en"
+    summary: str
+    talks_status: TalksStatus = "unknown"
+    mediators: list[Actor] = Field(default_factory=list)
+    parties: list[Actor] = Field(default_factory=list)
+    venue: Venue | None = None
+    proposed_date: TalksDate | None = None
+    positions: list[Position] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+class Dropped(BaseModel):
+    """An item the model produced that could not be grounded and was left out."""
+
+    field: str
+    item: str
+    reason: str
+
+
+class RunMetadata(BaseModel):
+    """How a summary was produced: versions, model, usage, attempts, what was dropped."""
+
+    diplosum_version: str
+    schema_version: str = SCHEMA_VERSION
+    model: str
+    provider: str
+    prompt_version: str
+    prompt_hash: str
+    article_id: str
+    article_sha256: str
+    usage: Usage = Field(default_factory=Usage)
+    attempts_usage: list[Usage] = Field(default_factory=list)
+    attempts: int = 0
+    dropped: list[Dropped] = Field(default_factory=list)
+    truncated: bool = False
+    latency_s: float = 0.0
+    cached: bool = False
+    cost_usd: float | None = None
+
+
+class SummaryResult(BaseModel):
+    """A summary and the metadata of the run that produced it."""
+
+    summary: DiplomaticSummary
+    meta: RunMetadata

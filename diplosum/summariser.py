@@ -1,0 +1,477 @@
+"""One article in, one validated, grounded summary out.
+
+The path of an article: render the prompt → the model fills :class:`Extraction`
+through instructor (quotes checked against the article; a quote that is not
+there goes back to the model as a re-ask) → :mod:`diplosum.build` locates every
+quote, normalises actors, venue and date, and publishes a
+:class:`DiplomaticSummary` with its :class:`RunMetadata` → the cache keeps it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._version import __version__
+from .articles import Article, parse_text, read_article
+from .build import BUILD_VERSION, build_summary, lenient_extraction
+from .cache import Cache, CachedResult, cache_key, canonical_json, default_cache_path
+from .errors import ConfigurationError, ExtractionError, ProviderError
+from .grounding import ArticleIndex
+from .pricing import cost_usd
+from .prompts import DEFAULT_PROMPT, Prompt, load_prompt
+from .providers import AttemptLog, ModelSpec, current_log, parse_model
+from .retry import RetryPolicy
+from .schema import SCHEMA_VERSION, DiplomaticSummary, Extraction, SummaryResult, Usage
+
+if TYPE_CHECKING:
+    from .batch import BatchItem
+
+__all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
+
+T = TypeVar("T")
+#: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
+_BYTES_PER_TOKEN = 3
+_LOCAL_CONTEXT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    article: Article
+    key: str
+    messages: list[dict[str, str]]
+    truncated: bool
+
+
+def _schema_hash() -> str:
+    global _SCHEMA_HASH
+    if _SCHEMA_HASH is None:
+        text = canonical_json(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "extraction": Extraction.model_json_schema(),
+                "summary": DiplomaticSummary.model_json_schema(),
+                "build": BUILD_VERSION,
+            }
+        )
+        _SCHEMA_HASH = cache_key({"schema": text})
+    return _SCHEMA_HASH
+
+
+_SCHEMA_HASH: str | None = None
+
+
+class Summariser:
+    """Configuration for summarising many articles with one model.
+
+    Args:
+        model: a model specification (``openai/gpt-4o-mini``, ``local``,
+            ``local:qwen2.5-0.5b``, ``ollama/llama3.1``, or a name with ``base_url``);
+            default: ``DIPLOSUM_MODEL``, else OpenAI if ``OPENAI_API_KEY`` is set,
+            else the embedded local model.
+        base_url: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp, Azure).
+        api_key: the key for that endpoint (default ``OPENAI_API_KEY``).
+        client / async_client: an injected ``openai.OpenAI`` / ``openai.AsyncOpenAI``
+            (its own retries are not used: construct it with ``max_retries=0``).
+        cache: a :class:`Cache`, a path to one, ``True`` for the default cache
+            (``DIPLOSUM_CACHE`` or the user data folder), or ``None``/``False`` for none.
+        mode: ``tools``, ``json_schema``, ``json`` or ``json_grammar``; default by endpoint.
+        prompt: a shipped prompt version or a path to a prompt TOML file.
+        temperature, seed, max_tokens: generation options (seed ``None`` to omit it).
+        timeout: seconds per HTTP request (default 120; 900 for local models).
+        max_reasks: validation re-asks after the first answer (default 2).
+        strict: raise :class:`ExtractionError` instead of dropping ungrounded items.
+        retry: the transport :class:`RetryPolicy`.
+        max_input_tokens: article budget; longer articles are truncated at a paragraph
+            boundary and flagged ``truncated`` in the metadata.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        client: Any = None,
+        async_client: Any = None,
+        cache: Cache | str | os.PathLike[str] | bool | None = None,
+        mode: str | None = None,
+        prompt: str = DEFAULT_PROMPT,
+        temperature: float = 0.0,
+        seed: int | None = 0,
+        max_tokens: int = 1200,
+        timeout: float | None = None,
+        max_reasks: int = 2,
+        strict: bool = False,
+        retry: RetryPolicy | None = None,
+        max_input_tokens: int | None = None,
+    ) -> None:
+        if client is None and async_client is None:
+            self.spec: ModelSpec = parse_model(model, base_url, mode)
+        else:
+            injected = client if client is not None else async_client
+            url = base_url or str(getattr(injected, "base_url", "") or "") or None
+            self.spec = parse_model(model or "openai/" + "gpt-4o-mini", url, mode)
+        if max_reasks < 0:
+            raise ConfigurationError("max_reasks must be 0 or more")
+        self.api_key = api_key
+        self._client = client
+        self._async_client = async_client
+        self._instructor: Any = None
+        self._ainstructor: Any = None
+        self.prompt: Prompt = load_prompt(prompt)
+        self.temperature = temperature
+        self.seed = seed
+        self.max_tokens = max_tokens
+        local = self.spec.provider == "local"
+        self.timeout = timeout if timeout is not None else (900.0 if local else 120.0)
+        self.max_reasks = max_reasks
+        self.strict = strict
+        self.retry = retry or RetryPolicy()
+        default_budget = (_LOCAL_CONTEXT - max_tokens - 1600) if local else 60_000
+        self.max_input_tokens = max_input_tokens or default_budget
+        if cache is True:
+            cache = Cache(default_cache_path())
+        elif isinstance(cache, (str, os.PathLike)):
+            cache = Cache(cache)
+        self.cache: Cache | None = cache or None
+        self._identity: dict[str, Any] | None = None
+
+    # ------------------------------------------------------------------ identity and keys
+
+    @property
+    def concurrency_limit(self) -> int | None:
+        """The most requests the endpoint can serve at once (1 for the local llama.cpp server)."""
+        return 1 if self.spec.provider == "local" else None
+
+    def identity(self) -> dict[str, Any]:
+        """Everything about the model that changes the answer (part of every cache key)."""
+        if self._identity is None:
+            ident: dict[str, Any] = {"provider": self.spec.provider, "model": self.spec.model}
+            if self.spec.provider == "local":
+                from .local import weights_sha256
+
+                ident["weights"] = self.spec.local
+                ident["weights_sha256"] = weights_sha256(self.spec.local or "")
+            elif self.spec.base_url:
+                ident["base_url"] = self.spec.base_url
+            self._identity = ident
+        return self._identity
+
+    def params(self) -> dict[str, Any]:
+        """The generation parameters (part of every cache key)."""
+        return {
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "max_tokens": self.max_tokens,
+            "max_reasks": self.max_reasks,
+            "strict": self.strict,
+            "mode": self.spec.mode,
+            "max_input_tokens": self.max_input_tokens,
+        }
+
+    def key(self, article: Article) -> str:
+        """The cache key of ``article`` under this configuration."""
+        return cache_key(
+            {
+                "article_sha256": article.sha256,
+                "model": self.identity(),
+                "params": self.params(),
+                "prompt_hash": self.prompt.hash,
+                "schema": _schema_hash(),
+            }
+        )
+
+    # ------------------------------------------------------------------ preparing a call
+
+    def _prepare(self, article: Article) -> _Call:
+        text, truncated = self._fit(article.text)
+        messages = self.prompt.render(
+            text,
+            published=article.published.isoformat() if article.published else "unknown",
+            headline=article.headline or "none",
+        )
+        return _Call(article, self.key(article), messages, truncated)
+
+    def _fit(self, text: str) -> tuple[str, bool]:
+        budget_bytes = self.max_input_tokens * _BYTES_PER_TOKEN
+        raw = text.encode("utf-8")
+        if len(raw) <= budget_bytes:
+            return text, False
+        cut = raw[:budget_bytes].decode("utf-8", errors="ignore")
+        para = cut.rfind("\n\n")
+        if para > len(cut) // 2:
+            cut = cut[:para]
+        return cut.rstrip(), True
+
+    def _kwargs(self, call: _Call, *, is_async: bool) -> dict[str, Any]:
+        from pydantic import ValidationError
+        from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
+
+        parse_errors = (ValidationError, json.JSONDecodeError)
+        retrying_cls = AsyncRetrying if is_async else Retrying
+        kwargs: dict[str, Any] = {
+            "model": self.spec.model,
+            "messages": call.messages,
+            "response_model": Extraction,
+            "context": {"index": ArticleIndex(call.article.text)},
+            "max_retries": retrying_cls(
+                stop=stop_after_attempt(self.max_reasks + 1),
+                retry=retry_if_exception_type(parse_errors),
+                reraise=True,
+            ),
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
+        if self.seed is not None:
+            kwargs["seed"] = self.seed
+        if self.spec.mode == "json_grammar":
+            schema = Extraction.model_json_schema()
+            kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+        return kwargs
+
+    # ------------------------------------------------------------------ clients
+
+    def _base_url(self) -> str | None:
+        if self.spec.provider == "local":
+            from .local import shared_server
+
+            return shared_server(self.spec.local or "").base_url
+        return self.spec.base_url
+
+    def _client_for(self, is_async: bool) -> Any:
+        from .providers import build_instructor, make_openai_client
+
+        if is_async:
+            if self._ainstructor is None:
+                raw = self._async_client or make_openai_client(
+                    self.spec, base_url=self._base_url(), api_key=self.api_key,
+                    timeout=self.timeout, is_async=True,
+                )
+                self._ainstructor = build_instructor(raw, self.spec.mode, self.retry)
+            return self._ainstructor
+        if self._instructor is None:
+            if self._client is None and self._async_client is not None:
+                raise ConfigurationError("only an async_client was injected: use asummarise()")
+            raw = self._client or make_openai_client(
+                self.spec, base_url=self._base_url(), api_key=self.api_key,
+                timeout=self.timeout, is_async=False,
+            )
+            self._instructor = build_instructor(raw, self.spec.mode, self.retry)
+        return self._instructor
+
+    # ------------------------------------------------------------------ results
+
+    def lookup(self, article: Article) -> BatchItem | None:
+        """The cached outcome for ``article``, as a batch item, without building a client."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(self.key(article))
+        if hit is None:
+            return None
+        from .batch import BatchItem
+
+        meta = json.loads(hit.meta_json)
+        meta["cached"] = True
+        return BatchItem(article.id, article.source, article.sha256, "ok", hit.summary_json, meta)
+
+    def _from_cache(self, call: _Call) -> SummaryResult | None:
+        if self.cache is None:
+            return None
+        hit = self.cache.get(call.key)
+        if hit is None:
+            return None
+        return result_from_cache(hit)
+
+    def _finish(self, call: _Call, extraction: Extraction | None, log: AttemptLog, started: float, error: BaseException | None) -> SummaryResult:
+        usages = [Usage(**u) for u in log.usages]
+        total = sum(usages, Usage())
+        if extraction is None:
+            extraction = self._salvage(call, log, error, total)
+        summary, dropped = build_summary(call.article, extraction)
+        meta = {
+            "diplosum_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "model": self.spec.label,
+            "provider": self.spec.provider,
+            "prompt_version": self.prompt.version,
+            "prompt_hash": self.prompt.hash,
+            "article_id": call.article.id,
+            "article_sha256": call.article.sha256,
+            "usage": total,
+            "attempts_usage": usages,
+            "attempts": len(usages),
+            "dropped": dropped,
+            "truncated": call.truncated,
+            "latency_s": round(time.perf_counter() - started, 4),
+            "cost_usd": cost_usd(self.spec.label, total),
+        }
+        from .schema import RunMetadata
+
+        result = SummaryResult(summary=summary, meta=RunMetadata(**meta))
+        if self.cache is not None:
+            self.cache.put(
+                CachedResult(
+                    key=call.key,
+                    article_sha256=call.article.sha256,
+                    model=self.spec.label,
+                    summary_json=summary.model_dump_json(),
+                    meta_json=result.meta.model_dump_json(),
+                    raw_output=log.raw_outputs[-1] if log.raw_outputs else None,
+                    usage_json=json.dumps([u.model_dump() for u in usages]),
+                    latency_s=result.meta.latency_s,
+                    created_at="",
+                )
+            )
+        return result
+
+    def _salvage(self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage) -> Extraction:
+        """After the re-ask budget: raise, or keep the last answer minus its ungrounded items."""
+        provider_error = _provider_cause(error)
+        context = {"article_id": call.article.id, "attempts": len(log.usages), "usage": usage.model_dump()}
+        if provider_error is not None:
+            status = getattr(provider_error, "status_code", None)
+            body = str(getattr(provider_error, "body", None) or provider_error)[:500]
+            kind = f"HTTP {status}" if status else type(provider_error).__name__
+            raise ProviderError(
+                f"{call.article.id}: the model endpoint failed ({kind}) after "
+                f"{log.http_attempts} attempt(s): {body}",
+                status_code=status,
+                http_attempts=log.http_attempts,
+                body=body,
+                **context,
+            ) from None
+        last = log.raw_outputs[-1] if log.raw_outputs else None
+        reason = _last_validation_message(error)
+        if not self.strict and last is not None:
+            salvaged = lenient_extraction(last)
+            if salvaged is not None:
+                return salvaged
+        raise ExtractionError(
+            f"{call.article.id}: no valid extraction after {len(log.usages)} attempt(s): {reason}",
+            errors=reason,
+            last_output=last,
+            **context,
+        ) from None
+
+    # ------------------------------------------------------------------ public API
+
+    def summarise_article(self, article: Article) -> SummaryResult:
+        """Summarise one article; returns the summary with its run metadata."""
+        call = self._prepare(article)
+        cached = self._from_cache(call)
+        if cached is not None:
+            return cached
+        client = self._client_for(is_async=False)
+        log = AttemptLog()
+        token = current_log().set(log)
+        started = time.perf_counter()
+        try:
+            extraction, error = client.chat.completions.create(**self._kwargs(call, is_async=False)), None
+        except Exception as exc:  # instructor wraps everything; sorted out in _salvage
+            extraction, error = None, exc
+        finally:
+            current_log().reset(token)
+        return self._finish(call, extraction, log, started, error)
+
+    async def asummarise_article(self, article: Article) -> SummaryResult:
+        """Async twin of :meth:`summarise_article`."""
+        call = self._prepare(article)
+        cached = self._from_cache(call)
+        if cached is not None:
+            return cached
+        if self._async_client is None and self._client is not None:
+            return await asyncio.to_thread(self.summarise_article, article)
+        client = await asyncio.to_thread(self._client_for, True) if self.spec.provider == "local" else self._client_for(True)
+        log = AttemptLog()
+        token = current_log().set(log)
+        started = time.perf_counter()
+        try:
+            extraction, error = await client.chat.completions.create(**self._kwargs(call, is_async=True)), None
+        except Exception as exc:
+            extraction, error = None, exc
+        finally:
+            current_log().reset(token)
+        return self._finish(call, extraction, log, started, error)
+
+    def summarise(self, text: str | Article, **article_fields: Any) -> DiplomaticSummary:
+        """Summarise text (optionally with a ``date YYYY-MM-DD headline`` first line)."""
+        return self.summarise_article(_as_article(text, article_fields)).summary
+
+    async def asummarise(self, text: str | Article, **article_fields: Any) -> DiplomaticSummary:
+        """Async twin of :meth:`summarise`."""
+        return (await self.asummarise_article(_as_article(text, article_fields))).summary
+
+    def summarise_file(self, path: str | os.PathLike[str]) -> DiplomaticSummary:
+        """Read a ``.txt``, ``.md``, ``.html`` or ``.json`` file and summarise it."""
+        return self.summarise_article(read_article(path)).summary
+
+
+def _as_article(text: str | Article, fields: dict[str, Any]) -> Article:
+    return text if isinstance(text, Article) else parse_text(text, **fields)
+
+
+def result_from_cache(hit: CachedResult) -> SummaryResult:
+    """Rebuild a result from a cache row, marked ``cached``."""
+    meta = json.loads(hit.meta_json)
+    meta["cached"] = True
+    return SummaryResult.model_validate({"summary": json.loads(hit.summary_json), "meta": meta})
+
+
+def _provider_cause(error: BaseException | None) -> BaseException | None:
+    """The OpenAI SDK error behind an instructor exception, if the failure was transport."""
+    if error is None:
+        return None
+    import openai
+
+    seen: set[int] = set()
+    exc: BaseException | None = error
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, openai.APIError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _last_validation_message(error: BaseException | None) -> str:
+    if error is None:
+        return "the model returned nothing usable"
+    attempts = getattr(error, "failed_attempts", None) or []
+    if attempts:
+        return str(attempts[-1].exception)[:2000]
+    cause = error.__cause__ or error
+    return f"{type(cause).__name__}: {cause}"[:2000]
+
+
+# ---------------------------------------------------------------------- conveniences
+
+_DEFAULTS: dict[tuple[Any, ...], Summariser] = {}
+
+
+def _default(model: str | None, options: dict[str, Any]) -> Summariser:
+    key = (model, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    if key not in _DEFAULTS:
+        _DEFAULTS[key] = Summariser(model, **options)
+    return _DEFAULTS[key]
+
+
+def summarise(text: str, *, model: str | None = None, **options: Any) -> DiplomaticSummary:
+    """Summarise one article's text. ``options`` are :class:`Summariser` arguments."""
+    return _default(model, options).summarise(text)
+
+
+async def asummarise(text: str, *, model: str | None = None, **options: Any) -> DiplomaticSummary:
+    """Async twin of :func:`summarise`."""
+    return await _default(model, options).asummarise(text)
+
+
+def summarise_file(path: str | os.PathLike[str], *, model: str | None = None, **options: Any) -> DiplomaticSummary:
+    """Read a file and summarise it. ``options`` are :class:`Summariser` arguments."""
+    return _default(model, options).summarise_file(Path(path))
+
