@@ -1,7 +1,8 @@
 """Read files and records into :class:`Article` objects.
 
 An article is the text diplosum sends to the model and locates quotes in. Plain
-text may start with a header line ``date YYYY-MM-DD <headline>``; HTML is reduced
+text may start with a header line ``date YYYY-MM-DD <headline>``; Markdown may
+start with front matter (``published:``/``date:`` and ``headline:``/``title:``); HTML is reduced
 to text; JSON and JSON Lines records carry ``text`` and optional ``published``,
 ``headline`` and ``id``. Everything that cannot be read raises
 :class:`~diplosum.errors.ArticleError` naming the file and the reason.
@@ -37,7 +38,10 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 #: Larger inputs are refused: a news article is rarely over 100 kB.
 MAX_ARTICLE_BYTES = 5_000_000
 
-_HEADER = re.compile(r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+([^\n]*))?[ \t]*(?:\n|\Z)")
+_HEADER = re.compile(
+    r"\A[ \t\ufeff]*date[ \t]+(\d{4}-\d{2}-\d{2})(?:[ \t]+([^\n]*))?[ \t]*(?:\n|\Z)"
+)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8-sig"),
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -88,6 +92,18 @@ def parse_text(
     if not isinstance(text, str):
         raise ArticleError(f"expected text, got {type(text).__name__}", source=source or id)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    front = _FRONT_MATTER.match(text) if format == "markdown" else None
+    if front:
+        fields = dict(
+            (k.strip().lower(), v.strip().strip("\"'"))
+            for k, _, v in (line.partition(":") for line in front.group(1).splitlines())
+            if v.strip()
+        )
+        date_value = fields.get("published") or fields.get("date")
+        if date_value and published is None:
+            published = _parse_date(date_value[:10], source or id)
+        headline = headline or fields.get("headline") or fields.get("title")
+        text = text[front.end() :]
     match = _HEADER.match(text)
     if match:
         header_date = _parse_date(match.group(1), source or id)
@@ -98,15 +114,42 @@ def parse_text(
     if not body:
         raise ArticleError("the article is empty (no text after the header)", source=source or id)
     if "\x00" in body:
-        raise ArticleError("the text contains NUL bytes: this looks like a binary file", source=source or id)
-    return Article(body, id=id, source=source, published=published, headline=headline, format=format)
+        raise ArticleError(
+            "the text contains NUL bytes: this looks like a binary file", source=source or id
+        )
+    return Article(
+        body, id=id, source=source, published=published, headline=headline, format=format
+    )
 
 
 class _TextExtractor(HTMLParser):
-    _SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object"})
+    _SKIP = frozenset(
+        {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+    )
     _BLOCK = frozenset(
-        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-         "article", "blockquote", "header", "footer", "ul", "ol", "table", "hr", "pre"}
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "tr",
+            "section",
+            "article",
+            "blockquote",
+            "header",
+            "footer",
+            "ul",
+            "ol",
+            "table",
+            "hr",
+            "pre",
+        }
     )
 
     def __init__(self) -> None:
@@ -159,9 +202,13 @@ def _decode(raw: bytes, source: str) -> str:
             try:
                 return raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise ArticleError(f"invalid {encoding} text: {exc.reason}", source=source) from None
+                raise ArticleError(
+                    f"invalid {encoding} text: {exc.reason}", source=source
+                ) from None
     if b"\x00" in raw[:8192]:
-        raise ArticleError("the file contains NUL bytes: this looks like a binary file", source=source)
+        raise ArticleError(
+            "the file contains NUL bytes: this looks like a binary file", source=source
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -197,7 +244,9 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 def parse_record(record: Any, *, source: str, default_id: str) -> Article:
     """Build an article from a JSON record with ``text`` and optional ``published``/``headline``/``id``."""
     if not isinstance(record, dict):
-        raise ArticleError(f"a JSON record must be an object, got {type(record).__name__}", source=source)
+        raise ArticleError(
+            f"a JSON record must be an object, got {type(record).__name__}", source=source
+        )
     text = next((record[k] for k in ("text", "body", "content") if k in record), None)
     if text is None:
         raise ArticleError("the JSON record has no 'text' field", source=source)
@@ -238,7 +287,9 @@ def read_article(path: str | os.PathLike[str], *, max_bytes: int = MAX_ARTICLE_B
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ArticleError(f"invalid JSON: {exc.msg} (line {exc.lineno})", source=source) from None
+            raise ArticleError(
+                f"invalid JSON: {exc.msg} (line {exc.lineno})", source=source
+            ) from None
         return parse_record(record, source=source, default_id=path.name)
     if suffix in (".html", ".htm"):
         body, title = html_to_text(text)

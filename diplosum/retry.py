@@ -52,8 +52,8 @@ class RetryPolicy:
             return 0.0
         hinted = retry_after_seconds(exc) if exc is not None else None
         if hinted is not None:
-            return min(hinted, self.max_wait)
-        base = self.initial_wait * (2 ** (attempt - 1))
+            return float(min(hinted, self.max_wait))
+        base = self.initial_wait * 2.0 ** (attempt - 1)
         return min(self.max_wait, base + random.uniform(0, self.jitter))
 
 

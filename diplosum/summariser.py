@@ -25,9 +25,16 @@ from .errors import ConfigurationError, ExtractionError, ProviderError
 from .grounding import ArticleIndex
 from .pricing import cost_usd
 from .prompts import DEFAULT_PROMPT, Prompt, load_prompt
-from .providers import AttemptLog, ModelSpec, current_log, parse_model
+from .providers import DEFAULT_OPENAI_MODEL, AttemptLog, ModelSpec, current_log, parse_model
 from .retry import RetryPolicy
-from .schema import SCHEMA_VERSION, DiplomaticSummary, Extraction, SummaryResult, Usage
+from .schema import (
+    SCHEMA_VERSION,
+    DiplomaticSummary,
+    Extraction,
+    RunMetadata,
+    SummaryResult,
+    Usage,
+)
 
 if TYPE_CHECKING:
     from .batch import BatchItem
@@ -116,7 +123,9 @@ class Summariser:
         else:
             injected = client if client is not None else async_client
             url = base_url or str(getattr(injected, "base_url", "") or "") or None
-            self.spec = parse_model(model or "openai/" + "gpt-4o-mini", url, mode)
+            if url and "api.openai.com" in url:
+                url = None
+            self.spec = parse_model(model or f"openai/{DEFAULT_OPENAI_MODEL}", url, mode)
         if max_reasks < 0:
             raise ConfigurationError("max_reasks must be 0 or more")
         self.api_key = api_key
@@ -250,8 +259,11 @@ class Summariser:
         if is_async:
             if self._ainstructor is None:
                 raw = self._async_client or make_openai_client(
-                    self.spec, base_url=self._base_url(), api_key=self.api_key,
-                    timeout=self.timeout, is_async=True,
+                    self.spec,
+                    base_url=self._base_url(),
+                    api_key=self.api_key,
+                    timeout=self.timeout,
+                    is_async=True,
                 )
                 self._ainstructor = build_instructor(raw, self.spec.mode, self.retry)
             return self._ainstructor
@@ -259,8 +271,11 @@ class Summariser:
             if self._client is None and self._async_client is not None:
                 raise ConfigurationError("only an async_client was injected: use asummarise()")
             raw = self._client or make_openai_client(
-                self.spec, base_url=self._base_url(), api_key=self.api_key,
-                timeout=self.timeout, is_async=False,
+                self.spec,
+                base_url=self._base_url(),
+                api_key=self.api_key,
+                timeout=self.timeout,
+                is_async=False,
             )
             self._instructor = build_instructor(raw, self.spec.mode, self.retry)
         return self._instructor
@@ -288,32 +303,37 @@ class Summariser:
             return None
         return result_from_cache(hit)
 
-    def _finish(self, call: _Call, extraction: Extraction | None, log: AttemptLog, started: float, error: BaseException | None) -> SummaryResult:
+    def _finish(
+        self,
+        call: _Call,
+        extraction: Extraction | None,
+        log: AttemptLog,
+        started: float,
+        error: BaseException | None,
+    ) -> SummaryResult:
         usages = [Usage(**u) for u in log.usages]
         total = sum(usages, Usage())
         if extraction is None:
             extraction = self._salvage(call, log, error, total)
         summary, dropped = build_summary(call.article, extraction)
-        meta = {
-            "diplosum_version": __version__,
-            "schema_version": SCHEMA_VERSION,
-            "model": self.spec.label,
-            "provider": self.spec.provider,
-            "prompt_version": self.prompt.version,
-            "prompt_hash": self.prompt.hash,
-            "article_id": call.article.id,
-            "article_sha256": call.article.sha256,
-            "usage": total,
-            "attempts_usage": usages,
-            "attempts": len(usages),
-            "dropped": dropped,
-            "truncated": call.truncated,
-            "latency_s": round(time.perf_counter() - started, 4),
-            "cost_usd": cost_usd(self.spec.label, total),
-        }
-        from .schema import RunMetadata
-
-        result = SummaryResult(summary=summary, meta=RunMetadata(**meta))
+        meta = RunMetadata(
+            diplosum_version=__version__,
+            schema_version=SCHEMA_VERSION,
+            model=self.spec.label,
+            provider=self.spec.provider,
+            prompt_version=self.prompt.version,
+            prompt_hash=self.prompt.hash,
+            article_id=call.article.id,
+            article_sha256=call.article.sha256,
+            usage=total,
+            attempts_usage=usages,
+            attempts=len(usages),
+            dropped=dropped,
+            truncated=call.truncated,
+            latency_s=round(time.perf_counter() - started, 4),
+            cost_usd=cost_usd(self.spec.label, total),
+        )
+        result = SummaryResult(summary=summary, meta=meta)
         if self.cache is not None:
             self.cache.put(
                 CachedResult(
@@ -330,10 +350,16 @@ class Summariser:
             )
         return result
 
-    def _salvage(self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage) -> Extraction:
+    def _salvage(
+        self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
+    ) -> Extraction:
         """After the re-ask budget: raise, or keep the last answer minus its ungrounded items."""
         provider_error = _provider_cause(error)
-        context = {"article_id": call.article.id, "attempts": len(log.usages), "usage": usage.model_dump()}
+        context = {
+            "article_id": call.article.id,
+            "attempts": len(log.usages),
+            "usage": usage.model_dump(),
+        }
         if provider_error is not None:
             status = getattr(provider_error, "status_code", None)
             body = str(getattr(provider_error, "body", None) or provider_error)[:500]
@@ -372,7 +398,10 @@ class Summariser:
         token = current_log().set(log)
         started = time.perf_counter()
         try:
-            extraction, error = client.chat.completions.create(**self._kwargs(call, is_async=False)), None
+            extraction, error = (
+                client.chat.completions.create(**self._kwargs(call, is_async=False)),
+                None,
+            )
         except Exception as exc:  # instructor wraps everything; sorted out in _salvage
             extraction, error = None, exc
         finally:
@@ -387,12 +416,19 @@ class Summariser:
             return cached
         if self._async_client is None and self._client is not None:
             return await asyncio.to_thread(self.summarise_article, article)
-        client = await asyncio.to_thread(self._client_for, True) if self.spec.provider == "local" else self._client_for(True)
+        client = (
+            await asyncio.to_thread(self._client_for, True)
+            if self.spec.provider == "local"
+            else self._client_for(True)
+        )
         log = AttemptLog()
         token = current_log().set(log)
         started = time.perf_counter()
         try:
-            extraction, error = await client.chat.completions.create(**self._kwargs(call, is_async=True)), None
+            extraction, error = (
+                await client.chat.completions.create(**self._kwargs(call, is_async=True)),
+                None,
+            )
         except Exception as exc:
             extraction, error = None, exc
         finally:
@@ -471,7 +507,8 @@ async def asummarise(text: str, *, model: str | None = None, **options: Any) -> 
     return await _default(model, options).asummarise(text)
 
 
-def summarise_file(path: str | os.PathLike[str], *, model: str | None = None, **options: Any) -> DiplomaticSummary:
+def summarise_file(
+    path: str | os.PathLike[str], *, model: str | None = None, **options: Any
+) -> DiplomaticSummary:
     """Read a file and summarise it. ``options`` are :class:`Summariser` arguments."""
     return _default(model, options).summarise_file(Path(path))
-

@@ -1,0 +1,217 @@
+"""One article through the summariser against a scripted endpoint: grounding, re-asks, retries."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diplosum import ExtractionError, ProviderError, Summariser
+from diplosum.cache import Cache
+
+from .scripted import ScriptedEndpoint
+
+ARTICLE = (
+    "date 2026-03-02 Norway offers to host talks\n\n"
+    "Norway has offered to host peace talks between Colombia and the ELN in Oslo on March 10. "
+    "\u201cWe stand ready to host both delegations,\u201d the foreign minister said. "
+    "Colombia wants a bilateral ceasefire first."
+)
+
+GOOD: dict[str, Any] = {
+    "summary": "Norway offered to host Colombia-ELN talks in Oslo on March 10.",
+    "language": "en",
+    "talks_status": "proposed",
+    "mediators": [{"name": "Norway", "kind": "state", "quote": "Norway has offered to host peace talks"}],
+    "parties": [
+        {"name": "Colombia", "kind": "state", "quote": "between Colombia and the ELN"},
+        {"name": "ELN", "kind": "armed_group", "quote": "between Colombia and the ELN"},
+    ],
+    "venue": {"city": "Oslo", "country": None, "site": None, "quote": "in Oslo on March 10"},
+    "talks_date": {"text": "March 10", "quote": "in Oslo on March 10"},
+    "positions": [
+        {
+            "actor": "Norway",
+            "speaker": "the foreign minister",
+            "stance": "Norway is ready to host both delegations.",
+            "quote": '"We stand ready to host both delegations,"',
+        },
+        {"actor": "Colombia", "stance": "Colombia wants a ceasefire first.", "quote": "Colombia wants a bilateral ceasefire first."},
+    ],
+}
+
+
+def with_(path: str, value: Any) -> dict[str, Any]:
+    """A copy of GOOD with one field replaced (dotted path, list indices allowed)."""
+    data = copy.deepcopy(GOOD)
+    *parents, last = path.split(".")
+    node: Any = data
+    for p in parents:
+        node = node[int(p)] if p.isdigit() else node[p]
+    node[int(last) if last.isdigit() else last] = value
+    return data
+
+
+def test_grounded_summary_with_offsets() -> None:
+    """Every field is published with a verbatim quote located by offset, and metadata is complete."""
+    ep = ScriptedEndpoint(GOOD)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    s, meta = result.summary, result.meta
+    body = _article().text
+    assert s.published is not None and s.published.isoformat() == "2026-03-02"
+    assert [m.name for m in s.mediators] == ["Norway"]
+    assert s.mediators[0].iso3 == "NOR"
+    assert {p.name for p in s.parties} == {"Colombia", "ELN"}
+    assert s.venue is not None and s.venue.city == "Oslo" and s.venue.iso3 == "NOR"
+    assert s.proposed_date is not None and s.proposed_date.date is not None
+    assert s.proposed_date.date.isoformat() == "2026-03-10"
+    for ev in [s.venue.evidence, s.proposed_date.evidence, *[p.evidence for p in s.positions]]:
+        assert body[ev.start : ev.end] == ev.quote
+    curly = s.positions[0].evidence
+    assert curly.status == "fuzzy" and curly.model_quote is not None
+    assert meta.attempts == 1 and meta.usage.total_tokens == 120
+    assert meta.model == "openai/gpt-4o-mini" and meta.cost_usd is not None
+    assert meta.prompt_version == "extract-v1" and meta.prompt_hash.startswith("sha256:")
+    assert meta.article_sha256 == _article().sha256 and meta.dropped == []
+    sent = ep.requests[0]
+    assert sent["temperature"] == 0 and sent["seed"] == 0 and "tools" in sent
+    assert "Published: 2026-03-02" in ep.user_messages(0)[-1]
+
+
+def test_invented_quote_is_reasked_then_corrected() -> None:
+    """A quote not in the article goes back to the model with a precise message."""
+    bad = with_("mediators.0.quote", "Norway will mediate in Bergen")
+    ep = ScriptedEndpoint(bad, GOOD)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    assert len(ep.requests) == 2
+    reask = json.dumps(ep.requests[1]["messages"])
+    assert "not in the article" in reask and "Norway will mediate in Bergen" in reask
+    assert result.meta.attempts == 2 and result.meta.usage.total_tokens == 240
+    assert len(result.meta.attempts_usage) == 2
+
+
+def test_invalid_json_is_reasked() -> None:
+    """Malformed output is a validation error: re-asked, and counted in usage."""
+    ep = ScriptedEndpoint('{"summary": "cut off', GOOD)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    assert len(ep.requests) == 2 and result.meta.attempts == 2
+
+
+def test_mediator_cannot_be_party() -> None:
+    """An actor listed as both mediator and party triggers a re-ask."""
+    bad = with_("mediators", [{"name": "Colombia", "kind": "state", "quote": "between Colombia and the ELN"}])
+    ep = ScriptedEndpoint(bad, GOOD)
+    Summariser(client=ep.client()).summarise_article(_article())
+    assert "both mediator and party" in json.dumps(ep.requests[1]["messages"])
+
+
+def test_ungrounded_items_dropped_after_budget() -> None:
+    """After the re-asks, ungrounded items are dropped and counted; the rest is kept."""
+    bad = with_("positions.1.quote", "Colombia demands a referendum.")
+    ep = ScriptedEndpoint(bad, bad, bad)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    assert len(ep.requests) == 3
+    assert [p.actor for p in result.summary.positions] == ["Norway"]
+    assert [(d.field, d.item) for d in result.meta.dropped] == [("positions", "Colombia wants a ceasefire first.")]
+
+
+def test_strict_raises_with_context() -> None:
+    """With strict=True an ungrounded answer raises ExtractionError carrying the last output."""
+    bad = with_("positions.1.quote", "Colombia demands a referendum.")
+    ep = ScriptedEndpoint(bad, bad)
+    with pytest.raises(ExtractionError) as info:
+        Summariser(client=ep.client(), strict=True, max_reasks=1).summarise_article(_article())
+    err = info.value
+    assert err.attempts == 2 and err.article_id == "article"
+    assert err.last_output is not None and "referendum" in err.last_output
+    assert "not in the article" in err.errors
+
+
+def test_rate_limit_retried_and_never_reaches_prompt() -> None:
+    """429 (with Retry-After) and 503 are retried at the transport layer with identical requests."""
+    ep = ScriptedEndpoint((429, {"retry-after": "0"}), 503, GOOD)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    assert len(ep.requests) == 3
+    assert ep.requests[0] == ep.requests[1] == ep.requests[2]
+    assert result.meta.attempts == 1
+
+
+def test_persistent_server_error_raises_provider_error() -> None:
+    """When transport retries run out, ProviderError names the status and the attempts."""
+    ep = ScriptedEndpoint(*([500] * 6))
+    with pytest.raises(ProviderError) as info:
+        Summariser(client=ep.client()).summarise_article(_article())
+    assert info.value.status_code == 500 and info.value.http_attempts == 6
+    assert "sk-test" not in str(info.value)
+
+
+def test_client_errors_are_not_retried() -> None:
+    """A 400 is not transient: one request, then ProviderError."""
+    ep = ScriptedEndpoint(400)
+    with pytest.raises(ProviderError) as info:
+        Summariser(client=ep.client()).summarise_article(_article())
+    assert info.value.status_code == 400 and len(ep.requests) == 1
+
+
+def test_venue_without_quote_is_null() -> None:
+    """A venue the model cannot quote is null, not a guess."""
+    ep = ScriptedEndpoint(with_("venue.quote", ""))
+    assert Summariser(client=ep.client()).summarise(ARTICLE).venue is None
+
+
+def test_cache_serves_second_call(tmp_path: Path) -> None:
+    """A cached article is never paid for twice; the hit is marked cached."""
+    ep = ScriptedEndpoint(GOOD)
+    s = Summariser(client=ep.client(), cache=Cache(tmp_path / "c.db"))
+    first = s.summarise_article(_article())
+    second = s.summarise_article(_article())
+    assert len(ep.requests) == 1
+    assert second.meta.cached and not first.meta.cached
+    assert second.summary == first.summary
+
+
+def test_cache_key_changes_with_what_changes_the_answer(tmp_path: Path) -> None:
+    """Model, generation parameters and article text all change the key."""
+    ep = ScriptedEndpoint()
+    base = Summariser(client=ep.client())
+    keys = {
+        base.key(_article()),
+        Summariser("openai/gpt-4o", client=ep.client()).key(_article()),
+        Summariser(client=ep.client(), temperature=0.5).key(_article()),
+        Summariser(client=ep.client(), max_reasks=0).key(_article()),
+        base.key(_article(ARTICLE + " More.")),
+    }
+    assert len(keys) == 5
+
+
+def test_json_mode_reads_content() -> None:
+    """In JSON mode the answer comes from the message content, fenced or not."""
+    ep = ScriptedEndpoint("```json\n" + json.dumps(GOOD) + "\n```", tools=False)
+    s = Summariser(client=ep.client(), mode="json").summarise(ARTICLE)
+    assert [m.name for m in s.mediators] == ["Norway"]
+    assert "tools" not in ep.requests[0]
+
+
+async def test_async_twin() -> None:
+    """asummarise works on an injected async client."""
+    ep = ScriptedEndpoint(GOOD)
+    s = await Summariser(async_client=ep.async_client()).asummarise(ARTICLE)
+    assert s.parties and len(ep.requests) == 1
+
+
+def test_long_article_is_truncated_and_flagged() -> None:
+    """Articles over the input budget are cut at a paragraph and flagged, never sent whole."""
+    long = ARTICLE + "\n\n" + ("Filler paragraph about other matters. " * 40 + "\n\n") * 20
+    ep = ScriptedEndpoint(GOOD)
+    result = Summariser(client=ep.client(), max_input_tokens=300).summarise_article(_article(long))
+    assert result.meta.truncated
+    assert len(ep.user_messages(0)[-1]) < 1300
+
+
+def _article(text: str = ARTICLE) -> Any:
+    from diplosum.articles import parse_text
+
+    return parse_text(text)
