@@ -16,10 +16,10 @@ import os
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ._version import __version__
 from .articles import Article, iter_articles, parse_record, parse_text
@@ -117,7 +117,11 @@ class BatchItem:
         source: str | None = None,
     ) -> BatchItem:
         context = getattr(exc, "context", {}) if isinstance(exc, DiplosumError) else {}
-        usage = context.get("usage") or {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        usage = context.get("usage") or {
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+        }
         meta: dict[str, Any] = {"usage": usage, "attempts": int(context.get("attempts", 0) or 0)}
         if summariser is not None:
             from .pricing import cost_usd
@@ -202,10 +206,14 @@ def _articles(items: Iterable[Input]) -> Iterator[Article | ArticleError]:
             yield item
         elif isinstance(item, dict):
             try:
-                yield parse_record(item, source=str(item.get("id", f"record-{n}")), default_id=f"record-{n}")
+                yield parse_record(
+                    item, source=str(item.get("id", f"record-{n}")), default_id=f"record-{n}"
+                )
             except ArticleError as exc:
                 yield exc
-        elif isinstance(item, os.PathLike) or (isinstance(item, str) and "\n" not in item and len(item) < 4096 and os.path.exists(item)):
+        elif isinstance(item, os.PathLike) or (
+            isinstance(item, str) and "\n" not in item and len(item) < 4096 and os.path.exists(item)
+        ):
             yield from iter_articles([item])
         elif isinstance(item, str):
             try:
@@ -227,7 +235,7 @@ async def asummarise_many(
     skip: Any = None,
     **options: Any,
 ) -> AsyncIterator[BatchItem]:
-    """Summarise ``items`` (paths, folders, texts, records or :class:`Article`), yielding as they finish.
+    """Summarise ``items`` (paths, folders, texts, records, articles), yielding as they finish.
 
     ``skip`` is an optional container of ``(id, article_sha256)`` pairs already done
     (used to resume); ``options`` build a :class:`Summariser` when none is given.
@@ -267,7 +275,10 @@ async def asummarise_many(
                 continue
             if budget_usd is not None and (budget_hit or spent >= budget_usd):
                 budget_hit = True
-                exc = BudgetExceeded(f"budget of ${budget_usd:.4f} reached (spent ${spent:.4f}): not started", spent_usd=spent)
+                exc = BudgetExceeded(
+                    f"budget of ${budget_usd:.4f} reached (spent ${spent:.4f}): not started",
+                    spent_usd=spent,
+                )
                 yield BatchItem.failure(exc, summariser=s, article=art)
                 continue
             pending.add(asyncio.ensure_future(run(art)))
@@ -288,13 +299,15 @@ async def asummarise_many(
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-def summarise_many(items: Iterable[Input], summariser: Summariser | None = None, **kwargs: Any) -> Iterator[BatchItem]:
+def summarise_many(
+    items: Iterable[Input], summariser: Summariser | None = None, **kwargs: Any
+) -> Iterator[BatchItem]:
     """Synchronous twin of :func:`asummarise_many` (runs the event loop in a worker thread)."""
     out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
     stop = threading.Event()
 
     async def pump() -> None:
-        agen = asummarise_many(items, summariser, **kwargs)
+        agen = cast(AsyncGenerator[BatchItem, None], asummarise_many(items, summariser, **kwargs))
         try:
             async for item in agen:
                 while not stop.is_set():

@@ -65,7 +65,9 @@ def _actors(
     for m in mentions:
         ev = _evidence(index, m.quote)
         if ev is None:
-            dropped.append(Dropped(field=field, item=m.name, reason=f"quote not found: {m.quote!r}"))
+            dropped.append(
+                Dropped(field=field, item=m.name, reason=f"quote not found: {m.quote!r}")
+            )
             continue
         ref = canonical_actor(m.name, hint=m.represents, kind=m.kind)
         key = ref.iso3 or ref.name.casefold()
@@ -83,7 +85,9 @@ def _actors(
     return list(merged.values())
 
 
-def build_summary(article: Article, extraction: Extraction) -> tuple[DiplomaticSummary, list[Dropped]]:
+def build_summary(
+    article: Article, extraction: Extraction
+) -> tuple[DiplomaticSummary, list[Dropped]]:
     """The public summary of ``article`` and the items dropped for want of grounding."""
     index = ArticleIndex(article.text)
     dropped: list[Dropped] = []
@@ -100,18 +104,32 @@ def build_summary(article: Article, extraction: Extraction) -> tuple[DiplomaticS
         v = extraction.venue
         ev = _evidence(index, v.quote)
         if ev is None:
-            dropped.append(Dropped(field="venue", item=v.city or v.country or "", reason=f"quote not found: {v.quote!r}"))
+            dropped.append(
+                Dropped(
+                    field="venue",
+                    item=v.city or v.country or "",
+                    reason=f"quote not found: {v.quote!r}",
+                )
+            )
         else:
             ref = resolve_venue(v.city, v.country, v.site)
-            venue = Venue(city=ref.city, country=ref.country, iso3=ref.iso3, site=ref.site,
-                          normalised=ref.normalised, evidence=ev)
+            venue = Venue(
+                city=ref.city,
+                country=ref.country,
+                iso3=ref.iso3,
+                site=ref.site,
+                normalised=ref.normalised,
+                evidence=ev,
+            )
 
     talks_date = None
     if extraction.talks_date is not None:
         d = extraction.talks_date
         ev = _evidence(index, d.quote)
         if ev is None:
-            dropped.append(Dropped(field="proposed_date", item=d.text, reason=f"quote not found: {d.quote!r}"))
+            dropped.append(
+                Dropped(field="proposed_date", item=d.text, reason=f"quote not found: {d.quote!r}")
+            )
         else:
             direction = direction_for_status(extraction.talks_status)
             resolved = resolve_date(d.text, article.published, direction=direction)
@@ -127,10 +145,14 @@ def build_summary(article: Article, extraction: Extraction) -> tuple[DiplomaticS
     for p in extraction.positions:
         ev = _evidence(index, p.quote)
         if ev is None:
-            dropped.append(Dropped(field="positions", item=p.stance, reason=f"quote not found: {p.quote!r}"))
+            dropped.append(
+                Dropped(field="positions", item=p.stance, reason=f"quote not found: {p.quote!r}")
+            )
             continue
-        ref = canonical_actor(p.actor, hint=None)
-        positions.append(Position(actor=ref.name, speaker=p.speaker, stance=p.stance, evidence=ev))
+        holder = canonical_actor(p.actor)
+        positions.append(
+            Position(actor=holder.name, speaker=p.speaker, stance=p.stance, evidence=ev)
+        )
 
     summary = DiplomaticSummary(
         headline=article.headline,

@@ -28,26 +28,52 @@ def _eprint(*args: Any) -> None:
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("model")
-    g.add_argument("-m", "--model", default=None,
-                   help="model: openai/gpt-4o-mini, local, local:qwen2.5-0.5b, local:/path/to.gguf, "
-                        "ollama/NAME, or NAME with --base-url (env DIPLOSUM_MODEL; default: OpenAI if "
-                        "OPENAI_API_KEY is set, else the embedded local model)")
-    g.add_argument("--base-url", default=os.environ.get("DIPLOSUM_BASE_URL"),
-                   help="an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (env DIPLOSUM_BASE_URL)")
-    g.add_argument("--mode", choices=["tools", "json_schema", "json", "json_grammar"], default=None,
-                   help="how structured output is requested (default: by endpoint)")
-    g.add_argument("--prompt", default="extract-v1", help="prompt version or path to a prompt TOML file")
-    g.add_argument("--max-reasks", type=int, default=2, help="validation re-asks per article (default 2)")
-    g.add_argument("--timeout", type=float, default=None,
-                   help="seconds per request (default 120; 900 for local models)")
-    g.add_argument("--strict", action="store_true",
-                   help="fail an article whose quotes cannot all be grounded instead of dropping those items")
+    g.add_argument(
+        "-m",
+        "--model",
+        default=None,
+        help="model: openai/gpt-4o-mini, local, local:qwen2.5-0.5b, local:/path/to.gguf, "
+        "ollama/NAME, or NAME with --base-url (env DIPLOSUM_MODEL; default: OpenAI if "
+        "OPENAI_API_KEY is set, else the embedded local model)",
+    )
+    g.add_argument(
+        "--base-url",
+        default=os.environ.get("DIPLOSUM_BASE_URL"),
+        help="an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (env DIPLOSUM_BASE_URL)",
+    )
+    g.add_argument(
+        "--mode",
+        choices=["tools", "json_schema", "json", "json_grammar"],
+        default=None,
+        help="how structured output is requested (default: by endpoint)",
+    )
+    g.add_argument(
+        "--prompt", default="extract-v1", help="prompt version or path to a prompt TOML file"
+    )
+    g.add_argument(
+        "--max-reasks", type=int, default=2, help="validation re-asks per article (default 2)"
+    )
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds per request (default 120; 900 for local models)",
+    )
+    g.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail an article whose quotes cannot all be grounded instead of dropping those items",
+    )
 
 
 def _add_cache_options(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--cache", default=None, metavar="PATH",
-                   help="SQLite cache file (env DIPLOSUM_CACHE; default in the user data folder)")
+    g.add_argument(
+        "--cache",
+        default=None,
+        metavar="PATH",
+        help="SQLite cache file (env DIPLOSUM_CACHE; default in the user data folder)",
+    )
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
@@ -59,23 +85,58 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"diplosum {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    s = sub.add_parser("summarise", aliases=["summarize"], help="summarise articles (files or folders)",
-                       description="Summarise articles; one JSON line per article to stdout or -o.")
-    s.add_argument("paths", nargs="+", metavar="PATH",
-                   help="files or folders (.txt .md .html .json .jsonl); folders are walked")
-    s.add_argument("-o", "--output", default=None,
-                   help="output file; an existing one is resumed (finished articles are skipped)")
-    s.add_argument("--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)")
-    s.add_argument("-j", "--concurrency", type=int, default=8,
-                   help="model calls at once (default 8; always 1 for local models)")
+    s = sub.add_parser(
+        "summarise",
+        aliases=["summarize"],
+        help="summarise articles (files or folders)",
+        description="Summarise articles; one JSON line per article to stdout or -o.",
+    )
+    s.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files or folders (.txt .md .html .json .jsonl); folders are walked",
+    )
+    s.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="output file; an existing one is resumed (finished articles are skipped)",
+    )
+    s.add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)"
+    )
+    s.add_argument(
+        "-j",
+        "--concurrency",
+        type=int,
+        default=8,
+        help="model calls at once (default 8; always 1 for local models)",
+    )
     s.add_argument("--rpm", type=float, default=None, help="at most this many requests per minute")
-    s.add_argument("--tpm", type=float, default=None, help="at most this many tokens per minute (estimated)")
-    s.add_argument("--budget", type=float, default=None, metavar="USD",
-                   help="stop starting new model calls once this many dollars are spent")
-    s.add_argument("--prices", default=None, metavar="FILE",
-                   help='JSON price overrides {"openai/MODEL": [usd_per_M_in, usd_per_M_out]} (env DIPLOSUM_PRICES)')
-    s.add_argument("--dry-run", action="store_true",
-                   help="list what would be sent (articles, cache hits, estimated tokens and cost); call nothing")
+    s.add_argument(
+        "--tpm", type=float, default=None, help="at most this many tokens per minute (estimated)"
+    )
+    s.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        metavar="USD",
+        help="stop starting new model calls once this many dollars are spent",
+    )
+    s.add_argument(
+        "--prices",
+        default=None,
+        metavar="FILE",
+        help='JSON price overrides {"openai/MODEL": [usd_per_M_in, usd_per_M_out]} '
+        "(env DIPLOSUM_PRICES)",
+    )
+    s.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list what would be sent (articles, cache hits, estimated tokens and cost); "
+        "call nothing",
+    )
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     _add_model_options(s)
     _add_cache_options(s)
@@ -131,8 +192,14 @@ def _make_summariser(args: argparse.Namespace) -> Any:
 
     cache: Any = False if args.no_cache else (args.cache or True)
     s = Summariser(
-        args.model, base_url=args.base_url, cache=cache, mode=args.mode, prompt=args.prompt,
-        max_reasks=args.max_reasks, timeout=args.timeout, strict=args.strict,
+        args.model,
+        base_url=args.base_url,
+        cache=cache,
+        mode=args.mode,
+        prompt=args.prompt,
+        max_reasks=args.max_reasks,
+        timeout=args.timeout,
+        strict=args.strict,
     )
     why = {
         "argument": "from --model",
@@ -142,8 +209,10 @@ def _make_summariser(args: argparse.Namespace) -> Any:
     }[s.spec.chosen_by]
     _eprint(f"diplosum: model {s.spec.label} ({why})")
     if s.spec.provider == "local":
-        _eprint("diplosum: local models run on the CPU, one article at a time "
-                "(about 30 s per article for the 1.5B default on 2 cores)")
+        _eprint(
+            "diplosum: local models run on the CPU, one article at a time "
+            "(about 30 s per article for the 1.5B default on 2 cores)"
+        )
     return s
 
 
@@ -161,16 +230,23 @@ def _summarise(args: argparse.Namespace) -> int:
         return dry_run(args, summariser)
     writer = OutputWriter(args.output, args.format)
     if writer.kept:
-        _eprint(f"diplosum: resuming {args.output}: {writer.kept} finished article(s) kept, "
-                f"{writer.dropped_failures} failed or partial line(s) to redo")
+        _eprint(
+            f"diplosum: resuming {args.output}: {writer.kept} finished article(s) kept, "
+            f"{writer.dropped_failures} failed or partial line(s) to redo"
+        )
     stats = BatchStats()
     progress = _Progress(enabled=not args.quiet)
     budget_hit = False
     try:
         with writer:
             for item in summarise_many(
-                args.paths, summariser, concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
-                budget_usd=args.budget, skip=writer.done,
+                args.paths,
+                summariser,
+                concurrency=args.concurrency,
+                rpm=args.rpm,
+                tpm=args.tpm,
+                budget_usd=args.budget,
+                skip=writer.done,
             ):
                 writer.write(item)
                 stats.add(item)
@@ -185,8 +261,10 @@ def _summarise(args: argparse.Namespace) -> int:
         progress.clear()
         _eprint(_totals(stats, writer.kept))
     if budget_hit:
-        _eprint(f"diplosum: the budget of ${args.budget} was reached; articles not started are "
-                "reported as BudgetExceeded and will run on the next invocation")
+        _eprint(
+            f"diplosum: the budget of ${args.budget} was reached; articles not started are "
+            "reported as BudgetExceeded and will run on the next invocation"
+        )
         return EXIT_BUDGET
     return EXIT_OK if stats.failed == 0 else EXIT_FAILED
 
@@ -194,9 +272,11 @@ def _summarise(args: argparse.Namespace) -> int:
 def _totals(stats: Any, kept: int) -> str:
     cost = f"${stats.cost_usd:.4f}" + (" + unknown" if stats.cost_unknown else "")
     resumed = f", {kept} resumed" if kept else ""
-    return (f"diplosum: {stats.articles} articles: {stats.ok} ok, {stats.failed} failed, "
-            f"{stats.cached} cached{resumed}; {stats.tokens:,} tokens, {cost}; "
-            f"{stats.elapsed:.1f} s")
+    return (
+        f"diplosum: {stats.articles} articles: {stats.ok} ok, {stats.failed} failed, "
+        f"{stats.cached} cached{resumed}; {stats.tokens:,} tokens, {cost}; "
+        f"{stats.elapsed:.1f} s"
+    )
 
 
 class _Progress:
@@ -215,8 +295,10 @@ class _Progress:
             return
         self.last = now
         rate = stats.articles / max(stats.elapsed, 1e-9)
-        line = (f"[{stats.articles}] ok {stats.ok} failed {stats.failed} cached {stats.cached} "
-                f"tokens {stats.tokens:,} ${stats.cost_usd:.4f} {rate:.2f}/s")
+        line = (
+            f"[{stats.articles}] ok {stats.ok} failed {stats.failed} cached {stats.cached} "
+            f"tokens {stats.tokens:,} ${stats.cost_usd:.4f} {rate:.2f}/s"
+        )
         if self.tty:
             sys.stderr.write("\r\033[K" + line)
             sys.stderr.flush()
@@ -247,6 +329,17 @@ def _cache(args: argparse.Namespace) -> int:
             _eprint(f"diplosum: removed {cache.clear()} cached result(s) from {path}")
             return EXIT_OK
         st = cache.stats()
-        print(json.dumps({"path": str(st.path), "entries": st.entries, "size_bytes": st.size_bytes,
-                          "models": st.models, "oldest": st.oldest, "newest": st.newest}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "path": str(st.path),
+                    "entries": st.entries,
+                    "size_bytes": st.size_bytes,
+                    "models": st.models,
+                    "oldest": st.oldest,
+                    "newest": st.newest,
+                },
+                indent=2,
+            )
+        )
     return EXIT_OK

@@ -31,9 +31,15 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
         hits += hit
         est = 0 if hit else overhead + len(summariser._fit(art.text)[0].encode()) // 3
         tokens_in += est
-        print(json.dumps({"id": art.id, "source": art.source, "cached": hit, "estimated_prompt_tokens": est}))
+        print(
+            json.dumps(
+                {"id": art.id, "source": art.source, "cached": hit, "estimated_prompt_tokens": est}
+            )
+        )
     est_out = (n - hits) * summariser.max_tokens // 2
-    cost = cost_usd(summariser.spec.label, Usage(prompt_tokens=tokens_in, completion_tokens=est_out))
+    cost = cost_usd(
+        summariser.spec.label, Usage(prompt_tokens=tokens_in, completion_tokens=est_out)
+    )
     cost_text = "unknown" if cost is None else f"${cost:.4f}"
     print(
         f"diplosum: dry run: {n} articles, {hits} cached, {n - hits} to send, {errors} unreadable; "
@@ -72,7 +78,13 @@ def show(path: str) -> int:
             ("status", s.get("talks_status") or ""),
             ("mediators", ", ".join(a["name"] for a in s.get("mediators", [])) or "-"),
             ("parties", ", ".join(a["name"] for a in s.get("parties", [])) or "-"),
-            ("venue", ", ".join(x for x in (venue.get("site"), venue.get("city"), venue.get("country")) if x) or "-"),
+            (
+                "venue",
+                ", ".join(
+                    x for x in (venue.get("site"), venue.get("city"), venue.get("country")) if x
+                )
+                or "-",
+            ),
             ("date", f"{date.get('date') or '?'} ({date.get('text')})" if date else "-"),
             ("summary", s.get("summary") or ""),
         ]

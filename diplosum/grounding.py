@@ -22,10 +22,28 @@ Status = Literal["exact", "fuzzy"]
 
 _FOLD = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
-        "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u00ad": "",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00ad": "",
     }
 )
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.+|\u2026|\[\.\.\.\]|\[\u2026\])\s*")
@@ -74,8 +92,7 @@ class ArticleIndex:
         return _fold(self.text)
 
     def _find_folded(self, needle: str, start: int = 0) -> tuple[int, int] | None:
-        folded, index = self._folded
-        pos = folded.find(needle, start)
+        pos = self._folded[0].find(needle, start)
         if pos < 0:
             return None
         end = pos + len(needle)

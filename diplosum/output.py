@@ -24,12 +24,39 @@ __all__ = ["CSV_FIELDS", "OutputWriter", "csv_row"]
 
 Format = Literal["jsonl", "csv"]
 CSV_FIELDS = [
-    "id", "source", "article_sha256", "status", "headline", "published", "talks_status",
-    "mediators", "parties", "venue_city", "venue_country", "venue_iso3", "venue_site",
-    "proposed_date", "proposed_date_end", "proposed_date_text", "positions", "summary",
-    "error_type", "error_message", "prompt_tokens", "completion_tokens", "total_tokens",
-    "cost_usd", "cached", "model", "prompt_version", "prompt_hash", "schema_version",
-    "diplosum_version", "attempts", "dropped", "latency_s",
+    "id",
+    "source",
+    "article_sha256",
+    "status",
+    "headline",
+    "published",
+    "talks_status",
+    "mediators",
+    "parties",
+    "venue_city",
+    "venue_country",
+    "venue_iso3",
+    "venue_site",
+    "proposed_date",
+    "proposed_date_end",
+    "proposed_date_text",
+    "positions",
+    "summary",
+    "error_type",
+    "error_message",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cost_usd",
+    "cached",
+    "model",
+    "prompt_version",
+    "prompt_hash",
+    "schema_version",
+    "diplosum_version",
+    "attempts",
+    "dropped",
+    "latency_s",
 ]
 
 
@@ -41,27 +68,39 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     usage = record.get("usage") or {}
     error = record.get("error") or {}
     return {
-        "id": record["id"], "source": record.get("source"),
-        "article_sha256": record.get("article_sha256"), "status": record["status"],
-        "headline": s.get("headline"), "published": s.get("published"),
+        "id": record["id"],
+        "source": record.get("source"),
+        "article_sha256": record.get("article_sha256"),
+        "status": record["status"],
+        "headline": s.get("headline"),
+        "published": s.get("published"),
         "talks_status": s.get("talks_status"),
         "mediators": "; ".join(a["name"] for a in s.get("mediators", [])),
         "parties": "; ".join(a["name"] for a in s.get("parties", [])),
-        "venue_city": venue.get("city"), "venue_country": venue.get("country"),
-        "venue_iso3": venue.get("iso3"), "venue_site": venue.get("site"),
-        "proposed_date": date.get("date"), "proposed_date_end": date.get("end"),
+        "venue_city": venue.get("city"),
+        "venue_country": venue.get("country"),
+        "venue_iso3": venue.get("iso3"),
+        "venue_site": venue.get("site"),
+        "proposed_date": date.get("date"),
+        "proposed_date_end": date.get("end"),
         "proposed_date_text": date.get("text"),
         "positions": "; ".join(f"{p['actor']}: {p['stance']}" for p in s.get("positions", [])),
         "summary": s.get("summary"),
-        "error_type": error.get("type"), "error_message": error.get("message"),
+        "error_type": error.get("type"),
+        "error_message": error.get("message"),
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
-        "total_tokens": usage.get("total_tokens"), "cost_usd": record.get("cost_usd"),
-        "cached": record.get("cached"), "model": record.get("model"),
-        "prompt_version": record.get("prompt_version"), "prompt_hash": record.get("prompt_hash"),
+        "total_tokens": usage.get("total_tokens"),
+        "cost_usd": record.get("cost_usd"),
+        "cached": record.get("cached"),
+        "model": record.get("model"),
+        "prompt_version": record.get("prompt_version"),
+        "prompt_hash": record.get("prompt_hash"),
         "schema_version": record.get("schema_version"),
-        "diplosum_version": record.get("diplosum_version"), "attempts": record.get("attempts"),
-        "dropped": len(record.get("dropped") or []), "latency_s": record.get("latency_s"),
+        "diplosum_version": record.get("diplosum_version"),
+        "attempts": record.get("attempts"),
+        "dropped": len(record.get("dropped") or []),
+        "latency_s": record.get("latency_s"),
     }
 
 
@@ -128,7 +167,9 @@ class OutputWriter:
                     self.dropped_failures += 1
             body = out.getvalue()
         self.kept = len(keep)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(
+            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
+        )
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(body)
             fh.flush()
@@ -145,7 +186,9 @@ class OutputWriter:
             self._emit(item.json_line() + "\n")
         else:
             buf = io.StringIO()
-            csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(csv_row(item.record()))
+            csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(
+                csv_row(item.record())
+            )
             self._emit(buf.getvalue())
 
     def close(self) -> None:

@@ -41,10 +41,18 @@ def load_prices(path: str | os.PathLike[str]) -> None:
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"cannot read price file {path}: {exc}") from None
     if not isinstance(data, dict):
-        raise ConfigurationError(f"price file {path}: expected an object of model -> [input, output]")
+        raise ConfigurationError(
+            f"price file {path}: expected an object of model -> [input, output]"
+        )
     for model, pair in data.items():
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, (int, float)) for x in pair)):
-            raise ConfigurationError(f"price file {path}: {model!r} needs [input_usd_per_M, output_usd_per_M]")
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(x, (int, float)) for x in pair)
+        ):
+            raise ConfigurationError(
+                f"price file {path}: {model!r} needs [input_usd_per_M, output_usd_per_M]"
+            )
         PRICES[str(model)] = (float(pair[0]), float(pair[1]))
 
 
@@ -57,7 +65,7 @@ def _env_prices() -> None:
 
 
 def cost_usd(model: str, usage: Usage) -> float | None:
-    """The cost of ``usage`` on ``model`` (a label like ``openai/gpt-4o-mini``), or None if unknown."""
+    """The cost of ``usage`` on ``model`` (``openai/gpt-4o-mini``), or None if unknown."""
     if model.startswith("local:"):
         return 0.0
     _env_prices()

@@ -33,7 +33,9 @@ class Prompt:
     user: str
     path: Path
 
-    def render(self, article: str, *, published: str = "unknown", headline: str = "none") -> list[dict[str, str]]:
+    def render(
+        self, article: str, *, published: str = "unknown", headline: str = "none"
+    ) -> list[dict[str, str]]:
         """The chat messages for one article."""
         user = self.user.format(article=article, published=published, headline=headline)
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
@@ -66,7 +68,9 @@ def load_prompt(name_or_path: str = DEFAULT_PROMPT) -> Prompt:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise ConfigurationError(f"prompt file {path} needs a non-empty string {key!r}")
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(data["user"]) if name is not None}
+        fields = {
+            name for _, name, _, _ in string.Formatter().parse(data["user"]) if name is not None
+        }
     except ValueError as exc:
         raise ConfigurationError(f"prompt file {path}: bad placeholder in 'user': {exc}") from None
     unknown = fields - _PLACEHOLDERS

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,9 @@ class ModelSpec:
         return f"{self.provider}/{self.model}"
 
 
-def parse_model(model: str | None = None, base_url: str | None = None, mode: str | None = None) -> ModelSpec:
+def parse_model(
+    model: str | None = None, base_url: str | None = None, mode: str | None = None
+) -> ModelSpec:
     """Resolve a model specification (see the module docstring)."""
     chosen_by = "argument"
     if not model:
@@ -77,7 +80,9 @@ def parse_model(model: str | None = None, base_url: str | None = None, mode: str
     spec = _parse(model.strip(), base_url)
     if mode is not None:
         if mode not in ("tools", "json_schema", "json", "json_grammar"):
-            raise ConfigurationError(f"unknown mode {mode!r}: use tools, json_schema, json or json_grammar")
+            raise ConfigurationError(
+                f"unknown mode {mode!r}: use tools, json_schema, json or json_grammar"
+            )
         spec = ModelSpec(spec.provider, spec.model, spec.base_url, mode, spec.local)  # type: ignore[arg-type]
     return ModelSpec(spec.provider, spec.model, spec.base_url, spec.mode, spec.local, chosen_by)
 
@@ -120,7 +125,9 @@ class AttemptLog:
     last_error: BaseException | None = None
 
 
-_LOG: contextvars.ContextVar[AttemptLog | None] = contextvars.ContextVar("diplosum_log", default=None)
+_LOG: contextvars.ContextVar[AttemptLog | None] = contextvars.ContextVar(
+    "diplosum_log", default=None
+)
 
 
 def current_log() -> contextvars.ContextVar[AttemptLog | None]:
@@ -141,7 +148,30 @@ def raw_output(completion: Any) -> str | None:
     return content if isinstance(content, str) else None
 
 
+_FENCE = re.compile(r"\A\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*\Z", re.S)
+
+
+def _unfence(completion: Any) -> None:
+    """Strip a Markdown code fence around a JSON answer (small models add them)."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return
+    content = getattr(message, "content", None)
+    if isinstance(content, str) and not getattr(message, "tool_calls", None):
+        match = _FENCE.match(content)
+        if match:
+            message.content = match.group(1)
+
+
+class EmptyCompletion(Exception):
+    """The endpoint answered 200 with no choices: retried like a transport failure."""
+
+
 def _record(completion: Any) -> None:
+    if not getattr(completion, "choices", None):
+        raise EmptyCompletion("the endpoint returned a completion with no choices")
+    _unfence(completion)
     log = _LOG.get()
     if log is None:
         return
@@ -185,7 +215,7 @@ def retrying_create(create: Callable[..., Any], policy: RetryPolicy) -> Callable
         for attempt in Retrying(**_retrying(policy)):
             with attempt:
                 completion = create(*args, **kwargs)
-        _record(completion)
+                _record(completion)
         return completion
 
     return _create
@@ -201,7 +231,7 @@ def aretrying_create(
         async for attempt in AsyncRetrying(**_retrying(policy)):
             with attempt:
                 completion = await create(*args, **kwargs)
-        _record(completion)
+                _record(completion)
         return completion
 
     return _create
@@ -226,9 +256,13 @@ def build_instructor(openai_client: Any, mode: Mode, policy: RetryPolicy) -> Any
 
     imode = instructor_mode(mode)
     if isinstance(openai_client, openai.AsyncOpenAI):
-        create = instructor.patch(create=aretrying_create(openai_client.chat.completions.create, policy), mode=imode)
+        create = instructor.patch(
+            create=aretrying_create(openai_client.chat.completions.create, policy), mode=imode
+        )
         return instructor.AsyncInstructor(client=openai_client, create=create, mode=imode)
-    create = instructor.patch(create=retrying_create(openai_client.chat.completions.create, policy), mode=imode)
+    create = instructor.patch(
+        create=retrying_create(openai_client.chat.completions.create, policy), mode=imode
+    )
     return instructor.Instructor(client=openai_client, create=create, mode=imode)
 
 

@@ -27,7 +27,9 @@ class OutputRecord(BaseModel):
     summary: DiplomaticSummary | None = None
     error: ErrorInfo | None = None
     usage: Usage | None = None
-    cost_usd: float | None = Field(default=None, description="None when the model's price is unknown.")
+    cost_usd: float | None = Field(
+        default=None, description="None when the model's price is unknown."
+    )
     cached: bool = False
     model: str | None = None
     prompt_version: str | None = None

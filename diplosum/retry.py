@@ -66,7 +66,9 @@ def is_retryable(exc: BaseException) -> bool:
     """Whether an exception raised by the OpenAI SDK is transient."""
     import openai
 
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+    from .providers import EmptyCompletion
+
+    if isinstance(exc, (openai.APIConnectionError, EmptyCompletion)):  # incl. APITimeoutError
         return True
     status = _status(exc)
     return status is not None and status in _RETRY_STATUSES

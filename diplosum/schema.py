@@ -118,7 +118,9 @@ class Extraction(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = Field(description="A neutral synopsis of the article in one to three English sentences.")
+    summary: str = Field(
+        description="A neutral synopsis of the article in one to three English sentences."
+    )
     language: str = Field(default="en", description="ISO 639-1 code of the article's language.")
     talks_status: TalksStatus = Field(
         description="The talks the article is mainly about: proposed, agreed, scheduled, held, "
@@ -133,7 +135,8 @@ class Extraction(BaseModel):
         default_factory=list, description="The sides negotiating with each other."
     )
     venue: VenueMention | None = Field(
-        default=None, description="Where the talks are held or proposed; null if the article does not say."
+        default=None,
+        description="Where the talks are held or proposed; null if the article does not say.",
     )
     talks_date: DateMention | None = Field(
         default=None,

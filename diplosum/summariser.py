@@ -465,10 +465,12 @@ def _provider_cause(error: BaseException | None) -> BaseException | None:
         return None
     import openai
 
+    from .providers import EmptyCompletion
+
     seen: set[int] = set()
     exc: BaseException | None = error
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, openai.APIError):
+        if isinstance(exc, (openai.APIError, EmptyCompletion)):
             return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__

@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 # No test may reach a real provider by accident, nor pick up the developer's own settings.
-for _var in ("OPENAI_API_KEY", "DIPLOSUM_MODEL", "DIPLOSUM_CACHE", "DIPLOSUM_BASE_URL", "DIPLOSUM_PRICES"):
+for _var in (
+    "OPENAI_API_KEY",
+    "DIPLOSUM_MODEL",
+    "DIPLOSUM_CACHE",
+    "DIPLOSUM_BASE_URL",
+    "DIPLOSUM_PRICES",
+):
     os.environ.pop(_var, None)
 
 
@@ -37,7 +43,14 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def vcr_config() -> dict[str, Any]:
     """Cassettes: secrets filtered, requests matched on method, path and body."""
     return {
-        "filter_headers": ["authorization", "openai-organization", "openai-project", "x-api-key", "cookie", "set-cookie"],
+        "filter_headers": [
+            "authorization",
+            "openai-organization",
+            "openai-project",
+            "x-api-key",
+            "cookie",
+            "set-cookie",
+        ],
         "match_on": ["method", "path", "body"],
         "decode_compressed_response": True,
     }

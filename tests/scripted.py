@@ -9,7 +9,13 @@ from typing import Any
 import httpx2
 import openai
 
-Reply = dict[str, Any] | int | str | tuple[int, dict[str, str]] | Callable[[httpx2.Request], httpx2.Response]
+Reply = (
+    dict[str, Any]
+    | int
+    | str
+    | tuple[int, dict[str, str]]
+    | Callable[[httpx2.Request], httpx2.Response]
+)
 
 
 def completion(payload: dict[str, Any] | str, *, tools: bool) -> dict[str, Any]:
@@ -19,7 +25,13 @@ def completion(payload: dict[str, Any] | str, *, tools: bool) -> dict[str, Any]:
         message: dict[str, Any] = {
             "role": "assistant",
             "content": None,
-            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "Extraction", "arguments": args}}],
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "Extraction", "arguments": args},
+                }
+            ],
         }
     else:
         message = {"role": "assistant", "content": args}
@@ -57,7 +69,9 @@ class ScriptedEndpoint:
             reply = (reply, {})
         if isinstance(reply, tuple):
             status, headers = reply
-            body = {"error": {"message": f"scripted {status}", "type": "server_error", "code": None}}
+            body = {
+                "error": {"message": f"scripted {status}", "type": "server_error", "code": None}
+            }
             return httpx2.Response(status, json=body, headers=headers)
         return httpx2.Response(200, json=completion(reply, tools=self.tools))
 

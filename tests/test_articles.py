@@ -53,15 +53,24 @@ def test_html_is_reduced_to_text(tmp_path: Path) -> None:
 def test_json_record(tmp_path: Path) -> None:
     """A JSON record's text, published, headline and id are used."""
     f = tmp_path / "r.json"
-    f.write_text(json.dumps({"id": "r1", "text": "Body.", "published": "2025-01-02", "headline": "H"}))
+    f.write_text(
+        json.dumps({"id": "r1", "text": "Body.", "published": "2025-01-02", "headline": "H"})
+    )
     art = read_article(f)
-    assert (art.id, art.text, art.published, art.headline) == ("r1", "Body.", dt.date(2025, 1, 2), "H")
+    assert (art.id, art.text, art.published, art.headline) == (
+        "r1",
+        "Body.",
+        dt.date(2025, 1, 2),
+        "H",
+    )
 
 
 def test_jsonl_broken_line_does_not_stop_the_rest(tmp_path: Path) -> None:
     """One broken JSONL line is an error naming file and line; the others are read."""
     f = tmp_path / "many.jsonl"
-    f.write_text('{"id": "a", "text": "One."}\n{broken\n{"id": "c", "text": "Three."}\n{"id": "d"}\n')
+    f.write_text(
+        '{"id": "a", "text": "One."}\n{broken\n{"id": "c", "text": "Three."}\n{"id": "d"}\n'
+    )
     out = list(iter_articles([f]))
     assert [o.id for o in out if not isinstance(o, ArticleError)] == ["a", "c"]
     errors = [o for o in out if isinstance(o, ArticleError)]

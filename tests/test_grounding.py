@@ -20,7 +20,7 @@ TEXT = "Officials said: “We are ready — to host\n the  talks.” Talks follo
         ("we are ready … talks", "fuzzy", "We are ready — to host\n the  talks"),
         ("WE ARE READY", "fuzzy", "We are ready"),
         ("“in Doha on May 15.”", "fuzzy", "in Doha on May 15"),
-        ("Officials said: \"We", "fuzzy", "Officials said: “We"),
+        ('Officials said: "We', "fuzzy", "Officials said: “We"),
     ],
 )
 def test_locates_quotes(quote: str, status: str, located: str) -> None:

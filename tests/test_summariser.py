@@ -25,7 +25,9 @@ GOOD: dict[str, Any] = {
     "summary": "Norway offered to host Colombia-ELN talks in Oslo on March 10.",
     "language": "en",
     "talks_status": "proposed",
-    "mediators": [{"name": "Norway", "kind": "state", "quote": "Norway has offered to host peace talks"}],
+    "mediators": [
+        {"name": "Norway", "kind": "state", "quote": "Norway has offered to host peace talks"}
+    ],
     "parties": [
         {"name": "Colombia", "kind": "state", "quote": "between Colombia and the ELN"},
         {"name": "ELN", "kind": "armed_group", "quote": "between Colombia and the ELN"},
@@ -39,7 +41,11 @@ GOOD: dict[str, Any] = {
             "stance": "Norway is ready to host both delegations.",
             "quote": '"We stand ready to host both delegations,"',
         },
-        {"actor": "Colombia", "stance": "Colombia wants a ceasefire first.", "quote": "Colombia wants a bilateral ceasefire first."},
+        {
+            "actor": "Colombia",
+            "stance": "Colombia wants a ceasefire first.",
+            "quote": "Colombia wants a bilateral ceasefire first.",
+        },
     ],
 }
 
@@ -102,7 +108,10 @@ def test_invalid_json_is_reasked() -> None:
 
 def test_mediator_cannot_be_party() -> None:
     """An actor listed as both mediator and party triggers a re-ask."""
-    bad = with_("mediators", [{"name": "Colombia", "kind": "state", "quote": "between Colombia and the ELN"}])
+    bad = with_(
+        "mediators",
+        [{"name": "Colombia", "kind": "state", "quote": "between Colombia and the ELN"}],
+    )
     ep = ScriptedEndpoint(bad, GOOD)
     Summariser(client=ep.client()).summarise_article(_article())
     assert "both mediator and party" in json.dumps(ep.requests[1]["messages"])
@@ -115,7 +124,9 @@ def test_ungrounded_items_dropped_after_budget() -> None:
     result = Summariser(client=ep.client()).summarise_article(_article())
     assert len(ep.requests) == 3
     assert [p.actor for p in result.summary.positions] == ["Norway"]
-    assert [(d.field, d.item) for d in result.meta.dropped] == [("positions", "Colombia wants a ceasefire first.")]
+    assert [(d.field, d.item) for d in result.meta.dropped] == [
+        ("positions", "Colombia wants a ceasefire first.")
+    ]
 
 
 def test_strict_raises_with_context() -> None:

