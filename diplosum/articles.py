@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -117,6 +118,13 @@ def parse_text(
         raise ArticleError(
             "the text contains NUL bytes: this looks like a binary file", source=source or id
         )
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from a JSON "\ud800" escape
+        raise ArticleError(
+            f"the text holds an unpaired surrogate at character {exc.start}: not valid Unicode",
+            source=source or id,
+        ) from None
     return Article(
         body, id=id, source=source, published=published, headline=headline, format=format
     )
@@ -222,7 +230,10 @@ def _decode(raw: bytes, source: str) -> str:
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     source = str(path)
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # opening a FIFO would block the batch forever
+            raise ArticleError("not a regular file (a FIFO, socket or device)", source=source)
+        size = st.st_size
         if size > max_bytes:
             raise ArticleError(
                 f"the file is {size:,} bytes, over the {max_bytes:,}-byte limit", source=source
@@ -242,7 +253,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def parse_record(record: Any, *, source: str, default_id: str) -> Article:
-    """Build an article from a JSON record with ``text`` and optional ``published``/``headline``/``id``."""
+    """Build an article from a JSON record: ``text``, optional ``published``/``headline``/``id``."""
     if not isinstance(record, dict):
         raise ArticleError(
             f"a JSON record must be an object, got {type(record).__name__}", source=source
@@ -290,6 +301,8 @@ def read_article(path: str | os.PathLike[str], *, max_bytes: int = MAX_ARTICLE_B
             raise ArticleError(
                 f"invalid JSON: {exc.msg} (line {exc.lineno})", source=source
             ) from None
+        except (ValueError, RecursionError) as exc:  # a 5,000-digit number; [[[[... nesting
+            raise ArticleError(f"invalid JSON: {_json_reason(exc)}", source=source) from None
         return parse_record(record, source=source, default_id=path.name)
     if suffix in (".html", ".htm"):
         body, title = html_to_text(text)
@@ -298,9 +311,18 @@ def read_article(path: str | os.PathLike[str], *, max_bytes: int = MAX_ARTICLE_B
     return parse_text(text, id=path.name, source=source, format=fmt)
 
 
+def _json_reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc).split(";")[0]
+
+
 def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Article | ArticleError]:
     source = str(path)
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would block forever
+            yield ArticleError("not a regular file (a FIFO, socket or device)", source=source)
+            return
         fh = path.open("rb")
     except OSError as exc:
         yield ArticleError(f"cannot read the file: {exc.strerror or exc}", source=source)
@@ -320,6 +342,8 @@ def _iter_jsonl(path: Path, max_bytes: int) -> Iterator[Article | ArticleError]:
                 yield ArticleError("the line is not valid UTF-8", source=where)
             except json.JSONDecodeError as exc:
                 yield ArticleError(f"invalid JSON: {exc.msg}", source=where)
+            except (ValueError, RecursionError) as exc:
+                yield ArticleError(f"invalid JSON: {_json_reason(exc)}", source=where)
             except ArticleError as exc:
                 yield exc
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from ._version import __version__
-from .articles import Article, iter_articles, parse_record, parse_text
+from .articles import ARTICLE_SUFFIXES, Article, iter_articles, parse_record, parse_text
 from .errors import ArticleError, BudgetExceeded, DiplosumError
 from .schema import SCHEMA_VERSION, DiplomaticSummary, SummaryResult
 from .summariser import Summariser
@@ -200,6 +200,19 @@ class RateLimiter:
                 await asyncio.sleep(max(0.01, 60 - (now - self._events[0][0])))
 
 
+def _names_a_file(item: str) -> bool:
+    """Whether a string input is a path: one line that exists (a dangling link too), or that
+    cannot be an article (one word, or a name ending in an article suffix), so that a mistyped
+    path is reported as missing instead of being sent to the model as the article's text."""
+    if "\n" in item or len(item) >= 4096 or not item.strip():
+        return False
+    return (
+        os.path.lexists(item)
+        or len(item.split()) == 1
+        or Path(item.strip()).suffix.lower() in ARTICLE_SUFFIXES
+    )
+
+
 def _articles(items: Iterable[Input]) -> Iterator[Article | ArticleError]:
     for n, item in enumerate(items):
         if isinstance(item, Article):
@@ -211,9 +224,7 @@ def _articles(items: Iterable[Input]) -> Iterator[Article | ArticleError]:
                 )
             except ArticleError as exc:
                 yield exc
-        elif isinstance(item, os.PathLike) or (
-            isinstance(item, str) and "\n" not in item and len(item) < 4096 and os.path.exists(item)
-        ):
+        elif isinstance(item, os.PathLike) or (isinstance(item, str) and _names_a_file(item)):
             yield from iter_articles([item])
         elif isinstance(item, str):
             try:
@@ -297,6 +308,7 @@ async def asummarise_many(
             task.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+        await s.aclose()
 
 
 def summarise_many(

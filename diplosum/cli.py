@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of an output record")
 
+    from . import evaluate, report  # cheap: both import their heavy modules inside run()
+
+    evaluate.add_parser(sub)
+    report.add_parser(sub)
+
     return parser
 
 
@@ -185,6 +190,14 @@ def run(argv: Sequence[str] | None = None) -> int:
 
             print(json.dumps(output_record_schema(), indent=2))
             return EXIT_OK
+        if args.command == "eval":
+            from .evaluate import run as run_eval
+
+            return run_eval(args)
+        if args.command == "report":
+            from .report import run as run_report
+
+            return run_report(args)
         parser.error(f"unknown command {args.command}")
     except DiplosumError as exc:
         _eprint(f"diplosum: error: {exc}")
@@ -235,6 +248,15 @@ def _summarise(args: argparse.Namespace) -> int:
         from .commands import dry_run
 
         return dry_run(args, summariser)
+    if args.budget is not None:
+        from .pricing import cost_usd
+        from .schema import Usage
+
+        if cost_usd(summariser.spec.label, Usage()) is None:
+            _eprint(
+                f"diplosum: warning: no price is known for {summariser.spec.label}, so "
+                "--budget cannot be enforced; add one with --prices"
+            )
     writer = OutputWriter(args.output, args.format)
     if writer.kept:
         _eprint(

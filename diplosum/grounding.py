@@ -20,34 +20,12 @@ __all__ = ["ArticleIndex", "Span", "locate"]
 
 Status = Literal["exact", "fuzzy"]
 
-_FOLD = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u00b4": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u201f": '"',
-        "\u2033": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u00ad": "",
-    }
-)
+_QUOTES = "\"'`\u00b4\u2018\u2019\u201a\u201b\u2032\u2033\u201c\u201d\u201e\u201f\u00ab\u00bb"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# Every quotation mark folds to one (models swap " and ' to avoid escaping), every dash to "-".
+_FOLD = str.maketrans({**dict.fromkeys(_QUOTES, "'"), **dict.fromkeys(_DASHES, "-"), "\u00ad": ""})
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.+|\u2026|\[\.\.\.\]|\[\u2026\])\s*")
-_WRAP = " \t\n\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+_WRAP = " \t\n" + _QUOTES
 #: Quotes shorter than this (after folding) are too weak to count as evidence.
 MIN_QUOTE_CHARS = 4
 

@@ -62,8 +62,7 @@ class _Grounded(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     quote: str = Field(
-        description="A short passage copied exactly, character for character, from the article "
-        "that shows this item. Never paraphrase."
+        description="A short passage copied exactly from the article that shows this item."
     )
 
     @field_validator("quote")
@@ -75,42 +74,57 @@ class _Grounded(BaseModel):
 class ActorMention(_Grounded):
     """A state, organisation, armed group or person playing a role in the talks."""
 
-    name: str = Field(description="The actor as named in the article, e.g. 'Qatar', 'Hamas'.")
-    kind: ActorKind = Field(description="What the actor is.")
+    name: str = Field(description="As named in the article, e.g. 'Qatar', 'Hamas'.")
+    kind: ActorKind
     represents: str | None = Field(
         default=None,
-        description="For a person only: the state or organisation this person speaks for.",
+        description="For a person: the state or organisation they speak for.",
     )
 
 
 class VenueMention(_Grounded):
     """Where the talks are proposed or held."""
 
-    city: str | None = Field(default=None, description="City of the talks, e.g. 'Istanbul'.")
-    country: str | None = Field(default=None, description="Country of the talks.")
-    site: str | None = Field(
-        default=None, description="A named place smaller than a city (a palace, a resort), if any."
-    )
+    city: str | None = None
+    country: str | None = None
+    site: str | None = Field(default=None, description="A named palace, hotel or resort, if any.")
 
 
 class DateMention(_Grounded):
     """When the talks take place, as the article words it."""
 
     text: str = Field(
-        description="The date of the talks as written, e.g. 'May 15', 'on Thursday', 'next month'. "
-        "Not the date the article was published."
+        description="As written, e.g. 'May 15', 'on Thursday', 'next week'. "
+        "Not the publication date."
     )
 
 
 class PositionMention(_Grounded):
     """A stance an actor states in the article."""
 
-    actor: str = Field(description="The state, organisation or group holding the position.")
+    actor: str = Field(description="The state or organisation holding the position.")
     speaker: str | None = Field(default=None, description="The person quoted, if any.")
     stance: str = Field(
-        description="One sentence in English: what the actor wants, offers, rejects or supports. "
-        "A stance, never a job title."
+        description="One English sentence: what the actor wants, offers, rejects or supports "
+        "(a stance, never a job title)."
     )
+
+
+def _compact(node: Any) -> Any:
+    """Drop what only costs prompt tokens (titles, null defaults); put each quote last."""
+    if isinstance(node, dict):
+        out = {
+            k: _compact(v)
+            for k, v in node.items()
+            if k != "title" and not (k == "default" and v is None)
+        }
+        props = out.get("properties")
+        if isinstance(props, dict) and "quote" in props:
+            props["quote"] = props.pop("quote")
+        return out
+    if isinstance(node, list):
+        return [_compact(v) for v in node]
+    return node
 
 
 class Extraction(BaseModel):
@@ -118,9 +132,14 @@ class Extraction(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = Field(
-        description="A neutral synopsis of the article in one to three English sentences."
-    )
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON schema sent to the model, without titles and null defaults (fewer tokens)."""
+        schema: dict[str, Any] = _compact(super().model_json_schema(*args, **kwargs))
+        schema["title"] = cls.__name__  # the tool name in tool-calling mode
+        return schema
+
+    summary: str = Field(description="A neutral synopsis in one to three English sentences.")
     language: str = Field(default="en", description="ISO 639-1 code of the article's language.")
     talks_status: TalksStatus = Field(
         description="The talks the article is mainly about: proposed, agreed, scheduled, held, "
@@ -128,20 +147,19 @@ class Extraction(BaseModel):
     )
     mediators: list[ActorMention] = Field(
         default_factory=list,
-        description="Third parties that host, facilitate or broker the talks. A mediator is not "
-        "itself a party. Empty if there is none.",
+        description="Third parties that host, facilitate or broker the talks; never one of "
+        "the parties. Empty if none.",
     )
     parties: list[ActorMention] = Field(
         default_factory=list, description="The sides negotiating with each other."
     )
     venue: VenueMention | None = Field(
         default=None,
-        description="Where the talks are held or proposed; null if the article does not say.",
+        description="Where the talks are held or proposed; null if not stated.",
     )
     talks_date: DateMention | None = Field(
         default=None,
-        description="When the talks are held or proposed; null if the article does not say. "
-        "Not the publication date.",
+        description="When the talks are held or proposed; null if not stated.",
     )
     positions: list[PositionMention] = Field(
         default_factory=list, description="Stances the actors state, each with its own quote."

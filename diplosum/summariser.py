@@ -126,13 +126,26 @@ class Summariser:
             if url and "api.openai.com" in url:
                 url = None
             self.spec = parse_model(model or f"openai/{DEFAULT_OPENAI_MODEL}", url, mode)
+        if (
+            self.spec.provider == "openai"
+            and client is None
+            and async_client is None
+            and not (api_key or os.environ.get("OPENAI_API_KEY"))
+        ):
+            raise ConfigurationError(
+                f"model {self.spec.label} needs an API key: set OPENAI_API_KEY or pass api_key=, "
+                "or use the embedded model with model='local'"
+            )
         if max_reasks < 0:
             raise ConfigurationError("max_reasks must be 0 or more")
         self.api_key = api_key
-        self._client = client
+        self._client_injected = client
         self._async_client = async_client
         self._instructor: Any = None
         self._ainstructor: Any = None
+        self._owned_raw: Any = None
+        self._owned_araw: Any = None
+        self._aloop: asyncio.AbstractEventLoop | None = None
         self.prompt: Prompt = load_prompt(prompt)
         self.temperature = temperature
         self.seed = seed
@@ -253,32 +266,73 @@ class Summariser:
             return shared_server(self.spec.local or "").base_url
         return self.spec.base_url
 
-    def _client_for(self, is_async: bool) -> Any:
+    def _client(self) -> Any:
+        """The sync instructor client, built on first use."""
         from .providers import build_instructor, make_openai_client
 
-        if is_async:
-            if self._ainstructor is None:
-                raw = self._async_client or make_openai_client(
-                    self.spec,
-                    base_url=self._base_url(),
-                    api_key=self.api_key,
-                    timeout=self.timeout,
-                    is_async=True,
-                )
-                self._ainstructor = build_instructor(raw, self.spec.mode, self.retry)
-            return self._ainstructor
         if self._instructor is None:
-            if self._client is None and self._async_client is not None:
+            if self._client_injected is None and self._async_client is not None:
                 raise ConfigurationError("only an async_client was injected: use asummarise()")
-            raw = self._client or make_openai_client(
+            raw = self._client_injected or make_openai_client(
                 self.spec,
                 base_url=self._base_url(),
                 api_key=self.api_key,
                 timeout=self.timeout,
                 is_async=False,
             )
+            self._owned_raw = None if self._client_injected is not None else raw
             self._instructor = build_instructor(raw, self.spec.mode, self.retry)
         return self._instructor
+
+    async def _aclient(self) -> Any:
+        """The async instructor client of the running event loop, built on first use there."""
+        from .providers import build_instructor, make_openai_client
+
+        loop = asyncio.get_running_loop()
+
+        def needed() -> bool:  # none yet, or ours was built on another (finished) loop
+            owned = self._async_client is None
+            return self._ainstructor is None or (owned and self._aloop is not loop)
+
+        if needed():
+            # Resolving the base URL may start the local server: keep it off the event loop.
+            base_url = await asyncio.to_thread(self._base_url)
+            if needed():
+                raw = self._async_client or make_openai_client(
+                    self.spec,
+                    base_url=base_url,
+                    api_key=self.api_key,
+                    timeout=self.timeout,
+                    is_async=True,
+                )
+                self._owned_araw = None if self._async_client is not None else raw
+                self._ainstructor = build_instructor(raw, self.spec.mode, self.retry)
+                self._aloop = loop
+        return self._ainstructor
+
+    def close(self) -> None:
+        """Close the HTTP clients diplosum created (injected clients are left open)."""
+        if self._owned_raw is not None:
+            self._owned_raw.close()
+        self._owned_raw = self._instructor = None
+
+    async def aclose(self) -> None:
+        """Close the async HTTP client diplosum created for the running loop."""
+        if self._owned_araw is not None:
+            await self._owned_araw.close()
+        self._owned_araw = self._ainstructor = self._aloop = None
+
+    def __enter__(self) -> Summariser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Summariser:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     # ------------------------------------------------------------------ results
 
@@ -393,7 +447,7 @@ class Summariser:
         cached = self._from_cache(call)
         if cached is not None:
             return cached
-        client = self._client_for(is_async=False)
+        client = self._client()
         log = AttemptLog()
         token = current_log().set(log)
         started = time.perf_counter()
@@ -414,21 +468,15 @@ class Summariser:
         cached = self._from_cache(call)
         if cached is not None:
             return cached
-        if self._async_client is None and self._client is not None:
+        if self._async_client is None and self._client_injected is not None:
             return await asyncio.to_thread(self.summarise_article, article)
-        client = (
-            await asyncio.to_thread(self._client_for, True)
-            if self.spec.provider == "local"
-            else self._client_for(True)
-        )
+        client = await self._aclient()
         log = AttemptLog()
         token = current_log().set(log)
         started = time.perf_counter()
         try:
-            extraction, error = (
-                await client.chat.completions.create(**self._kwargs(call, is_async=True)),
-                None,
-            )
+            kwargs = self._kwargs(call, is_async=True)
+            extraction, error = await client.chat.completions.create(**kwargs), None
         except Exception as exc:
             extraction, error = None, exc
         finally:
