@@ -9,12 +9,14 @@ leaves at most one partial line, which the next run discards.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -132,49 +134,53 @@ class OutputWriter:
         if write_header:
             self._emit(_csv_header())
 
-    def _resume(self) -> None:
+    def _complete_lines(self) -> Iterator[str]:
+        """The file's complete lines, streamed; a half-written last line is discarded."""
         assert self.path is not None
-        raw = self.path.read_bytes()
-        if not raw.endswith(b"\n"):
-            raw = raw[: raw.rfind(b"\n") + 1]  # a half-written last line is discarded
-        text = raw.decode("utf-8", errors="replace")
-        keep: list[str] = []
-        if self.fmt == "jsonl":
-            for line in text.splitlines(keepends=True):
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                key = (str(rec.get("id")), str(rec.get("article_sha256")))
-                if rec.get("status") == "ok" and key not in self.done:
-                    self.done.add(key)
-                    keep.append(line)
-                else:
-                    self.dropped_failures += 1
-            body = "".join(keep)
-        else:
-            rows = list(csv.DictReader(io.StringIO(text)))
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            for row in rows:
-                key = (str(row.get("id")), str(row.get("article_sha256")))
-                if row.get("status") == "ok" and key not in self.done:
-                    self.done.add(key)
-                    writer.writerow({k: row.get(k) for k in CSV_FIELDS})
-                    keep.append("")
-                else:
-                    self.dropped_failures += 1
-            body = out.getvalue()
-        self.kept = len(keep)
+        with self.path.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+            for line in fh:
+                if line.endswith("\n"):
+                    yield line
+
+    def _keep(self, rec: dict[str, Any]) -> bool:
+        key = (str(rec.get("id")), str(rec.get("article_sha256")))
+        if rec.get("status") == "ok" and key not in self.done:
+            self.done.add(key)
+            self.kept += 1
+            return True
+        self.dropped_failures += 1
+        return False
+
+    def _resume(self) -> None:
+        """Rewrite the file with only its complete, successful, unique records (streamed)."""
+        assert self.path is not None
         fd, tmp = tempfile.mkstemp(
             dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp"
         )
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                if self.fmt == "jsonl":
+                    for line in self._complete_lines():
+                        try:
+                            rec = json.loads(line)
+                        except ValueError:
+                            self.dropped_failures += 1
+                            continue
+                        if isinstance(rec, dict) and self._keep(rec):
+                            out.write(line)
+                else:
+                    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+                    writer.writeheader()
+                    for row in csv.DictReader(self._complete_lines()):
+                        if self._keep(row):
+                            writer.writerow({k: row.get(k) for k in CSV_FIELDS})
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def _emit(self, line: str) -> None:
         self._fh.write(line)
