@@ -316,28 +316,47 @@ def summarise_many(
 ) -> Iterator[BatchItem]:
     """Synchronous twin of :func:`asummarise_many` (runs the event loop in a worker thread)."""
     out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=64)
-    stop = threading.Event()
+    stop = threading.Event()  # set when the consumer goes away (done, error, Ctrl-C, break)
+
+    async def put(message: tuple[str, Any]) -> bool:
+        """Hand a message to the consumer without blocking the event loop; False if it left."""
+        while not stop.is_set():
+            try:
+                out.put_nowait(message)
+                return True
+            except queue.Full:
+                await asyncio.sleep(0.005)
+        return False
 
     async def pump() -> None:
+        main = asyncio.current_task()
+        assert main is not None
+
+        async def watch() -> None:  # the consumer left: cancel in-flight calls at once
+            while not stop.is_set():
+                await asyncio.sleep(0.05)
+            main.cancel()
+
+        watcher = asyncio.create_task(watch())
         agen = cast(AsyncGenerator[BatchItem, None], asummarise_many(items, summariser, **kwargs))
         try:
             async for item in agen:
-                while not stop.is_set():
-                    try:
-                        out.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        await asyncio.sleep(0)
-                if stop.is_set():
+                if not await put(("item", item)):
                     break
+            await put(("done", None))
+        except asyncio.CancelledError:
+            if not stop.is_set():
+                raise
+        except BaseException as exc:
+            await put(("error", exc))
         finally:
+            watcher.cancel()
             await agen.aclose()
 
     def worker() -> None:
         try:
             asyncio.run(pump())
-            out.put(("done", None))
-        except BaseException as exc:
+        except BaseException as exc:  # pragma: no cover - pump reports its own errors
             out.put(("error", exc))
 
     thread = threading.Thread(target=worker, name="diplosum-batch", daemon=True)

@@ -168,3 +168,14 @@ def parse(text: str) -> str:
     from diplosum.articles import parse_text
 
     return parse_text(text).text
+
+
+def test_leaving_early_cancels_in_flight_calls(server: FakeOpenAIServer) -> None:
+    """A consumer that stops (break, Ctrl-C) does not wait for slow in-flight requests."""
+    server.faults = lambda _i, text: FaultKind.SLOW if "(item 0)" not in text else None
+    server.slow_seconds = 5
+    started = time.perf_counter()
+    for item in summarise_many([article(n) for n in range(4)], make(server, timeout=30), concurrency=4):
+        assert item.ok
+        break
+    assert time.perf_counter() - started < 3
