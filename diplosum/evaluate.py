@@ -1,0 +1,760 @@
+"""Score summaries against gold annotations: ``diplosum eval``.
+
+Gold is JSON Lines, one article a line: ``file``, ``mediators``, ``parties``, ``venue {city,
+country}``, ``proposed_date`` and ``positions [{actor, stance, evidence}]``. Predictions are the
+output records of ``diplosum summarise``, joined to gold by file name (the record's ``id``, else
+the base name of its ``source``). A gold article without a prediction, or with a failed one, is a
+failure and is scored as an empty summary.
+
+Metrics are micro-averaged over articles (counts summed over articles, then divided):
+
+- **mediators**, **parties**: precision, recall and F1 over sets of actors. States match by ISO3
+  code ("Turkey", "Ankara" and "Türkiye" are one actor), others by canonical name
+  (:func:`~diplosum.normalise.canonical_actor`). Nothing predicted: precision 1; nothing to
+  find: recall 1.
+- **venue city**, **venue country**, **proposed date**: accuracy. A null prediction for a null
+  gold is correct, a guess where gold is null is wrong. Both sides go through
+  :func:`~diplosum.normalise.resolve_venue`; cities then compare case-insensitively, countries
+  by ISO3. Dates compare exactly (``YYYY-MM-DD``; a month or year precision gives ``YYYY-MM`` or
+  ``YYYY``).
+- **position actor recall**: the distinct actors of the gold positions found among the actors of
+  the predicted positions.
+- **grounding rate**: the evidence quotes the model gave (kept ones, and those dropped because
+  they could not be found) that are in the article verbatim: located by
+  :func:`~diplosum.grounding.locate` with status ``exact`` in the article re-read from the
+  record's ``source``, or, when it cannot be read, by the recorded evidence status.
+- **failures**, **tokens** and **cost**, summed from the records.
+
+Heavy modules are imported inside the functions that need them, so registering the subcommand
+keeps ``diplosum --help`` fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .records import OutputRecord
+    from .schema import DiplomaticSummary
+
+__all__ = [
+    "METRICS",
+    "ArticleScore",
+    "Gold",
+    "Grounding",
+    "Match",
+    "Scores",
+    "SetScore",
+    "actor_key",
+    "add_parser",
+    "compare",
+    "load_gold",
+    "load_predictions",
+    "run",
+    "score",
+]
+
+#: Per-article values compared by ``--compare`` (higher is better for each).
+METRICS = {
+    "ok": "succeeded",
+    "mediators_f1": "mediators F1",
+    "parties_f1": "parties F1",
+    "venue_city": "venue city",
+    "venue_country": "venue country",
+    "proposed_date": "proposed date",
+    "position_actor_recall": "position actors",
+    "grounding_rate": "grounding",
+}
+
+
+def _eprint(*args: Any) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def actor_key(name: str) -> str:
+    """What two mentions of one actor share: the ISO3 code of a state, else the canonical name."""
+    from .normalise import canonical_actor
+
+    ref = canonical_actor(name)
+    return ref.iso3 if ref.kind == "state" and ref.iso3 else _fold(ref.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """The gold annotation of one article."""
+
+    file: str
+    mediators: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    city: str | None = None
+    country: str | None = None
+    proposed_date: str | None = None
+    position_actors: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Gold:
+        venue = data.get("venue") or {}
+        return cls(
+            file=str(data["file"]),
+            mediators=tuple(str(m) for m in data.get("mediators") or ()),
+            parties=tuple(str(p) for p in data.get("parties") or ()),
+            city=venue.get("city") or None,
+            country=venue.get("country") or None,
+            proposed_date=data.get("proposed_date") or None,
+            position_actors=tuple(str(p["actor"]) for p in data.get("positions") or ()),
+        )
+
+
+def load_gold(path: str | Path) -> list[Gold]:
+    """Read gold annotations; a malformed line or a repeated file name is an error."""
+    from .errors import ArticleError
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise ArticleError(f"cannot read the gold file: {reason}", source=str(path)) from None
+    golds: dict[str, Gold] = {}
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            gold = Gold.from_json(json.loads(line))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise ArticleError(f"not a gold annotation: {exc!r}", source=f"{path}:{n}") from None
+        if gold.file in golds:
+            raise ArticleError(f"{gold.file} is annotated twice", source=f"{path}:{n}")
+        golds[gold.file] = gold
+    return list(golds.values())
+
+
+def load_predictions(path: str | Path) -> list[OutputRecord]:
+    """Read the output records of ``diplosum summarise`` (bad lines are skipped, said)."""
+    from .report import load_records
+
+    return load_records(path)
+
+
+def _join(
+    golds: Sequence[Gold], records: Iterable[OutputRecord]
+) -> tuple[dict[str, Any], list[str]]:
+    """Records by gold file name (a success wins over a failure, else the later one) and extras."""
+    files = {g.file for g in golds}
+    joined: dict[str, OutputRecord] = {}
+    extra: list[str] = []
+    for rec in records:
+        name = rec.id if rec.id in files or not rec.source else Path(rec.source).name
+        if name not in files:
+            extra.append(rec.id)
+        elif name not in joined or rec.status == "ok" or joined[name].status != "ok":
+            joined[name] = rec
+    return joined, extra
+
+
+# --------------------------------------------------------------------------- scores
+
+
+@dataclass(slots=True)
+class SetScore:
+    """Gold and predicted actor sets compared: counts, and the names missed or added."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, gold: dict[str, str], pred: dict[str, str]) -> SetScore:
+        """``gold`` and ``pred`` map actor keys to the names to show."""
+        missing = [name for key, name in gold.items() if key not in pred]
+        extra = [name for key, name in pred.items() if key not in gold]
+        return cls(len(gold) - len(missing), len(extra), len(missing), missing, extra)
+
+    def __add__(self, other: SetScore) -> SetScore:
+        return SetScore(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"precision": self.precision, "recall": self.recall, "f1": self.f1}
+        out.update(tp=self.tp, fp=self.fp, fn=self.fn)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One gold value and the prediction for it (both as written), and whether they agree."""
+
+    gold: str | None
+    pred: str | None
+    correct: bool
+
+
+@dataclass(slots=True)
+class Grounding:
+    """How many of the model's quotes are in the article verbatim (see the module docstring)."""
+
+    quotes: int = 0
+    verbatim: int = 0
+    fuzzy: int = 0
+    not_found: int = 0
+    position_quotes: int = 0
+    position_verbatim: int = 0
+
+    def add(self, status: str | None, *, position: bool) -> None:
+        self.quotes += 1
+        self.verbatim += status == "exact"
+        self.fuzzy += status == "fuzzy"
+        self.not_found += status is None
+        self.position_quotes += position
+        self.position_verbatim += position and status == "exact"
+
+    def __add__(self, o: Grounding) -> Grounding:
+        return Grounding(
+            *(getattr(self, f) + getattr(o, f) for f in Grounding.__dataclass_fields__)
+        )
+
+    @property
+    def rate(self) -> float | None:
+        return self.verbatim / self.quotes if self.quotes else None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {f: getattr(self, f) for f in Grounding.__dataclass_fields__}
+        out["rate"] = self.rate
+        out["position_rate"] = (
+            self.position_verbatim / self.position_quotes if self.position_quotes else None
+        )
+        return out
+
+
+@dataclass(slots=True)
+class ArticleScore:
+    """Everything measured on one gold article."""
+
+    file: str
+    status: str  # "ok", "error" (the record is a failure) or "missing" (no record)
+    error: str | None
+    mediators: SetScore
+    parties: SetScore
+    city: Match
+    country: Match
+    date: Match
+    position_actors: SetScore
+    grounding: Grounding
+    article: str  # how the article was re-read: "ok", "changed", "missing", "unreadable", "-"
+    tokens: int = 0
+    cost_usd: float | None = None
+    cached: bool = False
+    model: str | None = None
+    prompt_version: str | None = None
+
+    def values(self) -> dict[str, float | None]:
+        """The per-article value of each of :data:`METRICS` (None: nothing to measure)."""
+        pa = self.position_actors
+        return {
+            "ok": float(self.status == "ok"),
+            "mediators_f1": self.mediators.f1,
+            "parties_f1": self.parties.f1,
+            "venue_city": float(self.city.correct),
+            "venue_country": float(self.country.correct),
+            "proposed_date": float(self.date.correct),
+            "position_actor_recall": pa.recall if pa.tp + pa.fn else None,
+            "grounding_rate": self.grounding.rate,
+        }
+
+    def problems(self) -> list[tuple[str, str]]:
+        """What was wrong, one (what, detail) row each."""
+        rows: list[tuple[str, str]] = []
+        if self.status != "ok":
+            rows.append(("failure", self.error or "no prediction for this article"))
+        for name, s in (("mediators", self.mediators), ("parties", self.parties)):
+            detail = "; ".join(
+                f"{label} {', '.join(names)}"
+                for label, names in (("missing", s.missing), ("extra", s.extra))
+                if names
+            )
+            if detail:
+                rows.append((name, detail))
+        for name, m in (("venue city", self.city), ("venue country", self.country)):
+            if not m.correct:
+                rows.append((name, f"{m.pred or 'none'}, gold {m.gold or 'none'}"))
+        if not self.date.correct:
+            rows.append(
+                ("proposed date", f"{self.date.pred or 'none'}, gold {self.date.gold or 'none'}")
+            )
+        if self.position_actors.missing:
+            rows.append(("position actors", "missing " + ", ".join(self.position_actors.missing)))
+        g = self.grounding
+        if g.verbatim < g.quotes:
+            rows.append(
+                (
+                    "grounding",
+                    f"{g.verbatim} of {g.quotes} quotes verbatim "
+                    f"({g.fuzzy} fuzzy, {g.not_found} not found)",
+                )
+            )
+        if self.article in ("changed", "missing", "unreadable"):
+            rows.append(("article", f"{self.article} since it was summarised"))
+        return rows
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "status": self.status,
+            "error": self.error,
+            "article": self.article,
+            "mediators": {
+                **self.mediators.to_json(),
+                "missing": self.mediators.missing,
+                "extra": self.mediators.extra,
+            },
+            "parties": {
+                **self.parties.to_json(),
+                "missing": self.parties.missing,
+                "extra": self.parties.extra,
+            },
+            "venue_city": _match_json(self.city),
+            "venue_country": _match_json(self.country),
+            "proposed_date": _match_json(self.date),
+            "position_actors": {
+                "recall": self.values()["position_actor_recall"],
+                "found": self.position_actors.tp,
+                "gold": self.position_actors.tp + self.position_actors.fn,
+                "missing": self.position_actors.missing,
+            },
+            "grounding": self.grounding.to_json(),
+            "tokens": self.tokens,
+            "cost_usd": self.cost_usd,
+            "cached": self.cached,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "values": self.values(),
+        }
+
+
+def _match_json(m: Match) -> dict[str, Any]:
+    return {"gold": m.gold, "pred": m.pred, "correct": m.correct}
+
+
+def _venue_keys(city: str | None, country: str | None) -> tuple[str | None, str | None]:
+    """(city, country) as compared: canonical city casefolded, country ISO3 (else its name)."""
+    from .normalise import resolve_venue
+
+    if city is None and country is None:
+        return None, None
+    ref = resolve_venue(city, country)
+    return (
+        _fold(ref.city) if ref.city else None,
+        ref.iso3 or (_fold(ref.country) if ref.country else None),
+    )
+
+
+def _date_key(summary: DiplomaticSummary | None) -> str | None:
+    d = summary.proposed_date if summary else None
+    if d is None or d.date is None:
+        return None
+    iso = d.date.isoformat()
+    return {"month": iso[:7], "year": iso[:4]}.get(d.precision or "day", iso)
+
+
+def _grounding(rec: OutputRecord | None, text: str | None) -> Grounding:
+    from .grounding import ArticleIndex
+
+    g = Grounding()
+    s = rec.summary if rec else None
+    if rec is None or s is None:
+        return g
+    index = ArticleIndex(text) if text is not None else None
+    evidence = [ev for a in (*s.mediators, *s.parties) for ev in a.evidence]
+    evidence += [x.evidence for x in (s.venue, s.proposed_date) if x is not None]
+    tagged = [(ev, False) for ev in evidence] + [(p.evidence, True) for p in s.positions]
+    for ev, position in tagged:
+        if index is None:
+            status: str | None = ev.status
+        else:
+            span = index.locate(ev.model_quote or ev.quote)
+            status = span.status if span else None
+        g.add(status, position=position)
+    for d in rec.dropped:
+        if d.reason.startswith("quote not found"):
+            g.add(None, position=d.field == "positions")
+    return g
+
+
+def score_article(
+    gold: Gold, rec: OutputRecord | None, text: str | None, article: str
+) -> ArticleScore:
+    """Score one record (None: no prediction) against its gold; ``text`` is the article, if read."""
+    s = rec.summary if rec is not None and rec.status == "ok" else None
+
+    def actors(names: Iterable[str]) -> dict[str, str]:
+        keyed: dict[str, str] = {}
+        for name in names:
+            keyed.setdefault(actor_key(name), name)
+        return keyed
+
+    pred_venue = s.venue if s else None
+    gold_city, gold_country = _venue_keys(gold.city, gold.country)
+    pred_city, pred_country = _venue_keys(
+        pred_venue.city if pred_venue else None, pred_venue.country if pred_venue else None
+    )
+    pred_date = _date_key(s)
+    usage = rec.usage if rec else None
+    return ArticleScore(
+        file=gold.file,
+        status="missing" if rec is None else rec.status,
+        error=f"{rec.error.type}: {rec.error.message}" if rec and rec.error else None,
+        mediators=SetScore.of(
+            actors(gold.mediators), actors(a.name for a in s.mediators) if s else {}
+        ),
+        parties=SetScore.of(actors(gold.parties), actors(a.name for a in s.parties) if s else {}),
+        city=Match(gold.city, pred_venue.city if pred_venue else None, gold_city == pred_city),
+        country=Match(
+            gold.country, pred_venue.country if pred_venue else None, gold_country == pred_country
+        ),
+        date=Match(gold.proposed_date, pred_date, gold.proposed_date == pred_date),
+        position_actors=SetScore.of(
+            actors(gold.position_actors), actors(p.actor for p in s.positions) if s else {}
+        ),
+        grounding=_grounding(rec, text),
+        article=article,
+        tokens=usage.total_tokens if usage else 0,
+        cost_usd=rec.cost_usd if rec else None,
+        cached=bool(rec and rec.cached),
+        model=rec.model if rec else None,
+        prompt_version=rec.prompt_version if rec else None,
+    )
+
+
+@dataclass(slots=True)
+class Scores:
+    """The scores of every gold article, and the ids of predictions no gold article matched."""
+
+    articles: list[ArticleScore]
+    extra: list[str] = field(default_factory=list)
+
+    def totals(self) -> dict[str, Any]:
+        """Every micro-averaged number, with the counts behind it."""
+        arts = self.articles
+        n = len(arts)
+
+        def accuracy(attr: str) -> dict[str, Any]:
+            correct = sum(getattr(a, attr).correct for a in arts)
+            return {"accuracy": correct / n if n else None, "correct": correct, "n": n}
+
+        pa = sum((a.position_actors for a in arts), SetScore())
+        return {
+            "articles": n,
+            "failures": sum(a.status != "ok" for a in arts),
+            "missing": sum(a.status == "missing" for a in arts),
+            "mediators": sum((a.mediators for a in arts), SetScore()).to_json(),
+            "parties": sum((a.parties for a in arts), SetScore()).to_json(),
+            "venue_city": accuracy("city"),
+            "venue_country": accuracy("country"),
+            "proposed_date": accuracy("date"),
+            "position_actor_recall": {
+                "recall": pa.recall if pa.tp + pa.fn else None,
+                "found": pa.tp,
+                "gold": pa.tp + pa.fn,
+            },
+            "grounding": sum((a.grounding for a in arts), Grounding()).to_json(),
+            "tokens": sum(a.tokens for a in arts),
+            "cost_usd": sum(a.cost_usd or 0.0 for a in arts),
+            "cost_unknown": sum(a.cost_usd is None and a.tokens > 0 for a in arts),
+            "cached": sum(a.cached for a in arts),
+            "models": sorted({a.model for a in arts if a.model}),
+            "prompt_versions": sorted({a.prompt_version for a in arts if a.prompt_version}),
+            "extra_predictions": self.extra,
+        }
+
+    def headline(self) -> dict[str, float | None]:
+        """The totals of :data:`METRICS`, for comparisons."""
+        t = self.totals()
+        return {
+            "ok": 1 - t["failures"] / t["articles"] if t["articles"] else None,
+            "mediators_f1": t["mediators"]["f1"],
+            "parties_f1": t["parties"]["f1"],
+            "venue_city": t["venue_city"]["accuracy"],
+            "venue_country": t["venue_country"]["accuracy"],
+            "proposed_date": t["proposed_date"]["accuracy"],
+            "position_actor_recall": t["position_actor_recall"]["recall"],
+            "grounding_rate": t["grounding"]["rate"],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {"totals": self.totals(), "articles": [a.to_json() for a in self.articles]}
+
+
+def score(
+    golds: Sequence[Gold], records: Iterable[OutputRecord], *, base: Path | None = None
+) -> Scores:
+    """Join records to gold and score every gold article.
+
+    Each successful record's article is re-read from its ``source`` (relative paths are also
+    tried against ``base``) to check its quotes; see :func:`diplosum.report.reread_article`.
+    """
+    from .report import reread_article
+
+    joined, extra = _join(golds, records)
+    scored = []
+    for gold in golds:
+        rec = joined.get(gold.file)
+        text, state = None, "-"
+        if rec is not None and rec.summary is not None and rec.source:
+            article, state = reread_article(rec.source, rec.article_sha256, base=base)
+            text = article.text if article is not None else None
+        scored.append(score_article(gold, rec, text, state))
+    return Scores(scored, extra)
+
+
+def compare(a: Scores, b: Scores) -> dict[str, Any]:
+    """From ``a`` to ``b``: the totals of :data:`METRICS`, and per metric the articles that
+    got better or worse (an article with nothing to measure on either side is left out)."""
+    in_b = {s.file: s for s in b.articles}
+    better: dict[str, list[str]] = {m: [] for m in METRICS}
+    worse: dict[str, list[str]] = {m: [] for m in METRICS}
+    changes = []
+    for sa in a.articles:
+        sb = in_b.get(sa.file)
+        if sb is None:
+            continue
+        va, vb = sa.values(), sb.values()
+        for m in METRICS:
+            x, y = va[m], vb[m]
+            if x is None or y is None or abs(x - y) < 1e-9:
+                continue
+            (better if y > x else worse)[m].append(sa.file)
+            changes.append({"file": sa.file, "metric": m, "a": x, "b": y})
+    ha, hb = a.headline(), b.headline()
+    totals: dict[str, dict[str, float | None]] = {}
+    for m in METRICS:
+        x, y = ha[m], hb[m]
+        totals[m] = {"a": x, "b": y, "delta": None if x is None or y is None else y - x}
+    return {"totals": totals, "better": better, "worse": worse, "changes": changes}
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_articles(scores: Scores) -> None:
+    """The per-article table of what was wrong, on stderr."""
+    _eprint("per article: what was wrong")
+    for a in scores.articles:
+        rows = a.problems()
+        _eprint(f"{a.file}  " + ("[all correct]" if not rows else f"[{len(rows)} wrong]"))
+        for what, detail in rows:
+            _eprint(f"  {what:<16} {detail}")
+    for ident in scores.extra:
+        _eprint(f"{ident}  [no gold annotation: not scored]")
+
+
+def print_totals(scores: Scores, label: str) -> None:
+    """The summary table, on stderr."""
+    t = scores.totals()
+    models = ", ".join(t["models"]) or "-"
+    prompts = ", ".join(t["prompt_versions"]) or "-"
+    _eprint(f"\n{label}: {t['articles']} articles; model {models}; prompt {prompts}")
+    rows = []
+    for name in ("mediators", "parties"):
+        s = t[name]
+        rows.append(
+            (
+                f"{name} P/R/F1",
+                "/".join(_num(s[k]) for k in ("precision", "recall", "f1")),
+                f"tp {s['tp']}, fp {s['fp']}, fn {s['fn']}",
+            )
+        )
+    for key, name in (
+        ("venue_city", "venue city"),
+        ("venue_country", "venue country"),
+        ("proposed_date", "proposed date"),
+    ):
+        rows.append((name, _num(t[key]["accuracy"]), f"{t[key]['correct']} of {t[key]['n']}"))
+    pa, g = t["position_actor_recall"], t["grounding"]
+    rows.append(("position actors", _num(pa["recall"]), f"recall: {pa['found']} of {pa['gold']}"))
+    rows.append(
+        (
+            "grounding",
+            _num(g["rate"]),
+            f"{g['verbatim']} of {g['quotes']} quotes verbatim; "
+            f"{g['fuzzy']} fuzzy, {g['not_found']} not found",
+        )
+    )
+    rows.append(("failures", str(t["failures"]), f"{t['missing']} without a prediction"))
+    unknown = f"; cost unknown for {t['cost_unknown']}" if t["cost_unknown"] else ""
+    rows.append(
+        ("cost", f"${t['cost_usd']:.4f}", f"{t['tokens']:,} tokens; {t['cached']} cached{unknown}")
+    )
+    _eprint(f"{'metric':<20} {'score':<19} detail")
+    for name, value, detail in rows:
+        _eprint(f"{name:<20} {value:<19} {detail}")
+
+
+def print_comparison(result: dict[str, Any], a: str, b: str) -> None:
+    """Totals side by side, and which articles got better or worse, on stderr."""
+    _eprint(f"\ncomparison: A = {a}, B = {b}")
+    _eprint(f"{'metric':<18} {'A':>7} {'B':>7} {'change':>8}  better  worse")
+    for m, label in METRICS.items():
+        t = result["totals"][m]
+        delta = "-" if t["delta"] is None else f"{t['delta']:+.3f}"
+        _eprint(
+            f"{label:<18} {_num(t['a']):>7} {_num(t['b']):>7} {delta:>8}  "
+            f"{len(result['better'][m]):>6}  {len(result['worse'][m]):>5}"
+        )
+    by_file: dict[str, list[str]] = {}
+    for c in result["changes"]:
+        word = "better" if c["b"] > c["a"] else "worse"
+        by_file.setdefault(c["file"], []).append(
+            f"{word} {METRICS[c['metric']]} {c['a']:.2f} -> {c['b']:.2f}"
+        )
+    for file, changes in by_file.items():
+        _eprint(f"  {file}: " + "; ".join(changes))
+    if not by_file:
+        _eprint("  no article changed")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``diplosum eval`` (cheap: nothing heavy is imported)."""
+    from .cli import _add_cache_options, _add_model_options
+
+    p = subparsers.add_parser(
+        "eval",
+        help="score summaries against gold annotations",
+        description="Score summaries against gold annotations (JSON Lines). Give a predictions "
+        "file written by 'diplosum summarise', or --articles DIR to summarise the gold articles "
+        "first (through the cache). Tables go to stderr; --json writes every number.",
+    )
+    p.add_argument("gold", metavar="GOLD.jsonl", help="gold annotations, one article a line")
+    p.add_argument(
+        "predictions", nargs="?", metavar="PRED.jsonl", help="output of 'diplosum summarise'"
+    )
+    p.add_argument(
+        "--articles",
+        metavar="DIR",
+        default=None,
+        help="summarise the gold articles found in DIR (by file name) and score the results",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="PRED2.jsonl",
+        default=None,
+        help="also score these predictions and show which articles got better or worse",
+    )
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        metavar="OUT",
+        default=None,
+        help="write every number (per article and totals) as JSON to OUT ('-' for stdout)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="with --articles: also write the output records (JSON Lines), e.g. for "
+        "'diplosum report'",
+    )
+    p.add_argument(
+        "-j", "--concurrency", type=int, default=8, help="with --articles: model calls at once"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-article table")
+    _add_model_options(p)
+    _add_cache_options(p)
+
+
+def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRecord]:
+    """Summarise the gold articles found in ``args.articles``; each outcome as a record."""
+    from .batch import summarise_many
+    from .cli import _make_summariser
+    from .errors import ConfigurationError
+    from .records import OutputRecord
+
+    folder = Path(args.articles)
+    if not folder.is_dir():
+        raise ConfigurationError(f"--articles {folder}: not a folder")
+    summariser = _make_summariser(args)
+    records: list[OutputRecord] = []
+    out = open(args.output, "w", encoding="utf-8") if args.output else None  # noqa: SIM115
+    try:
+        items = summarise_many(
+            [str(folder / g.file) for g in golds], summariser, concurrency=args.concurrency
+        )
+        for n, item in enumerate(items, 1):
+            if out is not None:
+                out.write(item.json_line() + "\n")
+                out.flush()
+            records.append(OutputRecord.model_validate(item.record()))
+            how = "cached" if item.cached else item.status
+            _eprint(f"diplosum: [{n}/{len(golds)}] {item.id}: {how}")
+    finally:
+        if out is not None:
+            out.close()
+    return records
+
+
+def run(args: argparse.Namespace) -> int:
+    """``diplosum eval``: score, print the tables, write ``--json``; 0 unless the input is bad."""
+    from .errors import ConfigurationError
+
+    if (args.predictions is None) == (args.articles is None):
+        raise ConfigurationError("give either a predictions file or --articles DIR")
+    if args.output and not args.articles:
+        raise ConfigurationError("-o/--output only applies with --articles")
+    golds = load_gold(args.gold)
+    if args.articles:
+        label = f"{args.articles} summarised"
+        scores = score(golds, _summarise(args, golds))
+    else:
+        label = args.predictions
+        scores = score(
+            golds, load_predictions(args.predictions), base=Path(args.predictions).parent
+        )
+    if not args.quiet:
+        print_articles(scores)
+    print_totals(scores, label)
+    result: dict[str, Any] = {"gold": args.gold, "predictions": label, **scores.to_json()}
+    if args.compare:
+        other = score(golds, load_predictions(args.compare), base=Path(args.compare).parent)
+        if not args.quiet:
+            print_articles(other)
+        print_totals(other, args.compare)
+        result["compare"] = {"predictions": args.compare, **other.to_json()}
+        result["comparison"] = compare(scores, other)
+        print_comparison(result["comparison"], label, args.compare)
+    if args.json_out:
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+        if args.json_out == "-":
+            print(text)
+        else:
+            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+            _eprint(f"diplosum: scores written to {args.json_out}")
+    return 0
