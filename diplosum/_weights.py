@@ -282,6 +282,7 @@ def _temporary_beside(target: Path) -> Iterator[tuple[Path, IO[bytes]]]:
     """A temp file beside ``target`` (so os.replace is atomic), removed unless renamed."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(name)
+    os.chmod(fd, 0o644)  # mkstemp makes 0600; a shared DIPLOSUM_MODELS_DIR must be readable
     out = os.fdopen(fd, "wb")
     try:
         yield tmp, out

@@ -229,6 +229,9 @@ def _make_summariser(args: argparse.Namespace) -> Any:
     }[s.spec.chosen_by]
     _eprint(f"diplosum: model {s.spec.label} ({why})")
     if s.spec.provider == "local":
+        from .local import install_cleanup
+
+        install_cleanup()  # the server starts on the first cache miss, in the batch's thread
         _eprint(
             "diplosum: local models run on the CPU, one article at a time "
             "(about 30 s per article for the 1.5B default on 2 cores)"

@@ -78,8 +78,14 @@ class ConfigurationError(DiplosumError):
 class LocalModelError(ConfigurationError):
     """Local weights are missing or corrupt, or the llama.cpp server failed to start.
 
-    ``log_tail`` holds the last lines of the server's log when it failed.
+    ``log_tail`` holds the last lines of the server's log when it failed (``log_path`` the
+    whole log); a weights hash mismatch carries ``expected_sha256`` and ``actual_sha256``.
     """
+
+    log_tail: str | None
+    log_path: str | None
+    expected_sha256: str | None
+    actual_sha256: str | None
 
 
 class ProviderError(DiplosumError):

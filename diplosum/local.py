@@ -53,6 +53,7 @@ __all__ = [
     "LOCAL_MODELS",
     "LocalServer",
     "LocalWeights",
+    "install_cleanup",
     "llama_server_available",
     "models_dir",
     "resolve_weights",
@@ -461,7 +462,7 @@ def shared_server(spec: str, **kwargs: Any) -> LocalServer:
     """
     path = resolve_weights(spec)
     with _shared_lock:
-        _install_cleanup()
+        install_cleanup()
         server = _shared.get(path)
         if server is None:
             server = LocalServer(path, **kwargs)
@@ -479,7 +480,12 @@ def stop_shared_servers() -> None:
         server.stop()
 
 
-def _install_cleanup() -> None:
+def install_cleanup() -> None:
+    """Stop shared servers at exit and on SIGTERM/SIGINT (signals: only from the main thread).
+
+    :func:`shared_server` calls this itself; a program whose first local request happens in a
+    worker thread (a batch) should call it early from the main thread.
+    """
     global _atexit_installed, _signals_installed
     if not _atexit_installed:
         _atexit_installed = True

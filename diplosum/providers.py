@@ -287,8 +287,20 @@ def make_openai_client(
             )
     else:
         key = key or os.environ.get("DIPLOSUM_API_KEY") or "not-needed"
+    options: dict[str, Any] = {}
+    if base_url and _is_loopback(base_url):
+        # A local server: never route loopback traffic through HTTP(S)_PROXY.
+        http = openai.DefaultAsyncHttpxClient if is_async else openai.DefaultHttpxClient
+        options["http_client"] = http(trust_env=False, timeout=timeout)
     cls = openai.AsyncOpenAI if is_async else openai.OpenAI
-    return cls(api_key=key, base_url=base_url, timeout=timeout, max_retries=0)
+    return cls(api_key=key, base_url=base_url, timeout=timeout, max_retries=0, **options)
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def timed() -> float:

@@ -259,6 +259,14 @@ class Summariser:
 
     # ------------------------------------------------------------------ clients
 
+    def start(self) -> None:
+        """Get the endpoint ready now: for a local model, join the weights and start the server.
+
+        Optional (the first request does it otherwise); call it from the main thread so that
+        Ctrl-C handling for the server is installed there.
+        """
+        self._base_url()
+
     def _base_url(self) -> str | None:
         if self.spec.provider == "local":
             from .local import shared_server
@@ -424,7 +432,7 @@ class Summariser:
                 status_code=status,
                 http_attempts=log.http_attempts,
                 body=body,
-                **context,
+                **{**context, "attempts": log.http_attempts},  # HTTP attempts, as errors.py says
             ) from None
         last = log.raw_outputs[-1] if log.raw_outputs else None
         reason = _last_validation_message(error)

@@ -75,12 +75,9 @@ def test_concurrency_is_bounded(server: FakeOpenAIServer) -> None:
                 state["now"] -= 1
 
     server._chat = counting  # type: ignore[method-assign]
-    started = time.perf_counter()
     items = list(summarise_many([article(n) for n in range(24)], make(server), concurrency=6))
-    elapsed = time.perf_counter() - started
     assert len(items) == 24
-    assert state["peak"] <= 6
-    assert elapsed < 24 * 0.05  # concurrency actually happened
+    assert 1 < state["peak"] <= 6  # concurrency happened, and stayed within the bound
 
 
 def test_results_stream_in_completion_order(server: FakeOpenAIServer) -> None:
@@ -175,7 +172,9 @@ def test_leaving_early_cancels_in_flight_calls(server: FakeOpenAIServer) -> None
     server.faults = lambda _i, text: FaultKind.SLOW if "(item 0)" not in text else None
     server.slow_seconds = 5
     started = time.perf_counter()
-    for item in summarise_many([article(n) for n in range(4)], make(server, timeout=30), concurrency=4):
+    for item in summarise_many(
+        [article(n) for n in range(4)], make(server, timeout=30), concurrency=4
+    ):
         assert item.ok
         break
     assert time.perf_counter() - started < 3

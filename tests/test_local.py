@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -55,6 +56,12 @@ def _make_dist(site: Path, dist: str, files: dict[str, bytes]) -> None:
         target = site / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Server logs kept after a failed start land in the test's folder, not in /tmp."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
 
 @pytest.fixture
@@ -645,7 +652,7 @@ def test_child_dies_with_a_killed_parent(tmp_path: Path, model_file: Path, fake:
     proc, child = _run_parent(
         PARENT_HEADER
         + """
-    server = LocalServer(model, command=command)
+    server = LocalServer(model, command=command, log_path=log)
     server.start()
     print("PID", server.pid, flush=True)
     time.sleep(60)
@@ -701,7 +708,7 @@ def test_shared_server_is_reused_and_restarted(
     model_file: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """shared_server returns one server per weights file and restarts it if it died."""
-    monkeypatch.setattr(local, "_install_cleanup", lambda: None)  # keep pytest's signal handlers
+    monkeypatch.setattr(local, "install_cleanup", lambda: None)  # keep pytest's signal handlers
     monkeypatch.setattr(local, "_shared", {})
     try:
         first = shared_server(str(model_file), command=fake())
