@@ -150,9 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of an output record")
 
-    from . import evaluate, report  # cheap: both import their heavy modules inside run()
+    from . import _eval_cli, report  # cheap: both import their heavy modules inside run()
 
-    evaluate.add_parser(sub)
+    _eval_cli.add_parser(sub)
     report.add_parser(sub)
 
     return parser
@@ -191,7 +191,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(json.dumps(output_record_schema(), indent=2))
             return EXIT_OK
         if args.command == "eval":
-            from .evaluate import run as run_eval
+            from ._eval_cli import run as run_eval
 
             return run_eval(args)
         if args.command == "report":

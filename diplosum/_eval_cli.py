@@ -1,0 +1,226 @@
+"""``diplosum eval``: the command line and the tables of :mod:`diplosum.evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .evaluate import METRICS, Gold, Scores, compare, load_gold, load_predictions, score
+
+if TYPE_CHECKING:
+    from .records import OutputRecord
+
+__all__ = ["add_parser", "run"]
+
+
+def _eprint(*args: Any) -> None:
+    print(*args, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_articles(scores: Scores) -> None:
+    """The per-article table of what was wrong, on stderr."""
+    _eprint("per article: what was wrong")
+    for a in scores.articles:
+        rows = a.problems()
+        _eprint(f"{a.file}  " + ("[all correct]" if not rows else f"[{len(rows)} wrong]"))
+        for what, detail in rows:
+            _eprint(f"  {what:<16} {detail}")
+    for ident in scores.extra:
+        _eprint(f"{ident}  [no gold annotation: not scored]")
+
+
+def print_totals(scores: Scores, label: str) -> None:
+    """The summary table, on stderr."""
+    t = scores.totals()
+    models = ", ".join(t["models"]) or "-"
+    prompts = ", ".join(t["prompt_versions"]) or "-"
+    _eprint(f"\n{label}: {t['articles']} articles; model {models}; prompt {prompts}")
+    rows = []
+    for name in ("mediators", "parties"):
+        s = t[name]
+        rows.append(
+            (
+                f"{name} P/R/F1",
+                "/".join(_num(s[k]) for k in ("precision", "recall", "f1")),
+                f"tp {s['tp']}, fp {s['fp']}, fn {s['fn']}",
+            )
+        )
+    for key, name in (
+        ("venue_city", "venue city"),
+        ("venue_country", "venue country"),
+        ("proposed_date", "proposed date"),
+    ):
+        rows.append((name, _num(t[key]["accuracy"]), f"{t[key]['correct']} of {t[key]['n']}"))
+    pa, g = t["position_actor_recall"], t["grounding"]
+    rows.append(("position actors", _num(pa["recall"]), f"recall: {pa['found']} of {pa['gold']}"))
+    rows.append(
+        (
+            "grounding",
+            _num(g["rate"]),
+            f"{g['verbatim']} of {g['quotes']} quotes verbatim; "
+            f"{g['fuzzy']} fuzzy, {g['not_found']} not found",
+        )
+    )
+    rows.append(("failures", str(t["failures"]), f"{t['missing']} without a prediction"))
+    unknown = f"; cost unknown for {t['cost_unknown']}" if t["cost_unknown"] else ""
+    rows.append(
+        ("cost", f"${t['cost_usd']:.4f}", f"{t['tokens']:,} tokens; {t['cached']} cached{unknown}")
+    )
+    _eprint(f"{'metric':<20} {'score':<19} detail")
+    for name, value, detail in rows:
+        _eprint(f"{name:<20} {value:<19} {detail}")
+
+
+def print_comparison(result: dict[str, Any], a: str, b: str) -> None:
+    """Totals side by side, and which articles got better or worse, on stderr."""
+    _eprint(f"\ncomparison: A = {a}, B = {b}")
+    _eprint(f"{'metric':<18} {'A':>7} {'B':>7} {'change':>8}  better  worse")
+    for m, label in METRICS.items():
+        t = result["totals"][m]
+        delta = "-" if t["delta"] is None else f"{t['delta']:+.3f}"
+        _eprint(
+            f"{label:<18} {_num(t['a']):>7} {_num(t['b']):>7} {delta:>8}  "
+            f"{len(result['better'][m]):>6}  {len(result['worse'][m]):>5}"
+        )
+    by_file: dict[str, list[str]] = {}
+    for c in result["changes"]:
+        word = "better" if c["b"] > c["a"] else "worse"
+        by_file.setdefault(c["file"], []).append(
+            f"{word} {METRICS[c['metric']]} {c['a']:.2f} -> {c['b']:.2f}"
+        )
+    for file, changes in by_file.items():
+        _eprint(f"  {file}: " + "; ".join(changes))
+    if not by_file:
+        _eprint("  no article changed")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``diplosum eval`` (cheap: nothing heavy is imported)."""
+    from .cli import _add_cache_options, _add_model_options
+
+    p = subparsers.add_parser(
+        "eval",
+        help="score summaries against gold annotations",
+        description="Score summaries against gold annotations (JSON Lines). Give a predictions "
+        "file written by 'diplosum summarise', or --articles DIR to summarise the gold articles "
+        "first (through the cache). Tables go to stderr; --json writes every number.",
+    )
+    p.add_argument("gold", metavar="GOLD.jsonl", help="gold annotations, one article a line")
+    p.add_argument(
+        "predictions", nargs="?", metavar="PRED.jsonl", help="output of 'diplosum summarise'"
+    )
+    p.add_argument(
+        "--articles",
+        metavar="DIR",
+        default=None,
+        help="summarise the gold articles found in DIR (by file name) and score the results",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="PRED2.jsonl",
+        default=None,
+        help="also score these predictions and show which articles got better or worse",
+    )
+    p.add_argument(
+        "--json",
+        dest="json_out",
+        metavar="OUT",
+        default=None,
+        help="write every number (per article and totals) as JSON to OUT ('-' for stdout)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="with --articles: also write the output records (JSON Lines), e.g. for "
+        "'diplosum report'",
+    )
+    p.add_argument(
+        "-j", "--concurrency", type=int, default=8, help="with --articles: model calls at once"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no per-article table")
+    _add_model_options(p)
+    _add_cache_options(p)
+
+
+def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRecord]:
+    """Summarise the gold articles found in ``args.articles``; each outcome as a record."""
+    from .batch import summarise_many
+    from .cli import _make_summariser
+    from .errors import ConfigurationError
+    from .records import OutputRecord
+
+    folder = Path(args.articles)
+    if not folder.is_dir():
+        raise ConfigurationError(f"--articles {folder}: not a folder")
+    summariser = _make_summariser(args)
+    records: list[OutputRecord] = []
+    out = open(args.output, "w", encoding="utf-8") if args.output else None  # noqa: SIM115
+    try:
+        items = summarise_many(
+            [str(folder / g.file) for g in golds], summariser, concurrency=args.concurrency
+        )
+        for n, item in enumerate(items, 1):
+            if out is not None:
+                out.write(item.json_line() + "\n")
+                out.flush()
+            records.append(OutputRecord.model_validate(item.record()))
+            how = "cached" if item.cached else item.status
+            _eprint(f"diplosum: [{n}/{len(golds)}] {item.id}: {how}")
+    finally:
+        if out is not None:
+            out.close()
+    return records
+
+
+def run(args: argparse.Namespace) -> int:
+    """``diplosum eval``: score, print the tables, write ``--json``; 0 unless the input is bad."""
+    from .errors import ConfigurationError
+
+    if (args.predictions is None) == (args.articles is None):
+        raise ConfigurationError("give either a predictions file or --articles DIR")
+    if args.output and not args.articles:
+        raise ConfigurationError("-o/--output only applies with --articles")
+    golds = load_gold(args.gold)
+    if args.articles:
+        label = f"{args.articles} summarised"
+        scores = score(golds, _summarise(args, golds))
+    else:
+        label = args.predictions
+        scores = score(
+            golds, load_predictions(args.predictions), base=Path(args.predictions).parent
+        )
+    if not args.quiet:
+        print_articles(scores)
+    print_totals(scores, label)
+    result: dict[str, Any] = {"gold": args.gold, "predictions": label, **scores.to_json()}
+    if args.compare:
+        other = score(golds, load_predictions(args.compare), base=Path(args.compare).parent)
+        if not args.quiet:
+            print_articles(other)
+        print_totals(other, args.compare)
+        result["compare"] = {"predictions": args.compare, **other.to_json()}
+        result["comparison"] = compare(scores, other)
+        print_comparison(result["comparison"], label, args.compare)
+    if args.json_out:
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+        if args.json_out == "-":
+            print(text)
+        else:
+            Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+            _eprint(f"diplosum: scores written to {args.json_out}")
+    return 0
