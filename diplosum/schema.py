@@ -11,6 +11,7 @@ to the summary, never inside it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -110,6 +111,9 @@ class PositionMention(_Grounded):
     )
 
 
+_SCHEMA_TEXT: dict[tuple[Any, ...], str] = {}
+
+
 def _compact(node: Any) -> Any:
     """Drop what only costs prompt tokens (titles, null defaults); put each quote last."""
     if isinstance(node, dict):
@@ -134,10 +138,19 @@ class Extraction(BaseModel):
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The JSON schema sent to the model, without titles and null defaults (fewer tokens)."""
-        schema: dict[str, Any] = _compact(super().model_json_schema(*args, **kwargs))
-        schema["title"] = cls.__name__  # the tool name in tool-calling mode
-        return schema
+        """The JSON schema sent to the model, without titles and null defaults (fewer tokens).
+
+        Generated once per set of arguments (pydantic regenerates it on every call, and
+        instructor asks for it on every request); each caller gets its own copy.
+        """
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        text = _SCHEMA_TEXT.get(key)
+        if text is None:
+            schema: dict[str, Any] = _compact(super().model_json_schema(*args, **kwargs))
+            schema["title"] = cls.__name__  # the tool name in tool-calling mode
+            text = _SCHEMA_TEXT[key] = json.dumps(schema)
+        result: dict[str, Any] = json.loads(text)
+        return result
 
     summary: str = Field(description="A neutral synopsis in one to three English sentences.")
     language: str = Field(default="en", description="ISO 639-1 code of the article's language.")
