@@ -141,9 +141,10 @@ class Extraction(BaseModel):
         """The JSON schema sent to the model, without titles and null defaults (fewer tokens).
 
         Generated once per set of arguments (pydantic regenerates it on every call, and
-        instructor asks for it on every request); each caller gets its own copy.
+        instructor asks for it on every request, on a fresh subclass with the same fields);
+        each caller gets its own copy.
         """
-        key = (cls, args, tuple(sorted(kwargs.items())))
+        key = (cls.__name__, tuple(cls.model_fields), args, tuple(sorted(kwargs.items())))
         text = _SCHEMA_TEXT.get(key)
         if text is None:
             schema: dict[str, Any] = _compact(super().model_json_schema(*args, **kwargs))
