@@ -115,7 +115,12 @@ _SCHEMA_TEXT: dict[tuple[Any, ...], str] = {}
 
 
 def _compact(node: Any) -> Any:
-    """Drop what only costs prompt tokens (titles, null defaults); put each quote last."""
+    """Drop what only costs prompt tokens (titles, null defaults); put each quote last.
+
+    Every property is marked required (nullable ones stay nullable): a grammar-constrained
+    model must then write each field, null or empty, instead of silently leaving out the
+    city of a venue or the positions. Validation still uses the model's own defaults.
+    """
     if isinstance(node, dict):
         out = {
             k: _compact(v)
@@ -123,8 +128,10 @@ def _compact(node: Any) -> Any:
             if k != "title" and not (k == "default" and v is None)
         }
         props = out.get("properties")
-        if isinstance(props, dict) and "quote" in props:
-            props["quote"] = props.pop("quote")
+        if isinstance(props, dict):
+            if "quote" in props:
+                props["quote"] = props.pop("quote")
+            out["required"] = list(props)
         return out
     if isinstance(node, list):
         return [_compact(v) for v in node]
