@@ -10,17 +10,18 @@ quote, normalises actors, venue and date, and publishes a
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .articles import Article, parse_text, read_article
 from .build import BUILD_VERSION, build_summary, lenient_extraction
-from .cache import Cache, CachedResult, cache_key, canonical_json, default_cache_path
+from .cache import Cache, CachedResult, cache_key, default_cache_path
 from .errors import ConfigurationError, ExtractionError, ProviderError
 from .grounding import ArticleIndex
 from .pricing import cost_usd
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
 
-T = TypeVar("T")
 #: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
 _BYTES_PER_TOKEN = 3
 _LOCAL_CONTEXT = 4096
@@ -55,22 +55,17 @@ class _Call:
     truncated: bool
 
 
+@functools.cache
 def _schema_hash() -> str:
-    global _SCHEMA_HASH
-    if _SCHEMA_HASH is None:
-        text = canonical_json(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "extraction": Extraction.model_json_schema(),
-                "summary": DiplomaticSummary.model_json_schema(),
-                "build": BUILD_VERSION,
-            }
-        )
-        _SCHEMA_HASH = cache_key({"schema": text})
-    return _SCHEMA_HASH
-
-
-_SCHEMA_HASH: str | None = None
+    """A hash of both schemas and the build version: part of every cache key."""
+    return cache_key(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "extraction": Extraction.model_json_schema(),
+            "summary": DiplomaticSummary.model_json_schema(),
+            "build": BUILD_VERSION,
+        }
+    )
 
 
 class Summariser:
@@ -354,7 +349,7 @@ class Summariser:
         from .batch import BatchItem
 
         meta = json.loads(hit.meta_json)
-        meta["cached"] = True
+        meta.update(cached=True, article_id=article.id)  # same text may come from another file
         return BatchItem(article.id, article.source, article.sha256, "ok", hit.summary_json, meta)
 
     def _from_cache(self, call: _Call) -> SummaryResult | None:
@@ -363,7 +358,9 @@ class Summariser:
         hit = self.cache.get(call.key)
         if hit is None:
             return None
-        return result_from_cache(hit)
+        result = result_from_cache(hit)
+        result.meta.article_id = call.article.id  # same text may come from another file
+        return result
 
     def _finish(
         self,
