@@ -238,7 +238,7 @@ class Summariser:
             "response_model": Extraction,
             "context": {"index": ArticleIndex(call.article.text)},
             "max_retries": retrying_cls(
-                stop=stop_after_attempt(self.max_reasks + 1),
+                stop=stop_after_attempt(self.max_reasks + 1) | _answer_repeated,
                 retry=retry_if_exception_type(parse_errors),
                 reraise=True,
             ),
@@ -510,6 +510,17 @@ def result_from_cache(hit: CachedResult) -> SummaryResult:
     meta = json.loads(hit.meta_json)
     meta["cached"] = True
     return SummaryResult.model_validate({"summary": json.loads(hit.summary_json), "meta": meta})
+
+
+def _answer_repeated(state: Any) -> bool:
+    """Stop re-asking when the model gave the same answer twice in a row.
+
+    At temperature 0 a model that ignored one correction will ignore the next: a further
+    re-ask would only spend tokens (and, on a CPU, a minute) to get the same answer again.
+    """
+    log = current_log().get()
+    outputs = log.raw_outputs if log is not None else []
+    return len(outputs) >= 2 and outputs[-1] == outputs[-2]
 
 
 def _provider_cause(error: BaseException | None) -> BaseException | None:

@@ -119,8 +119,9 @@ def test_mediator_cannot_be_party() -> None:
 
 def test_ungrounded_items_dropped_after_budget() -> None:
     """After the re-asks, ungrounded items are dropped and counted; the rest is kept."""
-    bad = with_("positions.1.quote", "Colombia demands a referendum.")
-    ep = ScriptedEndpoint(bad, bad, bad)
+    bads = [with_("positions.1.quote", f"Colombia demands referendum number {n}.") for n in range(3)]
+    bads[2]["positions"][1]["quote"] = "Colombia demands a referendum."
+    ep = ScriptedEndpoint(*bads)
     result = Summariser(client=ep.client()).summarise_article(_article())
     assert len(ep.requests) == 3
     assert [p.actor for p in result.summary.positions] == ["Norway"]
@@ -226,3 +227,13 @@ def _article(text: str = ARTICLE) -> Any:
     from diplosum.articles import parse_text
 
     return parse_text(text)
+
+
+def test_identical_answer_stops_reasking() -> None:
+    """When a re-ask brings back the very same answer, no further re-ask is spent."""
+    bad = with_("positions.1.quote", "Colombia demands a referendum.")
+    ep = ScriptedEndpoint(bad, bad, GOOD)
+    result = Summariser(client=ep.client(), max_reasks=2).summarise_article(_article())
+    assert len(ep.requests) == 2
+    assert result.meta.attempts == 2
+    assert [d.field for d in result.meta.dropped] == ["positions"]
