@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ._version import __version__
@@ -272,7 +273,7 @@ def _summarise(args: argparse.Namespace) -> int:
     try:
         with writer:
             for item in summarise_many(
-                args.paths,
+                [Path(p) for p in args.paths],  # command-line words are paths, never text
                 summariser,
                 concurrency=args.concurrency,
                 rpm=args.rpm,

@@ -172,7 +172,9 @@ class OutputWriter:
                     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
                     writer.writeheader()
                     for row in csv.DictReader(self._complete_lines()):
-                        if self._keep(row):
+                        if None in row.values():  # a multi-line record the kill cut short
+                            self.dropped_failures += 1
+                        elif self._keep(row):
                             writer.writerow({k: row.get(k) for k in CSV_FIELDS})
                 out.flush()
                 os.fsync(out.fileno())

@@ -9,6 +9,7 @@ part of every cache key.
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 import tomllib
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ __all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
 
 DEFAULT_PROMPT = "extract-v1"
 _PLACEHOLDERS = frozenset({"article", "published", "headline"})
+_CLOSE_TAG = re.compile(r"</\s*article\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,13 @@ class Prompt:
     def render(
         self, article: str, *, published: str = "unknown", headline: str = "none"
     ) -> list[dict[str, str]]:
-        """The chat messages for one article."""
+        """The chat messages for one article.
+
+        A closing ``</article>`` inside the text is defused so an article cannot end its own
+        delimiters and pose as instructions.
+        """
+        article = _CLOSE_TAG.sub("</ article>", article)
+        headline = _CLOSE_TAG.sub("</ article>", headline)
         user = self.user.format(article=article, published=published, headline=headline)
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 

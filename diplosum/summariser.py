@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tenacity.stop import stop_base
+
 from ._version import __version__
 from .articles import Article, parse_text, read_article
 from .build import BUILD_VERSION, build_summary, lenient_extraction
@@ -228,7 +230,13 @@ class Summariser:
 
     def _kwargs(self, call: _Call, *, is_async: bool) -> dict[str, Any]:
         from pydantic import ValidationError
-        from tenacity import AsyncRetrying, Retrying, retry_if_exception_type, stop_after_attempt
+        from tenacity import (
+            AsyncRetrying,
+            Retrying,
+            retry_if_exception_type,
+            stop_after_attempt,
+            stop_any,
+        )
 
         parse_errors = (ValidationError, json.JSONDecodeError)
         retrying_cls = AsyncRetrying if is_async else Retrying
@@ -238,7 +246,7 @@ class Summariser:
             "response_model": Extraction,
             "context": {"index": ArticleIndex(call.article.text)},
             "max_retries": retrying_cls(
-                stop=stop_after_attempt(self.max_reasks + 1) | _answer_repeated,
+                stop=stop_any(stop_after_attempt(self.max_reasks + 1), _AnswerRepeated()),
                 retry=retry_if_exception_type(parse_errors),
                 reraise=True,
             ),
@@ -409,6 +417,17 @@ class Summariser:
             )
         return result
 
+    def _redact(self, text: str) -> str:
+        """Remove the API key from text an endpoint sent back (some proxies echo it)."""
+        for secret in (
+            self.api_key,
+            os.environ.get("OPENAI_API_KEY"),
+            os.environ.get("DIPLOSUM_API_KEY"),
+        ):
+            if secret and len(secret) >= 8:
+                text = text.replace(secret, "[redacted]")
+        return text
+
     def _salvage(
         self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
     ) -> Extraction:
@@ -421,7 +440,7 @@ class Summariser:
         }
         if provider_error is not None:
             status = getattr(provider_error, "status_code", None)
-            body = str(getattr(provider_error, "body", None) or provider_error)[:500]
+            body = self._redact(str(getattr(provider_error, "body", None) or provider_error))[:500]
             kind = f"HTTP {status}" if status else type(provider_error).__name__
             raise ProviderError(
                 f"{call.article.id}: the model endpoint failed ({kind}) after "
@@ -512,15 +531,17 @@ def result_from_cache(hit: CachedResult) -> SummaryResult:
     return SummaryResult.model_validate({"summary": json.loads(hit.summary_json), "meta": meta})
 
 
-def _answer_repeated(state: Any) -> bool:
+class _AnswerRepeated(stop_base):
     """Stop re-asking when the model gave the same answer twice in a row.
 
     At temperature 0 a model that ignored one correction will ignore the next: a further
     re-ask would only spend tokens (and, on a CPU, a minute) to get the same answer again.
     """
-    log = current_log().get()
-    outputs = log.raw_outputs if log is not None else []
-    return len(outputs) >= 2 and outputs[-1] == outputs[-2]
+
+    def __call__(self, retry_state: Any) -> bool:
+        log = current_log().get()
+        outputs = log.raw_outputs if log is not None else []
+        return len(outputs) >= 2 and outputs[-1] == outputs[-2]
 
 
 def _provider_cause(error: BaseException | None) -> BaseException | None:

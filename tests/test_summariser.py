@@ -119,7 +119,9 @@ def test_mediator_cannot_be_party() -> None:
 
 def test_ungrounded_items_dropped_after_budget() -> None:
     """After the re-asks, ungrounded items are dropped and counted; the rest is kept."""
-    bads = [with_("positions.1.quote", f"Colombia demands referendum number {n}.") for n in range(3)]
+    bads = [
+        with_("positions.1.quote", f"Colombia demands referendum number {n}.") for n in range(3)
+    ]
     bads[2]["positions"][1]["quote"] = "Colombia demands a referendum."
     ep = ScriptedEndpoint(*bads)
     result = Summariser(client=ep.client()).summarise_article(_article())
@@ -237,3 +239,18 @@ def test_identical_answer_stops_reasking() -> None:
     assert len(ep.requests) == 2
     assert result.meta.attempts == 2
     assert [d.field for d in result.meta.dropped] == ["positions"]
+
+
+def test_api_key_echoed_by_an_endpoint_is_redacted() -> None:
+    """A proxy that echoes the key in its error body does not leak it into ProviderError."""
+    import httpx2
+
+    key = "sk-test-not-a-real-key"
+
+    def echo(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(400, json={"error": {"message": f"bad key {key}", "type": "x"}})
+
+    ep = ScriptedEndpoint(echo)
+    with pytest.raises(ProviderError) as info:
+        Summariser(client=ep.client(), api_key=key).summarise_article(_article())
+    assert key not in str(info.value) and "[redacted]" in str(info.value)
