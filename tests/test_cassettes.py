@@ -46,17 +46,25 @@ def assert_grounded(summary: DiplomaticSummary, text: str) -> None:
 @pytest.mark.vcr
 @pytest.mark.default_cassette("oslo_offer.yaml")
 def test_seed_style_article(cassette: Any) -> None:
-    """A third party offers to host talks on a stated date: mediator, parties, venue, date."""
+    """A third party offers to host talks on a stated date: mediator, parties, venue, date.
+
+    The 1.5B model paraphrased the quote for Colombia ("The Colombian government wants ..."),
+    repeated it verbatim when re-asked, and so that party is dropped and reported, not
+    presented as verified.
+    """
     article = read_article(EXAMPLES / "oslo_offer.txt")
-    result = local_summariser().summarise_article(article)
+    with local_summariser() as summariser:
+        result = summariser.summarise_article(article)
     s = result.summary
     assert_grounded(s, article.text)
-    names = {a.name for a in s.mediators} | {a.name for a in s.parties}
-    assert {"Norway", "Colombia", "ELN"} <= names
-    assert s.venue is not None and s.venue.city == "Oslo" and s.venue.iso3 == "NOR"
+    assert [(a.name, a.iso3) for a in s.mediators] == [("Norway", "NOR")]
+    assert [a.name for a in s.parties] == ["ELN"]
+    assert s.venue is not None and (s.venue.city, s.venue.iso3) == ("Oslo", "NOR")
     assert s.proposed_date is not None and s.proposed_date.date is not None
-    assert s.proposed_date.date.isoformat() == "2026-03-10"
-    assert result.meta.attempts >= 1 and result.meta.usage.prompt_tokens > 0
+    assert (s.proposed_date.date.isoformat(), s.proposed_date.precision) == ("2026-03-10", "day")
+    assert [(d.field, d.item) for d in result.meta.dropped] == [("parties", "Colombia")]
+    assert result.meta.attempts == 2  # the re-ask brought the same answer: no third call
+    assert len(result.meta.attempts_usage) == 2 and result.meta.usage.prompt_tokens > 0
     assert result.meta.prompt_version == "extract-v1"
 
 
@@ -65,7 +73,8 @@ def test_seed_style_article(cassette: Any) -> None:
 def test_article_without_mediator(cassette: Any) -> None:
     """Bilateral talks: no mediator is invented, the parties and the date are found."""
     article = read_article(EXAMPLES / "athens_bilateral.txt")
-    result = local_summariser().summarise_article(article)
+    with local_summariser() as summariser:
+        result = summariser.summarise_article(article)
     s = result.summary
     assert_grounded(s, article.text)
     assert s.mediators == []
