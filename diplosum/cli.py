@@ -172,6 +172,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    import logging
+
+    # instructor logs every exhausted re-ask at ERROR; diplosum reports failures itself.
+    logging.getLogger("instructor").addHandler(logging.NullHandler())
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
