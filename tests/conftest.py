@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,9 +41,38 @@ def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIPLOSUM_CACHE", str(tmp_path / "default-cache.db"))
 
 
+# Pydantic appends "For further information visit https://errors.pydantic.dev/<version>/..." to
+# validation errors, and instructor sends that text back in a re-ask: strip the version-specific
+# line so a cassette replays on any pydantic release.
+_PYDANTIC_URL = re.compile(
+    r"\n?[ \t]*For further information visit https://errors\.pydantic\.dev/\S+"
+)
+
+
+def _normalised_body(request: Any) -> Any:
+    try:
+        data = json.loads(request.body)
+    except (TypeError, ValueError):
+        return request.body
+    for message in data.get("messages", []) if isinstance(data, dict) else []:
+        if isinstance(message.get("content"), str):
+            message["content"] = _PYDANTIC_URL.sub("", message["content"])
+    return data
+
+
+def _body_matcher(r1: Any, r2: Any) -> None:
+    """Bodies are equal as JSON, ignoring pydantic's version-specific documentation links."""
+    assert _normalised_body(r1) == _normalised_body(r2), "request bodies differ"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Register the body matcher used by every cassette."""
+    vcr.register_matcher("llm_body", _body_matcher)
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    """Cassettes: secrets filtered, requests matched on method, path and body."""
+    """Cassettes: secrets filtered, requests matched on method, path and (normalised) body."""
     return {
         "filter_headers": [
             "authorization",
@@ -51,7 +82,7 @@ def vcr_config() -> dict[str, Any]:
             "cookie",
             "set-cookie",
         ],
-        "match_on": ["method", "path", "body"],
+        "match_on": ["method", "path", "llm_body"],
         "decode_compressed_response": True,
     }
 
