@@ -65,7 +65,7 @@ def _body_matcher(r1: Any, r2: Any) -> None:
     assert _normalised_body(r1) == _normalised_body(r2), "request bodies differ"
 
 
-def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+def pytest_recording_configure(config: pytest.Config | None, vcr: Any) -> None:
     """Register the body matcher used by every cassette."""
     vcr.register_matcher("llm_body", _body_matcher)
 

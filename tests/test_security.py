@@ -23,6 +23,7 @@ from diplosum.providers import make_openai_client, parse_model
 from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fingerprint
 
+from .conftest import pytest_recording_configure
 from .reliability_helpers import (
     ROOT,
     check_grounded,
@@ -372,6 +373,7 @@ def test_cassettes_hold_no_secrets(tmp_path: Path, vcr_config: dict[str, Any]) -
     """Cassettes (one recorded here, every committed one) hold no key, authorization or organisation header."""
     cassettes = tmp_path / "cassettes"
     recorder = vcr.VCR(cassette_library_dir=str(cassettes), record_mode="all", **vcr_config)
+    pytest_recording_configure(None, recorder)  # the project's matchers, as in every cassette test
     text = "Norway will host talks between Colombia and the ELN in Oslo on March 10."
     with FakeOpenAIServer() as server, recorder.use_cassette("secret.yaml"):
         raw = openai.OpenAI(
