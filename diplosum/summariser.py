@@ -46,7 +46,10 @@ __all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
 
 #: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
 _BYTES_PER_TOKEN = 3
-_LOCAL_CONTEXT = 4096
+#: Context window the embedded server is started with: room for the prompt (~1,400 tokens of
+#: instructions and schema), the article, and two re-asks (each adds the previous answer and
+#: the validation errors, ~700 tokens).
+_LOCAL_CONTEXT = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +155,8 @@ class Summariser:
         self.max_reasks = max_reasks
         self.strict = strict
         self.retry = retry or RetryPolicy()
-        default_budget = (_LOCAL_CONTEXT - max_tokens - 1600) if local else 60_000
+        reasks = max(0, max_reasks) * 700
+        default_budget = (_LOCAL_CONTEXT - max_tokens - 1600 - reasks) if local else 60_000
         self.max_input_tokens = max_input_tokens or default_budget
         if cache is True:
             cache = Cache(default_cache_path())
@@ -274,7 +278,7 @@ class Summariser:
         if self.spec.provider == "local":
             from .local import shared_server
 
-            return shared_server(self.spec.local or "").base_url
+            return shared_server(self.spec.local or "", n_ctx=_LOCAL_CONTEXT).base_url
         return self.spec.base_url
 
     def _client(self) -> Any:
@@ -431,13 +435,22 @@ class Summariser:
     def _salvage(
         self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
     ) -> Extraction:
-        """After the re-ask budget: raise, or keep the last answer minus its ungrounded items."""
+        """After the re-ask budget: raise, or keep the last answer minus its ungrounded items.
+
+        The last answer is also kept when the endpoint failed during a re-ask (say, the
+        conversation outgrew a small context window): it was a real, parsed answer.
+        """
         provider_error = _provider_cause(error)
         context = {
             "article_id": call.article.id,
             "attempts": len(log.usages),
             "usage": usage.model_dump(),
         }
+        last = log.raw_outputs[-1] if log.raw_outputs else None
+        if not self.strict and last is not None:
+            salvaged = lenient_extraction(last)
+            if salvaged is not None:
+                return salvaged
         if provider_error is not None:
             status = getattr(provider_error, "status_code", None)
             body = self._redact(str(getattr(provider_error, "body", None) or provider_error))[:500]
@@ -450,12 +463,7 @@ class Summariser:
                 body=body,
                 **{**context, "attempts": log.http_attempts},  # HTTP attempts, as errors.py says
             ) from None
-        last = log.raw_outputs[-1] if log.raw_outputs else None
         reason = _last_validation_message(error)
-        if not self.strict and last is not None:
-            salvaged = lenient_extraction(last)
-            if salvaged is not None:
-                return salvaged
         raise ExtractionError(
             f"{call.article.id}: no valid extraction after {len(log.usages)} attempt(s): {reason}",
             errors=reason,

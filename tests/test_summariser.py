@@ -254,3 +254,13 @@ def test_api_key_echoed_by_an_endpoint_is_redacted() -> None:
     with pytest.raises(ProviderError) as info:
         Summariser(client=ep.client(), api_key=key).summarise_article(_article())
     assert key not in str(info.value) and "[redacted]" in str(info.value)
+
+
+def test_endpoint_failing_during_a_reask_keeps_the_last_answer() -> None:
+    """A re-ask refused by the endpoint (context too long) still yields the grounded part."""
+    bad = with_("positions.1.quote", "Colombia demands a referendum.")
+    ep = ScriptedEndpoint(bad, 400)
+    result = Summariser(client=ep.client()).summarise_article(_article())
+    assert len(ep.requests) == 2
+    assert [p.actor for p in result.summary.positions] == ["Norway"]
+    assert [d.field for d in result.meta.dropped] == ["positions"]
