@@ -62,6 +62,8 @@ _OFFSET = (
     r"(?:\s+(?P<tail>ago|earlier|before|from now|later|hence|time))?"
 )
 _DAY = datetime.timedelta(days=1)
+#: How far a dated event may lie on the "wrong" side of the dateline before a year is added.
+_SLACK = datetime.timedelta(days=14)
 
 _Point = tuple[int | None, int | None, int | None, int | None]  # year, month, day, weekday
 _Found = tuple[datetime.date, datetime.date | None, Precision]
@@ -97,9 +99,19 @@ def _weekday(weekday: int, published: datetime.date, mode: str) -> datetime.date
 def _nearest(
     options: list[datetime.date], published: datetime.date, direction: str
 ) -> datetime.date | None:
-    """The option on/after (forward), on/before (backward) or nearest to (auto) the dateline."""
+    """The option on/after (forward), on/before (backward) or nearest to (auto) the dateline.
+
+    A date within :data:`_SLACK` on the other side of the dateline beats one a year away:
+    "November 25" in an article of November 26 about talks labelled upcoming is almost
+    surely last Tuesday (a mislabelled status), not next year.
+    """
     after = min((day for day in options if day >= published), default=None)
     before = max((day for day in options if day <= published), default=None)
+    if after is not None and before is not None:
+        if direction == "forward" and published - before <= _SLACK < after - published:
+            return before
+        if direction == "backward" and after - published <= _SLACK < published - before:
+            return after
     if direction != "auto" or after is None or before is None:
         return before if direction == "backward" or after is None else after
     return after if after - published <= published - before else before

@@ -30,8 +30,9 @@ from .schema import (
 
 __all__ = ["BUILD_VERSION", "build_summary", "lenient_extraction"]
 
-#: Bumped when building or normalisation changes what a summary holds (part of cache keys).
-BUILD_VERSION = "1"
+#: Bumped when building or normalisation changes what a summary holds. Not part of cache
+#: keys: a cached answer built by another version is rebuilt from its raw model output, locally.
+BUILD_VERSION = "2"
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 
 

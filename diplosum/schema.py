@@ -299,6 +299,9 @@ class RunMetadata(BaseModel):
 
     diplosum_version: str
     schema_version: str = SCHEMA_VERSION
+    build_version: str = Field(
+        default="1", description="Version of the local grounding and normalisation step."
+    )
     model: str
     provider: str
     prompt_version: str

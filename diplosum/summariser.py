@@ -10,6 +10,7 @@ quote, normalises actors, venue and date, and publishes a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import os
@@ -62,13 +63,12 @@ class _Call:
 
 @functools.cache
 def _schema_hash() -> str:
-    """A hash of both schemas and the build version: part of every cache key."""
+    """A hash of both schemas: part of every cache key."""
     return cache_key(
         {
             "schema_version": SCHEMA_VERSION,
             "extraction": Extraction.model_json_schema(),
             "summary": DiplomaticSummary.model_json_schema(),
-            "build": BUILD_VERSION,
         }
     )
 
@@ -361,8 +361,37 @@ class Summariser:
         from .batch import BatchItem
 
         meta = json.loads(hit.meta_json)
+        summary_json = hit.summary_json
+        if meta.get("build_version", "1") != BUILD_VERSION:
+            rebuilt = self._rebuild(article, hit)
+            if rebuilt is None:
+                return None
+            summary_json, meta = (
+                rebuilt.summary.model_dump_json(),
+                rebuilt.meta.model_dump(mode="json"),
+            )
         meta.update(cached=True, article_id=article.id)  # same text may come from another file
-        return BatchItem(article.id, article.source, article.sha256, "ok", hit.summary_json, meta)
+        return BatchItem(article.id, article.source, article.sha256, "ok", summary_json, meta)
+
+    def _rebuild(self, article: Article, hit: CachedResult) -> SummaryResult | None:
+        """Rebuild a cached answer with this version's grounding and normalisation (no model
+        call) and store it back; None if the stored raw output cannot be parsed."""
+        extraction = lenient_extraction(hit.raw_output or "")
+        if extraction is None:
+            return None
+        summary, dropped = build_summary(article, extraction)
+        meta = RunMetadata.model_validate_json(hit.meta_json)
+        meta.build_version, meta.dropped = BUILD_VERSION, dropped
+        assert self.cache is not None
+        self.cache.put(
+            dataclasses.replace(
+                hit,
+                summary_json=summary.model_dump_json(),
+                meta_json=meta.model_dump_json(),
+                created_at="",
+            )
+        )
+        return SummaryResult(summary=summary, meta=meta)
 
     def _from_cache(self, call: _Call) -> SummaryResult | None:
         if self.cache is None:
@@ -370,6 +399,13 @@ class Summariser:
         hit = self.cache.get(call.key)
         if hit is None:
             return None
+        if json.loads(hit.meta_json).get("build_version", "1") != BUILD_VERSION:
+            rebuilt = self._rebuild(call.article, hit)
+            if rebuilt is None:
+                return None
+            rebuilt.meta.cached = True
+            rebuilt.meta.article_id = call.article.id
+            return rebuilt
         result = result_from_cache(hit)
         result.meta.article_id = call.article.id  # same text may come from another file
         return result
@@ -390,6 +426,7 @@ class Summariser:
         meta = RunMetadata(
             diplosum_version=__version__,
             schema_version=SCHEMA_VERSION,
+            build_version=BUILD_VERSION,
             model=self.spec.label,
             provider=self.spec.provider,
             prompt_version=self.prompt.version,

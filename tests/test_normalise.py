@@ -562,3 +562,21 @@ def test_public_names() -> None:
         "resolve_venue",
         "state_iso3",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "direction", "expected"),
+    [
+        ("November 25", datetime.date(2022, 11, 26), "forward", datetime.date(2022, 11, 25)),
+        ("November 14", datetime.date(2022, 11, 26), "forward", datetime.date(2022, 11, 14)),
+        ("November 1", datetime.date(2022, 11, 26), "forward", datetime.date(2023, 11, 1)),
+        ("May 20", datetime.date(2025, 5, 13), "backward", datetime.date(2025, 5, 20)),
+        ("June 30", datetime.date(2025, 5, 13), "backward", datetime.date(2024, 6, 30)),
+    ],
+)
+def test_dates_just_across_the_dateline_stay_in_its_year(
+    text: str, published: datetime.date, direction: str, expected: datetime.date
+) -> None:
+    """A date within two weeks on the 'wrong' side of the dateline is not pushed a year away."""
+    found = resolve_date(text, published, direction=direction)  # type: ignore[arg-type]
+    assert found is not None and found.date == expected

@@ -264,3 +264,22 @@ def test_endpoint_failing_during_a_reask_keeps_the_last_answer() -> None:
     assert len(ep.requests) == 2
     assert [p.actor for p in result.summary.positions] == ["Norway"]
     assert [d.field for d in result.meta.dropped] == ["positions"]
+
+
+def test_new_build_version_rebuilds_from_cache_without_a_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Upgrading normalisation re-derives cached summaries from the stored raw answer, no model call."""
+    from diplosum import summariser as module
+
+    ep = ScriptedEndpoint(GOOD)
+    cache = Cache(tmp_path / "c.db")
+    s = Summariser(client=ep.client(), cache=cache)
+    first = s.summarise_article(_article())
+    monkeypatch.setattr(module, "BUILD_VERSION", "99")
+    again = s.summarise_article(_article())
+    item = s.lookup(_article())
+    assert len(ep.requests) == 1
+    assert again.meta.cached and again.meta.build_version == "99"
+    assert again.summary == first.summary
+    assert item is not None and item.meta["build_version"] == "99"
+    stored = json.loads(cache.get(s.key(_article())).meta_json)  # type: ignore[union-attr]
+    assert stored["build_version"] == "99"
