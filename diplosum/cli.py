@@ -240,7 +240,7 @@ def _make_summariser(args: argparse.Namespace) -> Any:
         install_cleanup()  # the server starts on the first cache miss, in the batch's thread
         _eprint(
             "diplosum: local models run on the CPU, one article at a time "
-            "(about 30 s per article for the 1.5B default on 2 cores)"
+            "(about a minute per article for the 1.5B default on 2 cores)"
         )
     return s
 
