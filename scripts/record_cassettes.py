@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="qwen2.5-1.5b", help="local model alias or .gguf path")
     parser.add_argument("-k", default=None, help="only record the tests matching this expression")
     args = parser.parse_args()
@@ -35,7 +37,16 @@ def main() -> int:
     server = shared_server(args.model)
     print(f"record: llama.cpp server for {args.model} at {server.base_url}", file=sys.stderr)
     env = {**os.environ, "DIPLOSUM_RECORD_URL": server.base_url}
-    cmd = [sys.executable, "-m", "pytest", "tests/test_cassettes.py", "--record-mode=once", "-p", "no:randomly", "-v"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "tests/test_cassettes.py",
+        "--record-mode=once",
+        "-p",
+        "no:randomly",
+        "-v",
+    ]
     if args.k:
         cmd += ["-k", args.k]
     try:
@@ -45,7 +56,9 @@ def main() -> int:
     if code:
         return code
     print("record: replaying offline to check the cassettes", file=sys.stderr)
-    return subprocess.call([sys.executable, "-m", "pytest", "tests/test_cassettes.py", "-q"], cwd=ROOT)
+    return subprocess.call(
+        [sys.executable, "-m", "pytest", "tests/test_cassettes.py", "-q"], cwd=ROOT
+    )
 
 
 if __name__ == "__main__":

@@ -10,11 +10,35 @@ import diplosum
 from diplosum import errors
 
 EXPECTED = [
-    "Actor", "Article", "ArticleError", "BatchItem", "BudgetExceeded", "Cache", "CacheError",
-    "ConfigurationError", "DiplomaticSummary", "DiplosumError", "Evidence", "ExtractionError",
-    "LocalModelError", "Position", "ProviderError", "RetryPolicy", "RunMetadata", "Summariser",
-    "SummaryResult", "TalksDate", "Usage", "Venue", "__version__", "asummarise",
-    "asummarise_many", "iter_articles", "read_article", "summarise", "summarise_file",
+    "Actor",
+    "Article",
+    "ArticleError",
+    "BatchItem",
+    "BudgetExceeded",
+    "Cache",
+    "CacheError",
+    "ConfigurationError",
+    "DiplomaticSummary",
+    "DiplosumError",
+    "Evidence",
+    "ExtractionError",
+    "LocalModelError",
+    "Position",
+    "ProviderError",
+    "RetryPolicy",
+    "RunMetadata",
+    "Summariser",
+    "SummaryResult",
+    "TalksDate",
+    "Usage",
+    "Venue",
+    "__version__",
+    "asummarise",
+    "asummarise_many",
+    "iter_articles",
+    "read_article",
+    "summarise",
+    "summarise_file",
     "summarise_many",
 ]
 
@@ -53,7 +77,12 @@ def test_errors_form_one_tree_and_pickle() -> None:
     err = errors.ProviderError("failed", status_code=503, http_attempts=6, article_id="a.txt")
     back = pickle.loads(pickle.dumps(err))
     assert isinstance(back, errors.DiplosumError)
-    assert (back.status_code, back.http_attempts, back.article_id, str(back)) == (503, 6, "a.txt", "failed")
+    assert (back.status_code, back.http_attempts, back.article_id, str(back)) == (
+        503,
+        6,
+        "a.txt",
+        "failed",
+    )
     art = pickle.loads(pickle.dumps(errors.ArticleError("empty", source="x.txt")))
     assert art.source == "x.txt" and str(art) == "x.txt: empty"
     for name in errors.__all__:

@@ -266,7 +266,9 @@ def test_endpoint_failing_during_a_reask_keeps_the_last_answer() -> None:
     assert [d.field for d in result.meta.dropped] == ["positions"]
 
 
-def test_new_build_version_rebuilds_from_cache_without_a_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_build_version_rebuilds_from_cache_without_a_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Upgrading normalisation re-derives cached summaries from the stored raw answer, no model call."""
     from diplosum import summariser as module
 
