@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -47,10 +48,17 @@ Precision = Literal["day", "month", "year"]
 # --------------------------------------------------------------------------- model-facing
 
 
+#: The article being validated against, for validation that runs inside instructor. (Passing it
+#: as instructor's ``context=`` would make instructor render every message, article included, as
+#: a Jinja template: ``{{ 7*7 }}`` in an article would reach the model as ``49``.)
+GROUNDING: ContextVar[ArticleIndex | None] = ContextVar("diplosum_grounding", default=None)
+
+
 def _check_quote(value: str, info: ValidationInfo) -> str:
-    """Reject a quote that is not in the article (when the article is in the context)."""
+    """Reject a quote that is not in the article (given as ``context={"index": ...}`` or
+    through :data:`GROUNDING`)."""
     context = info.context or {}
-    index = context.get("index")
+    index = context.get("index", GROUNDING.get())
     if isinstance(index, ArticleIndex) and index.locate(value) is None:
         raise ValueError(
             f"this quote is not in the article: {value!r}. Copy a short passage "

@@ -10,11 +10,13 @@ quote, normalises actors, venue and date, and publishes a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,7 @@ from .prompts import DEFAULT_PROMPT, Prompt, load_prompt
 from .providers import DEFAULT_OPENAI_MODEL, AttemptLog, ModelSpec, current_log, parse_model
 from .retry import RetryPolicy
 from .schema import (
+    GROUNDING,
     SCHEMA_VERSION,
     DiplomaticSummary,
     Extraction,
@@ -248,7 +251,6 @@ class Summariser:
             "model": self.spec.model,
             "messages": call.messages,
             "response_model": Extraction,
-            "context": {"index": ArticleIndex(call.article.text)},
             "max_retries": retrying_cls(
                 stop=stop_any(stop_after_attempt(self.max_reasks + 1), _AnswerRepeated()),
                 retry=retry_if_exception_type(parse_errors),
@@ -517,18 +519,13 @@ class Summariser:
         if cached is not None:
             return cached
         client = self._client()
-        log = AttemptLog()
-        token = current_log().set(log)
         started = time.perf_counter()
-        try:
-            extraction, error = (
-                client.chat.completions.create(**self._kwargs(call, is_async=False)),
-                None,
-            )
-        except Exception as exc:  # instructor wraps everything; sorted out in _salvage
-            extraction, error = None, exc
-        finally:
-            current_log().reset(token)
+        with _attempts(call.article) as log:
+            try:
+                kwargs = self._kwargs(call, is_async=False)
+                extraction, error = client.chat.completions.create(**kwargs), None
+            except Exception as exc:  # instructor wraps everything; sorted out in _salvage
+                extraction, error = None, exc
         return self._finish(call, extraction, log, started, error)
 
     async def asummarise_article(self, article: Article) -> SummaryResult:
@@ -540,16 +537,13 @@ class Summariser:
         if self._async_client is None and self._client_injected is not None:
             return await asyncio.to_thread(self.summarise_article, article)
         client = await self._aclient()
-        log = AttemptLog()
-        token = current_log().set(log)
         started = time.perf_counter()
-        try:
-            kwargs = self._kwargs(call, is_async=True)
-            extraction, error = await client.chat.completions.create(**kwargs), None
-        except Exception as exc:
-            extraction, error = None, exc
-        finally:
-            current_log().reset(token)
+        with _attempts(call.article) as log:
+            try:
+                kwargs = self._kwargs(call, is_async=True)
+                extraction, error = await client.chat.completions.create(**kwargs), None
+            except Exception as exc:  # instructor wraps everything; sorted out in _salvage
+                extraction, error = None, exc
         return self._finish(call, extraction, log, started, error)
 
     def summarise(self, text: str | Article, **article_fields: Any) -> DiplomaticSummary:
@@ -563,6 +557,20 @@ class Summariser:
     def summarise_file(self, path: str | os.PathLike[str]) -> DiplomaticSummary:
         """Read a ``.txt``, ``.md``, ``.html`` or ``.json`` file and summarise it."""
         return self.summarise_article(read_article(path)).summary
+
+
+@contextlib.contextmanager
+def _attempts(article: Article) -> Iterator[AttemptLog]:
+    """For one call: collect every attempt's output and usage, and let the validators see the
+    article (through context variables, so each task or thread has its own)."""
+    log = AttemptLog()
+    token = current_log().set(log)
+    grounding = GROUNDING.set(ArticleIndex(article.text))
+    try:
+        yield log
+    finally:
+        GROUNDING.reset(grounding)
+        current_log().reset(token)
 
 
 def _as_article(text: str | Article, fields: dict[str, Any]) -> Article:

@@ -285,3 +285,14 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     assert item is not None and item.meta["build_version"] == "99"
     stored = json.loads(cache.get(s.key(_article())).meta_json)  # type: ignore[union-attr]
     assert stored["build_version"] == "99"
+
+
+@pytest.mark.parametrize(
+    "text", ["The talks {{ 7*7 }} resume.", "A stray {{ brace and {% tag here."]
+)
+def test_article_text_is_never_templated(text: str) -> None:
+    """Jinja syntax in an article reaches the model verbatim and does not break the call."""
+    article = ARTICLE + " " + text
+    ep = ScriptedEndpoint(GOOD)
+    Summariser(client=ep.client()).summarise(article)
+    assert text in ep.user_messages(0)[-1]
