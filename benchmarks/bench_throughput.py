@@ -28,7 +28,7 @@ import os
 from typing import Any
 
 import _common as c
-from bench_overhead import _instructor_kwargs, instructor_loop
+from bench_overhead import instructor_loop, semaphore_recipe
 
 MODEL = "bench"
 
@@ -46,26 +46,6 @@ def diplosum_batch(arts: list[Any], url: str, concurrency: int) -> int:
         if aclose is not None:
             await aclose()
         return ok
-
-    return asyncio.run(main())
-
-
-def semaphore_recipe(arts: list[Any], url: str, concurrency: int) -> int:
-    import instructor
-    import openai
-
-    async def main() -> int:
-        raw = openai.AsyncOpenAI(base_url=url, api_key="bench")
-        client = instructor.from_openai(raw, mode=instructor.Mode.JSON)
-        sem = asyncio.Semaphore(concurrency)
-
-        async def one(a: Any) -> Any:
-            async with sem:
-                return await client.chat.completions.create(**_instructor_kwargs(a))
-
-        results = await asyncio.gather(*(one(a) for a in arts), return_exceptions=True)
-        await raw.close()
-        return sum(not isinstance(r, BaseException) for r in results)
 
     return asyncio.run(main())
 
