@@ -146,10 +146,7 @@ def diplosum_batch(arts: list[Any], url: str, concurrency: int = 8) -> int:
         s = Summariser(model=MODEL, base_url=url, cache=None)
         ok = 0
         async for item in asummarise_many(arts, s, concurrency=concurrency):
-            ok += item.ok
-        aclose = getattr(s, "aclose", None)  # closes the HTTP client diplosum made
-        if aclose is not None:
-            await aclose()
+            ok += item.ok  # asummarise_many closes the HTTP client it made
         return ok
 
     return asyncio.run(main())

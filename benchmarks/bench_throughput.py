@@ -23,31 +23,11 @@ this 2-core machine shows.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from typing import Any
 
 import _common as c
-from bench_overhead import instructor_loop, semaphore_recipe
-
-MODEL = "bench"
-
-
-def diplosum_batch(arts: list[Any], url: str, concurrency: int) -> int:
-    from diplosum import Summariser
-    from diplosum.batch import asummarise_many
-
-    async def main() -> int:
-        s = Summariser(model=MODEL, base_url=url, cache=None)
-        ok = 0
-        async for item in asummarise_many(arts, s, concurrency=concurrency):
-            ok += item.ok
-        aclose = getattr(s, "aclose", None)  # closes the HTTP client diplosum made
-        if aclose is not None:
-            await aclose()
-        return ok
-
-    return asyncio.run(main())
+from bench_overhead import diplosum_batch, instructor_loop, semaphore_recipe
 
 
 def sequential(arts: list[Any], url: str, concurrency: int) -> int:

@@ -59,16 +59,23 @@ def _evidence(index: ArticleIndex, quote: str) -> Evidence | None:
     )
 
 
+def _grounded(
+    index: ArticleIndex, quote: str, field: str, item: str, dropped: list[Dropped]
+) -> Evidence | None:
+    """The located evidence for ``quote``, or None with the item recorded as dropped."""
+    ev = _evidence(index, quote)
+    if ev is None:
+        dropped.append(Dropped(field=field, item=item, reason=f"quote not found: {quote!r}"))
+    return ev
+
+
 def _actors(
     mentions: list[ActorMention], field: str, index: ArticleIndex, dropped: list[Dropped]
 ) -> list[Actor]:
     merged: dict[str, Actor] = {}
     for m in mentions:
-        ev = _evidence(index, m.quote)
+        ev = _grounded(index, m.quote, field, m.name, dropped)
         if ev is None:
-            dropped.append(
-                Dropped(field=field, item=m.name, reason=f"quote not found: {m.quote!r}")
-            )
             continue
         ref = canonical_actor(m.name, hint=m.represents, kind=m.kind)
         key = ref.iso3 or ref.name.casefold()
@@ -103,16 +110,8 @@ def build_summary(
     venue = None
     if extraction.venue is not None:
         v = extraction.venue
-        ev = _evidence(index, v.quote)
-        if ev is None:
-            dropped.append(
-                Dropped(
-                    field="venue",
-                    item=v.city or v.country or "",
-                    reason=f"quote not found: {v.quote!r}",
-                )
-            )
-        else:
+        ev = _grounded(index, v.quote, "venue", v.city or v.country or "", dropped)
+        if ev is not None:
             ref = resolve_venue(v.city, v.country, v.site)
             venue = Venue(
                 city=ref.city,
@@ -126,12 +125,8 @@ def build_summary(
     talks_date = None
     if extraction.talks_date is not None:
         d = extraction.talks_date
-        ev = _evidence(index, d.quote)
-        if ev is None:
-            dropped.append(
-                Dropped(field="proposed_date", item=d.text, reason=f"quote not found: {d.quote!r}")
-            )
-        else:
+        ev = _grounded(index, d.quote, "proposed_date", d.text, dropped)
+        if ev is not None:
             direction = direction_for_status(extraction.talks_status)
             resolved = resolve_date(d.text, article.published, direction=direction)
             talks_date = TalksDate(
@@ -144,11 +139,8 @@ def build_summary(
 
     positions: list[Position] = []
     for p in extraction.positions:
-        ev = _evidence(index, p.quote)
+        ev = _grounded(index, p.quote, "positions", p.stance, dropped)
         if ev is None:
-            dropped.append(
-                Dropped(field="positions", item=p.stance, reason=f"quote not found: {p.quote!r}")
-            )
             continue
         holder = canonical_actor(p.actor)
         positions.append(

@@ -355,62 +355,47 @@ class Summariser:
 
     def lookup(self, article: Article) -> BatchItem | None:
         """The cached outcome for ``article``, as a batch item, without building a client."""
-        if self.cache is None:
-            return None
-        hit = self.cache.get(self.key(article))
-        if hit is None:
+        found = self._cached(article, self.key(article))
+        if found is None:
             return None
         from .batch import BatchItem
 
-        meta = json.loads(hit.meta_json)
-        summary_json = hit.summary_json
-        if meta.get("build_version", "1") != BUILD_VERSION:
-            rebuilt = self._rebuild(article, hit)
-            if rebuilt is None:
-                return None
-            summary_json, meta = (
-                rebuilt.summary.model_dump_json(),
-                rebuilt.meta.model_dump(mode="json"),
-            )
-        meta.update(cached=True, article_id=article.id)  # same text may come from another file
+        summary_json, meta = found
         return BatchItem(article.id, article.source, article.sha256, "ok", summary_json, meta)
 
-    def _rebuild(self, article: Article, hit: CachedResult) -> SummaryResult | None:
-        """Rebuild a cached answer with this version's grounding and normalisation (no model
-        call) and store it back; None if the stored raw output cannot be parsed."""
-        extraction = lenient_extraction(hit.raw_output or "")
-        if extraction is None:
-            return None
-        summary, dropped = build_summary(article, extraction)
-        meta = RunMetadata.model_validate_json(hit.meta_json)
-        meta.build_version, meta.dropped = BUILD_VERSION, dropped
-        assert self.cache is not None
-        self.cache.put(
-            dataclasses.replace(
-                hit,
-                summary_json=summary.model_dump_json(),
-                meta_json=meta.model_dump_json(),
-                created_at="",
-            )
-        )
-        return SummaryResult(summary=summary, meta=meta)
-
     def _from_cache(self, call: _Call) -> SummaryResult | None:
+        found = self._cached(call.article, call.key)
+        if found is None:
+            return None
+        summary_json, meta = found
+        return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
+
+    def _cached(self, article: Article, key: str) -> tuple[str, dict[str, Any]] | None:
+        """The cached summary JSON and metadata for ``article``, marked cached.
+
+        A row built by another :data:`BUILD_VERSION` is rebuilt with this version's grounding
+        and normalisation from its stored raw output (no model call) and stored back.
+        """
         if self.cache is None:
             return None
-        hit = self.cache.get(call.key)
+        hit = self.cache.get(key)
         if hit is None:
             return None
-        if json.loads(hit.meta_json).get("build_version", "1") != BUILD_VERSION:
-            rebuilt = self._rebuild(call.article, hit)
-            if rebuilt is None:
+        summary_json, meta = hit.summary_json, json.loads(hit.meta_json)
+        if meta.get("build_version", "1") != BUILD_VERSION:
+            extraction = lenient_extraction(hit.raw_output or "")
+            if extraction is None:
                 return None
-            rebuilt.meta.cached = True
-            rebuilt.meta.article_id = call.article.id
-            return rebuilt
-        result = result_from_cache(hit)
-        result.meta.article_id = call.article.id  # same text may come from another file
-        return result
+            summary, dropped = build_summary(article, extraction)
+            summary_json = summary.model_dump_json()
+            meta.update(build_version=BUILD_VERSION, dropped=[d.model_dump() for d in dropped])
+            self.cache.put(
+                dataclasses.replace(
+                    hit, summary_json=summary_json, meta_json=json.dumps(meta), created_at=""
+                )
+            )
+        meta.update(cached=True, article_id=article.id)  # same text may come from another file
+        return summary_json, meta
 
     def _finish(
         self,
@@ -575,13 +560,6 @@ def _attempts(article: Article) -> Iterator[AttemptLog]:
 
 def _as_article(text: str | Article, fields: dict[str, Any]) -> Article:
     return text if isinstance(text, Article) else parse_text(text, **fields)
-
-
-def result_from_cache(hit: CachedResult) -> SummaryResult:
-    """Rebuild a result from a cache row, marked ``cached``."""
-    meta = json.loads(hit.meta_json)
-    meta["cached"] = True
-    return SummaryResult.model_validate({"summary": json.loads(hit.summary_json), "meta": meta})
 
 
 class _AnswerRepeated(stop_base):
