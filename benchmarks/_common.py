@@ -165,28 +165,11 @@ class Server:
 
 @contextlib.contextmanager
 def fake_server(latency: float = 0.0) -> Iterator[Server]:
-    """``python -m diplosum.testing --port 0 --latency L`` in its own process.
+    """``python -m diplosum.testing --latency L`` in its own process; its pid gives its CPU."""
+    from diplosum.testing import run_in_subprocess
 
-    Like :func:`diplosum.testing.run_in_subprocess`, but the pid is kept so the server's CPU
-    time can be read from /proc.
-    """
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-    }
-    argv = [sys.executable, "-m", "diplosum.testing", "--port=0", f"--latency={latency}"]
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env) as proc:
-        try:
-            url = proc.stdout.readline().strip() if proc.stdout else ""
-            if not url.startswith("http://"):
-                raise RuntimeError(f"the fake server did not start (exit code {proc.poll()})")
-            yield Server(url, proc.pid, latency)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with run_in_subprocess(latency=latency) as proc:
+        yield Server(proc.url, proc.pid, latency)
 
 
 def diplosum_cli() -> list[str]:

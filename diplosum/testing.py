@@ -49,6 +49,7 @@ __all__ = [
     "FaultKind",
     "FaultPlan",
     "RequestRecord",
+    "ServerProcess",
     "fake_answer",
     "fingerprint",
     "main",
@@ -500,6 +501,14 @@ class FakeOpenAIServer:
 # --------------------------------------------------------------------------- own process
 
 
+@dataclass(frozen=True, slots=True)
+class ServerProcess:
+    """A fake server running in its own process: its base URL and process id (for CPU probes)."""
+
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
 def run_in_subprocess(
     *,
@@ -509,8 +518,8 @@ def run_in_subprocess(
     seed: int = 0,
     slow_seconds: float = 5.0,
     port: int = 0,
-) -> Iterator[str]:
-    """Run the server in its own process (``python -m diplosum.testing``); yield its base URL.
+) -> Iterator[ServerProcess]:
+    """Run the server in its own process (``python -m diplosum.testing``); yield its URL and pid.
 
     Faults there follow ``FaultPlan.random(fault_rate, fault_kinds, seed)``.
     """
@@ -527,7 +536,7 @@ def run_in_subprocess(
             url = proc.stdout.readline().strip() if proc.stdout else ""
             if not url.startswith("http://"):
                 raise RuntimeError(f"the fake server did not start (exit code {proc.poll()})")
-            yield url
+            yield ServerProcess(url, proc.pid)
         finally:
             proc.terminate()
             try:

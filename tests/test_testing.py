@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import instructor
@@ -435,9 +436,13 @@ def test_close_wakes_slow_answers_and_idle_connections() -> None:
 
 def test_subprocess_entry_prints_its_url_and_serves() -> None:
     """``python -m diplosum.testing`` prints the base URL first, then serves with its latency."""
-    with diplosum.testing.run_in_subprocess(latency=0.2) as url:
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", url)
-        with openai.OpenAI(base_url=url, api_key="t", max_retries=0, timeout=10) as c:
+    with diplosum.testing.run_in_subprocess(latency=0.2) as server:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", server.url)
+        assert Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")[1:3] == [
+            b"-m",
+            b"diplosum.testing",
+        ]
+        with openai.OpenAI(base_url=server.url, api_key="t", max_retries=0, timeout=10) as c:
             started = time.perf_counter()
             assert grounded(ask(c, tools=False).choices[0].message.content)
             assert time.perf_counter() - started >= 0.2
@@ -447,8 +452,8 @@ def test_subprocess_entry_injects_faults() -> None:
     """The subprocess server applies ``FaultPlan.random`` with the given rate and kinds."""
     kinds = [FaultKind.UNAVAILABLE_503]
     with (
-        diplosum.testing.run_in_subprocess(fault_rate=1.0, fault_kinds=kinds) as url,
-        openai.OpenAI(base_url=url, api_key="t", max_retries=0) as c,
+        diplosum.testing.run_in_subprocess(fault_rate=1.0, fault_kinds=kinds) as server,
+        openai.OpenAI(base_url=server.url, api_key="t", max_retries=0) as c,
         pytest.raises(openai.InternalServerError) as caught,
     ):
         ask(c)
@@ -462,6 +467,7 @@ def test_public_api() -> None:
         "FaultKind",
         "FaultPlan",
         "RequestRecord",
+        "ServerProcess",
         "fake_answer",
         "fingerprint",
         "main",
