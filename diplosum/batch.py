@@ -257,6 +257,9 @@ async def asummarise_many(
     spent = 0.0
     budget_hit = False
     pending: set[asyncio.Task[BatchItem]] = set()
+    # Each task reports itself here when done: O(1) per article, where asyncio.wait(pending)
+    # would add and remove a callback on every pending task for each one that finishes.
+    finished: asyncio.Queue[asyncio.Task[BatchItem]] = asyncio.Queue()
 
     async def run(article: Article) -> BatchItem:
         await limiter.acquire(len(article.text.encode()) // 3 + s.max_tokens)
@@ -267,8 +270,10 @@ async def asummarise_many(
         except Exception as exc:  # one article's failure never stops the batch
             return BatchItem.failure(exc, summariser=s, article=article)
 
-    def settle(task: asyncio.Task[BatchItem]) -> BatchItem:
+    async def settle() -> BatchItem:
         nonlocal spent
+        task = await finished.get()
+        pending.discard(task)
         item = task.result()
         spent += item.cost_usd or 0.0
         return item
@@ -292,17 +297,13 @@ async def asummarise_many(
                 )
                 yield BatchItem.failure(exc, summariser=s, article=art)
                 continue
-            pending.add(asyncio.ensure_future(run(art)))
+            task = asyncio.ensure_future(run(art))
+            task.add_done_callback(finished.put_nowait)
+            pending.add(task)
             while len(pending) >= limit:
-                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    pending.discard(task)
-                    yield settle(task)
+                yield await settle()
         while pending:
-            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                pending.discard(task)
-                yield settle(task)
+            yield await settle()
     finally:
         for task in pending:
             task.cancel()
