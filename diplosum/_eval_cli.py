@@ -73,6 +73,17 @@ def print_totals(scores: Scores, label: str) -> None:
         )
     )
     rows.append(("failures", str(t["failures"]), f"{t['missing']} without a prediction"))
+    r = t["reasks"]
+    if r["articles"]:
+        per = r["articles"]
+        rows.append(
+            (
+                "re-ask rate",
+                _num(r["rate"]),
+                f"{r['reasked']} of {per} articles re-asked; {r['model_calls'] / per:.1f} model "
+                f"calls and {r['prompt_tokens'] / per:,.0f} prompt tokens per article",
+            )
+        )
     unknown = f"; cost unknown for {t['cost_unknown']}" if t["cost_unknown"] else ""
     rows.append(
         ("cost", f"${t['cost_usd']:.4f}", f"{t['tokens']:,} tokens; {t['cached']} cached{unknown}")

@@ -24,6 +24,8 @@ Metrics are micro-averaged over articles (counts summed over articles, then divi
   :func:`~diplosum.grounding.locate` with status ``exact`` in the article re-read from the
   record's ``source``, or, when it cannot be read, by the recorded evidence status.
 - **failures**, **tokens** and **cost**, summed from the records.
+- **re-ask rate**: the share of articles with a record whose summary took more than one model
+  call (a validation re-ask), with the model calls and prompt tokens per article.
 
 The command line and its tables live in :mod:`diplosum._eval_cli`.
 """
@@ -261,6 +263,8 @@ class ArticleScore:
     grounding: Grounding
     article: str  # how the article was re-read: "ok", "changed", "missing", "unreadable", "-"
     tokens: int = 0
+    prompt_tokens: int = 0
+    attempts: int = 0  # model calls the record took (0: no record)
     cost_usd: float | None = None
     cached: bool = False
     model: str | None = None
@@ -342,6 +346,8 @@ class ArticleScore:
             },
             "grounding": self.grounding.to_json(),
             "tokens": self.tokens,
+            "prompt_tokens": self.prompt_tokens,
+            "attempts": self.attempts,
             "cost_usd": self.cost_usd,
             "cached": self.cached,
             "model": self.model,
@@ -437,6 +443,8 @@ def score_article(
         grounding=_grounding(rec, text),
         article=article,
         tokens=usage.total_tokens if usage else 0,
+        prompt_tokens=usage.prompt_tokens if usage else 0,
+        attempts=rec.attempts if rec else 0,
         cost_usd=rec.cost_usd if rec else None,
         cached=bool(rec and rec.cached),
         model=rec.model if rec else None,
@@ -461,6 +469,8 @@ class Scores:
             return {"accuracy": correct / n if n else None, "correct": correct, "n": n}
 
         pa = sum((a.position_actors for a in arts), SetScore())
+        called = [a for a in arts if a.attempts > 0]
+        reasked = sum(a.attempts > 1 for a in called)
         return {
             "articles": n,
             "failures": sum(a.status != "ok" for a in arts),
@@ -477,6 +487,13 @@ class Scores:
             },
             "grounding": sum((a.grounding for a in arts), Grounding()).to_json(),
             "tokens": sum(a.tokens for a in arts),
+            "reasks": {
+                "rate": reasked / len(called) if called else None,
+                "reasked": reasked,
+                "articles": len(called),
+                "model_calls": sum(a.attempts for a in called),
+                "prompt_tokens": sum(a.prompt_tokens for a in called),
+            },
             "cost_usd": sum(a.cost_usd or 0.0 for a in arts),
             "cost_unknown": sum(a.cost_usd is None and a.tokens > 0 for a in arts),
             "cached": sum(a.cached for a in arts),

@@ -263,6 +263,25 @@ def test_tokens_and_cost_are_summed(tmp_path: Path) -> None:
     assert t["models"] == ["openai/gpt-4o-mini"] and t["prompt_versions"] == ["extract-v1"]
 
 
+def test_reask_rate_counts_articles_that_took_more_than_one_call(tmp_path: Path) -> None:
+    """Re-asked articles, model calls and prompt tokens per article come from the records;
+    an article without a record is not counted."""
+    one = write_article(tmp_path, "one.txt", TALKS)
+    two = write_article(tmp_path, "two.txt", TURKISH)
+    recs = [record(one, tokens=100, attempts=3), record(two, tokens=50, attempts=1)]
+    scores = scored([gold("one.txt"), gold("two.txt"), gold("three.txt")], recs)
+    reasks = scores.totals()["reasks"]
+    assert reasks == {
+        "rate": 0.5,
+        "reasked": 1,
+        "articles": 2,
+        "model_calls": 4,
+        "prompt_tokens": 90 + 40,
+    }
+    assert [a.to_json()["attempts"] for a in scores.articles] == [3, 1, 0]
+    assert scored([gold("three.txt")], []).totals()["reasks"]["rate"] is None
+
+
 def test_compare_lists_articles_that_got_better_or_worse(tmp_path: Path) -> None:
     """Per metric, articles whose value rose are better, those whose value fell are worse."""
     one = write_article(tmp_path, "one.txt", TALKS)
@@ -292,6 +311,7 @@ def test_cli_prints_tables_and_writes_every_number(
     assert "  failure          no prediction for this article" in err
     assert "mediators P/R/F1     1.000/1.000/1.000" in err
     assert "failures             1" in err
+    assert "re-ask rate          0.000" in err and "0 of 1 articles re-asked; 1.0 model" in err
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["totals"]["articles"] == 2 and data["totals"]["failures"] == 1
     assert [a["file"] for a in data["articles"]] == ["talks.txt", "gone.txt"]

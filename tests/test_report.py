@@ -117,6 +117,7 @@ def record(
     tokens: int = 100,
     cost: float | None = 0.001,
     cached: bool = False,
+    attempts: int = 1,
 ) -> dict[str, Any]:
     """A successful output record of ``diplosum summarise`` (validated against the model)."""
     rec = {
@@ -143,7 +144,7 @@ def record(
         "prompt_hash": "sha256:0",
         "schema_version": "1",
         "diplosum_version": "0.1.0",
-        "attempts": 1,
+        "attempts": attempts,
         "dropped": list(dropped),
     }
     OutputRecord.model_validate(rec)
