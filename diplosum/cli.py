@@ -65,6 +65,12 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail an article whose quotes cannot all be grounded instead of dropping those items",
     )
+    g.add_argument(
+        "--compact-schema",
+        action="store_true",
+        help="json modes: send the schema as compact JSON (~40%% fewer schema tokens; small "
+        "models read it worse)",
+    )
 
 
 def _add_cache_options(p: argparse.ArgumentParser) -> None:
@@ -226,6 +232,7 @@ def _make_summariser(args: argparse.Namespace) -> Any:
         max_reasks=args.max_reasks,
         timeout=args.timeout,
         strict=args.strict,
+        compact_schema=args.compact_schema,
     )
     why = {
         "argument": "from --model",

@@ -20,6 +20,7 @@ here opens a connection until the first request.
 from __future__ import annotations
 
 import contextvars
+import json
 import os
 import re
 import time
@@ -207,11 +208,47 @@ def _retrying(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
-def retrying_create(create: Callable[..., Any], policy: RetryPolicy) -> Callable[..., Any]:
+Prepare = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _unchanged(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return kwargs
+
+
+def compact_schema(schema: dict[str, Any]) -> Prepare:
+    """Rewrite instructor's pretty-printed copy of ``schema`` in the system message compactly.
+
+    In the JSON modes instructor appends the schema to the system message as
+    ``json.dumps(schema, indent=2)``: 1,311 Qwen tokens for :class:`~diplosum.schema.Extraction`,
+    785 as compact JSON. Off by default (``Summariser(compact_schema=True)``): on the dev corpus
+    the embedded 1.5B model read the compact schema much worse (``benchmarks/README.md``, item
+    6). The text is found by exact match, so a request instructor formats differently goes out
+    as is.
+    """
+    pretty = json.dumps(schema, indent=2, ensure_ascii=False)
+    compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+
+    def prepare(kwargs: dict[str, Any]) -> dict[str, Any]:
+        messages = kwargs.get("messages") or []
+        first = messages[0] if messages else None
+        if not (isinstance(first, dict) and isinstance(first.get("content"), str)):
+            return kwargs
+        if first.get("role") != "system" or pretty not in first["content"]:
+            return kwargs
+        system = {**first, "content": first["content"].replace(pretty, compact)}
+        return {**kwargs, "messages": [system, *messages[1:]]}
+
+    return prepare
+
+
+def retrying_create(
+    create: Callable[..., Any], policy: RetryPolicy, prepare: Prepare = _unchanged
+) -> Callable[..., Any]:
     """Wrap a sync ``chat.completions.create`` with the transport retry layer."""
     from tenacity import Retrying
 
     def _create(*args: Any, **kwargs: Any) -> Any:
+        kwargs = prepare(kwargs)
         for attempt in Retrying(**_retrying(policy)):
             with attempt:
                 completion = create(*args, **kwargs)
@@ -222,12 +259,13 @@ def retrying_create(create: Callable[..., Any], policy: RetryPolicy) -> Callable
 
 
 def aretrying_create(
-    create: Callable[..., Awaitable[Any]], policy: RetryPolicy
+    create: Callable[..., Awaitable[Any]], policy: RetryPolicy, prepare: Prepare = _unchanged
 ) -> Callable[..., Awaitable[Any]]:
     """Wrap an async ``chat.completions.create`` with the transport retry layer."""
     from tenacity import AsyncRetrying
 
     async def _create(*args: Any, **kwargs: Any) -> Any:
+        kwargs = prepare(kwargs)
         async for attempt in AsyncRetrying(**_retrying(policy)):
             with attempt:
                 completion = await create(*args, **kwargs)
@@ -249,20 +287,27 @@ def instructor_mode(mode: Mode) -> Any:
     }[mode]
 
 
-def build_instructor(openai_client: Any, mode: Mode, policy: RetryPolicy) -> Any:
-    """An instructor client over ``openai_client`` whose every request is transport-retried."""
+#: The modes in which instructor copies the schema into the system message.
+SCHEMA_IN_PROMPT: frozenset[Mode] = frozenset({"json", "json_grammar"})
+
+
+def build_instructor(
+    openai_client: Any, mode: Mode, policy: RetryPolicy, compact: dict[str, Any] | None = None
+) -> Any:
+    """An instructor client over ``openai_client`` whose every request is transport-retried.
+
+    With ``compact`` (the response model's JSON schema), the JSON modes send it compactly.
+    """
     import instructor
     import openai
 
     imode = instructor_mode(mode)
+    prepare = compact_schema(compact) if compact and mode in SCHEMA_IN_PROMPT else _unchanged
+    raw_create = openai_client.chat.completions.create
     if isinstance(openai_client, openai.AsyncOpenAI):
-        create = instructor.patch(
-            create=aretrying_create(openai_client.chat.completions.create, policy), mode=imode
-        )
+        create = instructor.patch(create=aretrying_create(raw_create, policy, prepare), mode=imode)
         return instructor.AsyncInstructor(client=openai_client, create=create, mode=imode)
-    create = instructor.patch(
-        create=retrying_create(openai_client.chat.completions.create, policy), mode=imode
-    )
+    create = instructor.patch(create=retrying_create(raw_create, policy, prepare), mode=imode)
     return instructor.Instructor(client=openai_client, create=create, mode=imode)
 
 

@@ -222,6 +222,7 @@ def test_help_is_fast_and_complete() -> None:
         "--no-cache",
         "--budget",
         "--strict",
+        "--compact-schema",
         "--dry-run",
         "--rpm",
         "--tpm",
@@ -229,6 +230,23 @@ def test_help_is_fast_and_complete() -> None:
     ):
         assert option in out
     assert "LOADED []" in out
+
+
+def test_compact_schema_option_reaches_the_summariser(
+    server: FakeOpenAIServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--compact-schema turns the option on (json modes) and keys the cache apart."""
+    from diplosum.cli import _make_summariser, build_parser
+
+    base = cli(server, "summarise", "x.txt", "--mode", "json", "--cache", str(tmp_path / "c.db"))
+    plain = _make_summariser(build_parser().parse_args(base))
+    compact = _make_summariser(build_parser().parse_args([*base, "--compact-schema"]))
+    capsys.readouterr()
+    assert not plain.compact_schema and compact.compact_schema
+    assert compact.params()["schema_in_prompt"] == "compact"
+    assert "schema_in_prompt" not in plain.params()
+    plain.close()
+    compact.close()
 
 
 def test_python_dash_m() -> None:

@@ -209,6 +209,51 @@ def test_json_mode_reads_content() -> None:
     assert "tools" not in ep.requests[0]
 
 
+@pytest.mark.parametrize("mode", ["json", "json_grammar"])
+async def test_compact_schema_is_sent_in_json_modes(mode: str) -> None:
+    """With compact_schema=True the schema instructor appends to the system message goes out
+    without indentation, in first requests and re-asks, sync and async; the key records it.
+    By default instructor's indented copy goes out unchanged, under an unchanged key."""
+    from diplosum.schema import Extraction
+
+    schema = Extraction.model_json_schema()
+    pretty = json.dumps(schema, indent=2, ensure_ascii=False)
+    compact = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+    bad = json.dumps(with_("mediators.0.quote", "Norway will mediate in Bergen"))
+    ep = ScriptedEndpoint(bad, json.dumps(GOOD), json.dumps(GOOD), json.dumps(GOOD), tools=False)
+    s = Summariser(
+        client=ep.client(), async_client=ep.async_client(), mode=mode, compact_schema=True
+    )
+    assert s.summarise(ARTICLE).mediators[0].name == "Norway"
+    await s.asummarise(ARTICLE + " More.")
+    assert len(ep.requests) == 3
+    for sent in ep.requests:
+        system = sent["messages"][0]
+        assert system["role"] == "system" and compact in system["content"]
+        assert pretty not in system["content"]
+        assert "json_schema" in system["content"]  # instructor's wrapper text is kept
+    default = Summariser(client=ep.client(), mode=mode)
+    default.summarise(ARTICLE)
+    assert pretty in ep.requests[3]["messages"][0]["content"]
+    assert s.params() == {**default.params(), "schema_in_prompt": "compact"}
+    assert s.key(_article()) != default.key(_article())
+
+
+def test_compact_schema_leaves_other_modes_alone() -> None:
+    """Tool calling and json_schema carry the schema elsewhere: nothing is rewritten."""
+    from diplosum.providers import SCHEMA_IN_PROMPT, compact_schema
+
+    assert sorted(SCHEMA_IN_PROMPT) == ["json", "json_grammar"]
+    ep = ScriptedEndpoint(GOOD)
+    s = Summariser(client=ep.client(), mode="tools", compact_schema=True)
+    assert not s.compact_schema and "schema_in_prompt" not in s.params()
+    prepare = compact_schema({"type": "object", "properties": {"a": {"type": "string"}}})
+    kwargs = {"messages": [{"role": "user", "content": "no system message"}]}
+    assert prepare(kwargs) is kwargs
+    listed = {"messages": [{"role": "system", "content": [{"type": "text", "text": "x"}]}]}
+    assert prepare(listed) is listed
+
+
 async def test_async_twin() -> None:
     """asummarise works on an injected async client."""
     ep = ScriptedEndpoint(GOOD)
