@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .articles import Article
 from .grounding import ArticleIndex
@@ -28,7 +31,7 @@ from .schema import (
     Venue,
 )
 
-__all__ = ["BUILD_VERSION", "build_summary", "lenient_extraction"]
+__all__ = ["BUILD_VERSION", "Shape", "build_summary", "lenient_extraction", "shape_for"]
 
 #: Bumped when building or normalisation changes what a summary holds. Not part of cache
 #: keys: a cached answer built by another version is rebuilt from its raw model output, locally.
@@ -36,13 +39,50 @@ BUILD_VERSION = "2"
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 
 
-def lenient_extraction(raw: str) -> Extraction | None:
+def lenient_extraction(raw: str, model: type[BaseModel] = Extraction) -> Any:
     """Parse a raw model answer without grounding checks (for the last-chance salvage)."""
     text = _FENCE.sub("", raw.strip())
     try:
-        return Extraction.model_validate_json(text, context={"lenient": True})
+        return model.model_validate_json(text, context={"lenient": True})
     except (ValidationError, json.JSONDecodeError, ValueError):
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a prompt format asks the model for and how its answer becomes a summary."""
+
+    format: str
+    model: type[BaseModel]
+    builder: Callable[..., tuple[DiplomaticSummary, list[Dropped]]]
+
+    @property
+    def segmented(self) -> bool:
+        """Whether the article is shown to the model as numbered segments."""
+        return self.format != "quotes"
+
+    def parse(self, raw: str) -> Any:
+        """The extraction in ``raw``, parsed leniently, or None."""
+        return lenient_extraction(raw, self.model)
+
+    def build(
+        self, article: Article, extraction: Any, segments: Any = None
+    ) -> tuple[DiplomaticSummary, list[Dropped]]:
+        """The public summary and what was dropped (``segments``: the ones the model saw)."""
+        if self.segmented:
+            return self.builder(article, extraction, segments)
+        return self.builder(article, extraction)
+
+
+def shape_for(fmt: str) -> Shape:
+    """The :class:`Shape` of a prompt format (``quotes``, ``cited`` or ``named``)."""
+    if fmt == "quotes":
+        return Shape("quotes", Extraction, build_summary)
+    from ._cited import CitedExtraction, NamedExtraction
+    from ._evidence import build_cited_summary
+
+    model = CitedExtraction if fmt == "cited" else NamedExtraction
+    return Shape(fmt, model, build_cited_summary)
 
 
 def _evidence(index: ArticleIndex, quote: str) -> Evidence | None:

@@ -393,8 +393,11 @@ def _grounding(rec: OutputRecord | None, text: str | None) -> Grounding:
     evidence += [x.evidence for x in (s.venue, s.proposed_date) if x is not None]
     tagged = [(ev, False) for ev in evidence] + [(p.evidence, True) for p in s.positions]
     for ev, position in tagged:
-        if index is None:
-            status: str | None = ev.status
+        if ev.status == "segment":  # verbatim by construction: check the offsets
+            verbatim = text is None or text[ev.start : ev.end] == ev.quote
+            status: str | None = "exact" if verbatim else None
+        elif index is None:
+            status = ev.status
         else:
             span = index.locate(ev.model_quote or ev.quote)
             status = span.status if span else None

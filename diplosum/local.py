@@ -192,6 +192,10 @@ class LocalServer:
             "--port", str(port),
             "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.n_threads),
+            "--n_threads_batch", str(self.n_threads),
+            # The server's default (True) keeps an n_ctx x vocabulary float array and computes
+            # logits for every prompt token: ~4 GB more at n_ctx 8192, needed only for logprobs.
+            "--logits_all", "false",
         ]  # fmt: skip
 
     def start(self) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "Precision",
     "ResolvedDate",
     "VenueRef",
+    "actors_in",
     "canonical_actor",
     "direction_for_status",
     "resolve_date",
@@ -269,6 +270,41 @@ def canonical_actor(
         actor = spoken_for if spoken_for.normalised else None
     actor = actor or _phrase(index, written)
     return actor or ActorRef(written, kind or "other", None, False)
+
+
+_WORDS = re.compile(r"[\w][\w'’.&-]*")
+
+
+def actors_in(text: str) -> frozenset[ActorRef]:
+    """Every known actor that ``text`` mentions: by name, alias, demonym, capital or seat.
+
+    "Ankara has offered to host", "Turkish mediators" and "Türkiye" all mention Türkiye.
+    Runs of up to four words are looked up whole; an ambiguous word ("Georgia") counts as
+    no mention.
+    """
+    index = _actor_index()
+    words = [w.rstrip(".") if not _ACRONYM_WORD.match(w) else w for w in _WORDS.findall(text)]
+    found: set[ActorRef] = set()
+    for start in range(len(words)):
+        for stop in range(start + 1, min(start + 4, len(words)) + 1):
+            phrase = " ".join(words[start:stop])
+            match = _match(index, _strip_possessive(phrase)[0])
+            if match is None and stop == start + 1 and words[start][:1].isupper():
+                match = _plural_demonym(index, words[start])
+            if match and match[1] != "ambiguous" and match[0].normalised:
+                found.add(match[0])
+    return frozenset(found)
+
+
+_ACRONYM_WORD = re.compile(r"(?:[A-Za-z]\.){2,}\Z")
+
+
+def _plural_demonym(index: _ActorIndex, word: str) -> tuple[ActorRef, str] | None:
+    """ "Egyptians", "Qataris": a demonym in the plural."""
+    key = _key(word)
+    if key.endswith("s") and key[:-1] in index.demonyms:
+        return index.demonyms[key[:-1]], "demonym"
+    return None
 
 
 def state_iso3(name: str) -> str | None:

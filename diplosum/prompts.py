@@ -2,7 +2,16 @@
 
 A prompt file is TOML with ``version``, ``system`` and ``user``; ``user`` may use
 the placeholders ``{article}``, ``{published}`` and ``{headline}`` (``{article}``
-is required). The hash of the file's bytes is recorded with every result and is
+is required). ``format`` says what the model answers and how the article is shown:
+
+- ``quotes`` (the default; ``extract-v1``): the article as written; every item carries a quote
+  the model copies, located in the article afterwards.
+- ``cited`` (``extract-v2``): the article as numbered segments; every item cites segment ids.
+- ``named`` (``extract-v2-align``): numbered segments; actors, venue and date are named only
+  and diplosum finds the segments that mention them; positions cite a segment.
+
+The ``system`` text is the same for every article, so an endpoint that reuses a cached prompt
+prefix (llama.cpp does) evaluates it once per batch. The hash of the file's bytes is recorded with every result and is
 part of every cache key.
 """
 
@@ -15,12 +24,15 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal, cast
 
 from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
 
-DEFAULT_PROMPT = "extract-v1"
+DEFAULT_PROMPT = "extract-v2"
+PromptFormat = Literal["quotes", "cited", "named"]
+_FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "named")
 _PLACEHOLDERS = frozenset({"article", "published", "headline"})
 _CLOSE_TAG = re.compile(r"</\s*article\s*>", re.IGNORECASE)
 
@@ -34,6 +46,7 @@ class Prompt:
     system: str
     user: str
     path: Path
+    format: PromptFormat = "quotes"
 
     def render(
         self, article: str, *, published: str = "unknown", headline: str = "none"
@@ -87,6 +100,11 @@ def load_prompt(name_or_path: str = DEFAULT_PROMPT) -> Prompt:
             f"prompt file {path}: 'user' must use {{article}} and only "
             f"{sorted(_PLACEHOLDERS)}; found {sorted(fields)}"
         )
+    fmt = data.get("format", "quotes")
+    if fmt not in _FORMATS:
+        raise ConfigurationError(
+            f"prompt file {path}: format must be one of {', '.join(_FORMATS)}, not {fmt!r}"
+        )
     if "{" in data["system"].replace("{{", "").replace("}}", ""):
         raise ConfigurationError(f"prompt file {path}: 'system' takes no placeholders")
     return Prompt(
@@ -95,4 +113,5 @@ def load_prompt(name_or_path: str = DEFAULT_PROMPT) -> Prompt:
         system=data["system"].strip().replace("{{", "{").replace("}}", "}"),
         user=data["user"].strip(),
         path=path,
+        format=cast(PromptFormat, fmt),
     )

@@ -220,14 +220,22 @@ class Extraction(BaseModel):
 
 
 class Evidence(BaseModel):
-    """A verbatim quote from the article, located by character offset."""
+    """A verbatim passage of the article, located by character offset.
+
+    ``status`` says how it was found: ``segment`` (the segment the model cited, or that
+    diplosum found mentioning the item: verbatim by construction), ``exact`` or ``fuzzy`` (a
+    quote the model wrote, located in the article; ``extract-v1``).
+    """
 
     quote: str = Field(description="text[start:end] of the article body.")
     start: int
     end: int
-    status: Literal["exact", "fuzzy"]
+    status: Literal["exact", "fuzzy", "segment"]
     model_quote: str | None = Field(
         default=None, description="What the model wrote, when it differs from the located text."
+    )
+    segment: int | None = Field(
+        default=None, description="The id of the article segment this passage is (from 1)."
     )
 
 

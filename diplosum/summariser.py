@@ -1,10 +1,12 @@
 """One article in, one validated, grounded summary out.
 
-The path of an article: render the prompt → the model fills :class:`Extraction`
-through instructor (quotes checked against the article; a quote that is not
-there goes back to the model as a re-ask) → :mod:`diplosum.build` locates every
-quote, normalises actors, venue and date, and publishes a
+The path of an article: split it into numbered segments → render the prompt → the
+model fills the prompt's extraction through instructor (``extract-v2``: every item
+cites segment ids, constrained by the grammar or validated and re-asked) →
+:mod:`diplosum._evidence` turns citations into evidence, checks each item against
+its segment, normalises actors, venue and date, and publishes a
 :class:`DiplomaticSummary` with its :class:`RunMetadata` → the cache keeps it.
+``extract-v1`` (quotes the model copies, located afterwards) stays selectable.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 
 from tenacity.stop import stop_base
 
+from ._cited import SEGMENTS, constrain_ids
+from ._segments import Segments
 from ._version import __version__
 from .articles import Article, parse_text, read_article
-from .build import BUILD_VERSION, build_summary, lenient_extraction
+from .build import BUILD_VERSION, Shape, shape_for
 from .cache import Cache, CachedResult, cache_key, default_cache_path
 from .errors import ConfigurationError, ExtractionError, ProviderError
 from .grounding import ArticleIndex
@@ -44,7 +48,6 @@ from .schema import (
     GROUNDING,
     SCHEMA_VERSION,
     DiplomaticSummary,
-    Extraction,
     RunMetadata,
     SummaryResult,
     Usage,
@@ -69,18 +72,26 @@ class _Call:
     key: str
     messages: list[dict[str, str]]
     truncated: bool
+    segments: Segments | None = None
 
 
 @functools.cache
-def _schema_hash() -> str:
+def _schema_hash(shape: Shape) -> str:
     """A hash of both schemas: part of every cache key."""
     return cache_key(
         {
             "schema_version": SCHEMA_VERSION,
-            "extraction": Extraction.model_json_schema(),
+            "extraction": shape.model.model_json_schema(),
             "summary": DiplomaticSummary.model_json_schema(),
         }
     )
+
+
+#: Output tokens a segment answer needs at most, per segment of the article and in all: the
+#: lists and strings are bounded in the schema, so this only cuts a run-away that the grammar
+#: does not bound (an endpoint without one).
+_TOKENS_PER_SEGMENT = 30
+_TOKENS_BASE = 400
 
 
 class Summariser:
@@ -161,6 +172,7 @@ class Summariser:
         self._owned_araw: Any = None
         self._aloop: asyncio.AbstractEventLoop | None = None
         self.prompt: Prompt = load_prompt(prompt)
+        self.shape: Shape = shape_for(self.prompt.format)
         self.temperature = temperature
         self.seed = seed
         self.max_tokens = max_tokens
@@ -168,7 +180,9 @@ class Summariser:
         self.timeout = timeout if timeout is not None else (900.0 if local else 120.0)
         self.max_reasks = max_reasks
         self.strict = strict
-        self.compact_schema = compact_schema and self.spec.mode in SCHEMA_IN_PROMPT
+        self.compact_schema = (
+            compact_schema and self.spec.mode in SCHEMA_IN_PROMPT and not self.shape.segmented
+        )
         self.retry = retry or RetryPolicy()
         reasks = max(0, max_reasks) * 700
         default_budget = (_LOCAL_CONTEXT - max_tokens - 1600 - reasks) if local else 60_000
@@ -223,7 +237,7 @@ class Summariser:
                 "model": self.identity(),
                 "params": self.params(),
                 "prompt_hash": self.prompt.hash,
-                "schema": _schema_hash(),
+                "schema": _schema_hash(self.shape),
             }
         )
 
@@ -231,12 +245,14 @@ class Summariser:
 
     def _prepare(self, article: Article) -> _Call:
         text, truncated = self._fit(article.text)
+        # The fitted text is a prefix of the body: its segments' offsets index the body.
+        segments = Segments(text) if self.shape.segmented else None
         messages = self.prompt.render(
-            text,
+            segments.numbered() if segments is not None else text,
             published=article.published.isoformat() if article.published else "unknown",
             headline=article.headline or "none",
         )
-        return _Call(article, self.key(article), messages, truncated)
+        return _Call(article, self.key(article), messages, truncated, segments)
 
     def _fit(self, text: str) -> tuple[str, bool]:
         budget_bytes = self.max_input_tokens * _BYTES_PER_TOKEN
@@ -261,30 +277,45 @@ class Summariser:
 
         parse_errors = (ValidationError, json.JSONDecodeError)
         retrying_cls = AsyncRetrying if is_async else Retrying
+        max_tokens = self.max_tokens
+        if call.segments is not None:
+            needed = _TOKENS_BASE + _TOKENS_PER_SEGMENT * len(call.segments)
+            max_tokens = min(max_tokens, needed)
         kwargs: dict[str, Any] = {
             "model": self.spec.model,
             "messages": call.messages,
-            "response_model": Extraction,
+            "response_model": self.shape.model,
             "max_retries": retrying_cls(
                 stop=stop_any(stop_after_attempt(self.max_reasks + 1), _AnswerRepeated()),
                 retry=retry_if_exception_type(parse_errors),
                 reraise=True,
             ),
             "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
+            "max_tokens": max_tokens,
         }
         if self.seed is not None:
             kwargs["seed"] = self.seed
         if self.spec.mode == "json_grammar":
-            schema = Extraction.model_json_schema()
+            schema = self.shape.model.model_json_schema()
+            if call.segments is not None:  # per-article ids live only in the grammar
+                schema = constrain_ids(schema, len(call.segments))
             kwargs["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
         return kwargs
+
+    @property
+    def _instructor_mode(self) -> Any:
+        """The mode instructor runs in: for a grammar endpoint and a segment prompt, instructor's
+        ``json_schema`` mode, whose ``response_format`` the grammar request replaces: the schema
+        is then not copied into the system message, which stays the same for every article."""
+        if self.spec.mode == "json_grammar" and self.shape.segmented:
+            return "json_schema"
+        return self.spec.mode
 
     # ------------------------------------------------------------------ clients
 
     def _compact(self) -> dict[str, Any] | None:
         """The schema to send compactly, if ``compact_schema`` applies."""
-        return Extraction.model_json_schema() if self.compact_schema else None
+        return self.shape.model.model_json_schema() if self.compact_schema else None
 
     def start(self) -> None:
         """Get the endpoint ready now: for a local model, join the weights and start the server.
@@ -316,7 +347,9 @@ class Summariser:
                 is_async=False,
             )
             self._owned_raw = None if self._client_injected is not None else raw
-            self._instructor = build_instructor(raw, self.spec.mode, self.retry, self._compact())
+            self._instructor = build_instructor(
+                raw, self._instructor_mode, self.retry, self._compact()
+            )
         return self._instructor
 
     async def _aclient(self) -> Any:
@@ -342,7 +375,7 @@ class Summariser:
                 )
                 self._owned_araw = None if self._async_client is not None else raw
                 self._ainstructor = build_instructor(
-                    raw, self.spec.mode, self.retry, self._compact()
+                    raw, self._instructor_mode, self.retry, self._compact()
                 )
                 self._aloop = loop
         return self._ainstructor
@@ -403,10 +436,10 @@ class Summariser:
             return None
         summary_json, meta = hit.summary_json, json.loads(hit.meta_json)
         if meta.get("build_version", "1") != BUILD_VERSION:
-            extraction = lenient_extraction(hit.raw_output or "")
+            extraction = self.shape.parse(hit.raw_output or "")
             if extraction is None:
                 return None
-            summary, dropped = build_summary(article, extraction)
+            summary, dropped = self.shape.build(article, extraction)
             summary_json = summary.model_dump_json()
             meta.update(build_version=BUILD_VERSION, dropped=[d.model_dump() for d in dropped])
             self.cache.put(
@@ -420,7 +453,7 @@ class Summariser:
     def _finish(
         self,
         call: _Call,
-        extraction: Extraction | None,
+        extraction: Any,
         log: AttemptLog,
         started: float,
         error: BaseException | None,
@@ -429,7 +462,7 @@ class Summariser:
         total = sum(usages, Usage())
         if extraction is None:
             extraction = self._salvage(call, log, error, total)
-        summary, dropped = build_summary(call.article, extraction)
+        summary, dropped = self.shape.build(call.article, extraction, call.segments)
         meta = RunMetadata(
             diplosum_version=__version__,
             schema_version=SCHEMA_VERSION,
@@ -478,7 +511,7 @@ class Summariser:
 
     def _salvage(
         self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
-    ) -> Extraction:
+    ) -> Any:
         """After the re-ask budget: raise, or keep the last answer minus its ungrounded items.
 
         The last answer is also kept when the endpoint failed during a re-ask (say, the
@@ -492,7 +525,7 @@ class Summariser:
         }
         last = log.raw_outputs[-1] if log.raw_outputs else None
         if not self.strict and last is not None:
-            salvaged = lenient_extraction(last)
+            salvaged = self.shape.parse(last)
             if salvaged is not None:
                 return salvaged
         if provider_error is not None:
@@ -525,7 +558,7 @@ class Summariser:
             return cached
         client = self._client()
         started = time.perf_counter()
-        with _attempts(call.article) as log:
+        with _attempts(call) as log:
             try:
                 kwargs = self._kwargs(call, is_async=False)
                 extraction, error = client.chat.completions.create(**kwargs), None
@@ -543,7 +576,7 @@ class Summariser:
             return await asyncio.to_thread(self.summarise_article, article)
         client = await self._aclient()
         started = time.perf_counter()
-        with _attempts(call.article) as log:
+        with _attempts(call) as log:
             try:
                 kwargs = self._kwargs(call, is_async=True)
                 extraction, error = await client.chat.completions.create(**kwargs), None
@@ -565,15 +598,17 @@ class Summariser:
 
 
 @contextlib.contextmanager
-def _attempts(article: Article) -> Iterator[AttemptLog]:
+def _attempts(call: _Call) -> Iterator[AttemptLog]:
     """For one call: collect every attempt's output and usage, and let the validators see the
-    article (through context variables, so each task or thread has its own)."""
+    article and its segments (through context variables, so each task or thread has its own)."""
     log = AttemptLog()
     token = current_log().set(log)
-    grounding = GROUNDING.set(ArticleIndex(article.text))
+    grounding = GROUNDING.set(ArticleIndex(call.article.text))
+    segments = SEGMENTS.set(call.segments)
     try:
         yield log
     finally:
+        SEGMENTS.reset(segments)
         GROUNDING.reset(grounding)
         current_log().reset(token)
 

@@ -1,11 +1,13 @@
 """A loopback fake OpenAI-compatible server, for testing pipelines built on diplosum offline.
 
 :class:`FakeOpenAIServer` serves ``POST /v1/chat/completions`` and ``GET /v1/models`` on
-127.0.0.1, one thread per connection. It answers with an :class:`~diplosum.schema.Extraction`
-derived from the article between the ``<article>`` and ``</article>`` lines of the last user
-message holding them (an instructor re-ask adds one without), see :func:`fake_answer`; or
-verbatim with the JSON of an article line ``FAKE-ANSWER: {...}``. Requests with ``tools`` get
-a tool call, others the JSON as message content.
+127.0.0.1, one thread per connection. It answers with an extraction derived from the article
+between the ``<article>`` and ``</article>`` lines of the last user message holding them (an
+instructor re-ask adds one without), see :func:`fake_answer`, in the shape the request asks
+for: segment citations (``extract-v2``, the article sent as ``[1] ...`` lines), names only
+(``extract-v2-align``) or quotes (``extract-v1``); or verbatim with the JSON of an article line
+``FAKE-ANSWER: {...}``. Requests with ``tools`` get a tool call, others the JSON as message
+content.
 Faults follow a deterministic schedule, a :class:`FaultPlan` or any callable
 ``(request_index, article) -> FaultKind | None``::
 
@@ -44,6 +46,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from ._segments import unnumber
+
 __all__ = [
     "FakeOpenAIServer",
     "FaultKind",
@@ -51,6 +55,7 @@ __all__ = [
     "RequestRecord",
     "ServerProcess",
     "fake_answer",
+    "fake_segment_answer",
     "fingerprint",
     "main",
     "run_in_subprocess",
@@ -237,10 +242,71 @@ def fake_answer(article: str) -> dict[str, Any]:
     }
 
 
+def fake_segment_answer(article: str, *, cite: bool = True) -> dict[str, Any]:
+    """:func:`fake_answer` in the segment shape of ``extract-v2`` for ``article`` (the body).
+
+    The same items, each citing the segment (:func:`diplosum._segments.split_segments`) its
+    quote came from; with ``cite=False`` the ``extract-v2-align`` shape, where only positions
+    cite a segment. Mediators and parties become actors with a role.
+    """
+    from ._segments import split_segments
+
+    segments = split_segments(article)
+    v1 = fake_answer(article)
+
+    def seg(quote: str | None) -> int:
+        pos = article.find(quote) if quote else -1
+        return next((s.id for s in reversed(segments) if s.start <= pos), 1)
+
+    def cited(item: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        return {**fields, "segments": [seg(item["quote"])]} if cite else fields
+
+    actors = [
+        cited(a, name=a["name"], role=role, kind=a["kind"])
+        for role, key in (("mediator", "mediators"), ("party", "parties"))
+        for a in v1[key]
+    ]
+    venue = v1["venue"]
+    if venue is not None:
+        fields = {k: venue[k] for k in ("city", "country", "site")}
+        venue = {**fields, "segment": seg(venue["quote"])} if cite else fields
+    date = v1["talks_date"]
+    if date is not None:
+        date = (
+            {"text": date["text"], "segment": seg(date["quote"])}
+            if cite
+            else {"text": date["text"]}
+        )
+    positions = [
+        {"actor": p["actor"], "speaker": None, "stance": p["stance"], "segment": seg(p["quote"])}
+        for p in v1["positions"]
+    ]
+    return {
+        "actors": actors,
+        "venue": venue,
+        "talks_date": date,
+        "talks_status": v1["talks_status"],
+        "positions": positions,
+        "summary": v1["summary"],
+        "language": v1["language"],
+    }
+
+
+def _shape(body: bytes) -> Literal["quotes", "cited", "named"]:
+    """The answer shape a request asks for, read off the schema it carries."""
+    if b"CitedActor" in body:
+        return "cited"
+    return "named" if b"NamedActor" in body else "quotes"
+
+
 @lru_cache(maxsize=4096)
-def _answer_json(article: str) -> str:
+def _answer_json(article: str, shape: str = "quotes") -> str:
     match = _FAKE_ANSWER.search(article)
-    return match.group(1) if match else json.dumps(fake_answer(article))
+    if match:
+        return match.group(1)
+    if shape == "quotes":
+        return json.dumps(fake_answer(article))
+    return json.dumps(fake_segment_answer(article, cite=shape == "cited"))
 
 
 def _article(messages: Any) -> tuple[str, int]:
@@ -258,6 +324,8 @@ def _article(messages: Any) -> tuple[str, int]:
             user = content
             start, end = content.find("<article>\n"), content.rfind("\n</article>")
             article = content[start + 10 : end] if 0 <= start <= end - 9 else article
+    if article is not None:  # a segment prompt numbers the body: take the numbers out
+        article = unnumber(article) or article
     return (user if article is None else article), chars
 
 
@@ -465,11 +533,17 @@ class FakeOpenAIServer:
             return _error(status, f"fake {fault.value} (request {index})", kind, code, *extra)
         if fault is FaultKind.SLOW and self._stopping.wait(self.slow_seconds):
             return None
-        answer = _answer_json(article)
+        shape = _shape(body)
+        answer = _answer_json(article, shape)
         if fault is FaultKind.TRUNCATED_JSON:
             answer = answer[: len(answer) // 2]
         elif fault is FaultKind.SCHEMA_INVALID:
             answer = json.dumps({"talks_status": "imminent", "parties": "everyone", "language": 7})
+        elif fault is FaultKind.UNGROUNDED_QUOTE and shape != "quotes":
+            data = json.loads(answer)
+            bad = len(article) + 7  # an id the article does not have (at most one per char)
+            fake = {"actor": "Nowhere", "speaker": None, "stance": "It agreed.", "segment": bad}
+            answer = json.dumps({**data, "positions": [*data["positions"], fake]})
         elif fault is FaultKind.UNGROUNDED_QUOTE:
             data = fake_answer(article)
             quote = f"Every side agreed, said nobody (fake {record.article_sha256[:16]})."

@@ -1,4 +1,6 @@
-"""Real model traffic, replayed: the embedded local model (Qwen2.5-Coder-1.5B) on our own examples.
+"""Real model traffic, replayed: the embedded local model (Qwen2.5-Coder-1.5B) on our own examples,
+with the quote prompt ``extract-v1`` (still selectable; the default ``extract-v2`` is replayed in
+``test_cassettes_v2.py``).
 
 Recorded by ``python scripts/record_cassettes.py`` against llama.cpp's server started through
 ``diplosum.local`` (temperature 0, seed 0); replayed offline, matched on method, path and body.
@@ -25,12 +27,14 @@ from .conftest import EXAMPLES
 RECORD_URL = os.environ.get("DIPLOSUM_RECORD_URL")
 BASE_URL = RECORD_URL or "http://127.0.0.1:9/v1"
 MODEL = "qwen2.5-1.5b"
-OPTIONS = ["-m", MODEL, "--base-url", BASE_URL, "--mode", "json_grammar"]
+OPTIONS = ["-m", MODEL, "--base-url", BASE_URL, "--mode", "json_grammar", "--prompt", "extract-v1"]
 
 
 def local_summariser(**kwargs: Any) -> Summariser:
     """The same requests the embedded model path sends (JSON + grammar, temperature 0, seed 0)."""
-    return Summariser(MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900, **kwargs)
+    return Summariser(
+        MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900, prompt="extract-v1", **kwargs
+    )
 
 
 def assert_grounded(summary: DiplomaticSummary, text: str) -> None:

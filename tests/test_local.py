@@ -555,6 +555,8 @@ def test_command_line_is_loopback_llama_cpp(model_file: Path) -> None:
         "--port": "8123",
         "--n_ctx": "4096",
         "--n_threads": "3",
+        "--n_threads_batch": "3",
+        "--logits_all": "false",  # the server's default allocates n_ctx x vocab floats
     }
     assert LocalServer(model_file).n_threads >= 1
 

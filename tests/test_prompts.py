@@ -11,16 +11,26 @@ from diplosum.prompts import load_prompt
 
 
 def test_shipped_prompt_loads_with_version_and_hash() -> None:
-    """The default prompt has a version and a sha256 of its file."""
+    """The default prompt has a version and a sha256 of its file; the others stay selectable."""
     p = load_prompt()
-    assert p.version == "extract-v1"
+    assert (p.version, p.format) == ("extract-v2", "cited")
     assert p.hash.startswith("sha256:") and len(p.hash) == 7 + 64
+    assert load_prompt("extract-v1").format == "quotes"
+    assert load_prompt("extract-v2-align").format == "named"
+
+
+def test_unknown_format_is_refused(tmp_path: Path) -> None:
+    """A prompt file with a format diplosum does not know is a configuration error."""
+    bad = tmp_path / "p.toml"
+    bad.write_text('version = "x"\nformat = "poems"\nsystem = "s"\nuser = "{article}"\n')
+    with pytest.raises(ConfigurationError, match="format must be one of"):
+        load_prompt(str(bad))
 
 
 def test_render_puts_the_article_between_delimiters() -> None:
     """The article, date and headline land in the user message."""
     system, user = load_prompt().render("Body text.", published="2026-01-02", headline="H")
-    assert system["role"] == "system" and "Mediators" in system["content"]
+    assert system["role"] == "system" and "mediator" in system["content"]
     assert "<article>\nBody text.\n</article>" in user["content"]
     assert "Published: 2026-01-02" in user["content"] and "Headline: H" in user["content"]
 

@@ -144,7 +144,11 @@ def test_hostile_articles_stay_schema_valid_and_grounded(tmp_path: Path) -> None
     forbidden = _hostile(folder)
     out = tmp_path / "out.jsonl"
     with FakeOpenAIServer() as server:
-        s = Summariser("fake", base_url=server.base_url, api_key="test", cache=None)
+        # The obedient answers below are in the quote shape of extract-v1, whose grounding
+        # this tests; the segment shape's equivalent is in test_cited.py.
+        s = Summariser(
+            "fake", base_url=server.base_url, api_key="test", cache=None, prompt="extract-v1"
+        )
         with OutputWriter(out) as writer:
             for item in summarise_many([folder], s, concurrency=4):
                 writer.write(item)

@@ -1,18 +1,27 @@
-"""One article through the summariser against a scripted endpoint: grounding, re-asks, retries."""
+"""One article through the summariser against a scripted endpoint: grounding, re-asks, retries.
+
+These scripts answer in the quote shape of ``extract-v1`` (still selectable); the segment
+shape of the default ``extract-v2`` is tested in ``test_cited.py``.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from diplosum import ExtractionError, ProviderError, Summariser
+from diplosum import ExtractionError, ProviderError
+from diplosum import Summariser as _Summariser
 from diplosum.cache import Cache
 
 from .scripted import ScriptedEndpoint
+
+#: The quote-prompt summariser these scripted answers are written for.
+Summariser = functools.partial(_Summariser, prompt="extract-v1")
 
 ARTICLE = (
     "date 2026-03-02 Norway offers to host talks\n\n"

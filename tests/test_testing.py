@@ -469,6 +469,7 @@ def test_public_api() -> None:
         "RequestRecord",
         "ServerProcess",
         "fake_answer",
+        "fake_segment_answer",
         "fingerprint",
         "main",
         "run_in_subprocess",

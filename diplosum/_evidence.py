@@ -1,0 +1,297 @@
+"""Evidence by construction: build the public summary from segment citations, checked locally.
+
+For the segment prompts (:mod:`diplosum._cited`) evidence is never text the model wrote: it
+is a segment of the article, ``body[start:end]``, with status ``segment``. Each item is then
+checked against its evidence, not just for existence:
+
+- **Actors**: a cited segment must mention the actor (its name, an alias, a demonym, its
+  capital or seat of power: :func:`diplosum.normalise.actors_in`). Cited segments that do not
+  are replaced by the segments that do; an actor no segment mentions is dropped and reported.
+- **Mediators**: one of the actor's segments must show a mediating role (hosts, facilitates,
+  brokers, mediates, guarantees, sponsors, convenes, chairs, "under the auspices of",
+  "offered to host", ...). Otherwise the actor is not presented as a mediator (reported as
+  demoted). A party is never also a mediator, and each actor is listed once.
+- **Venue**: a segment must name the city (or, without a city, the country).
+- **Date**: the phrase must be in the article (in the cited segment or, failing that, any
+  other); it is then resolved by code against the dateline, as before.
+- **Positions**: the cited segment, or one of the two before it (a quote often runs on from
+  the sentence that names the speaker), must mention the actor or the speaker.
+
+When the model gives no ids (:class:`~diplosum._cited.NamedExtraction`), the same checks find
+the segments: the first segments that mention the item are its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
+from ._segments import Segment, Segments
+from .articles import Article
+from .normalise import (
+    ActorRef,
+    actors_in,
+    canonical_actor,
+    direction_for_status,
+    resolve_date,
+    resolve_venue,
+)
+from .schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
+
+__all__ = ["MEDIATING", "build_cited_summary", "mentions"]
+
+#: Words and phrases that show a mediating role in a sentence.
+MEDIATING = re.compile(
+    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|guarant\w*|sponsor\w*"
+    r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
+    r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
+    r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
+    r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"\w+")
+_FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
+_MAX_EVIDENCE = 3
+
+
+def _fold(text: str) -> str:
+    from .normalise import _fold as fold_text
+
+    return fold_text(text)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_fold(text))
+
+
+def _contains_words(haystack: str, needle: str) -> bool:
+    """Whether every word of ``needle`` (fillers aside) is a word of ``haystack``."""
+    words = [w for w in _tokens(needle) if w not in _FILLER]
+    have = set(_tokens(haystack))
+    return bool(words) and all(w in have for w in words)
+
+
+def _surname(name: str) -> str | None:
+    words = [w for w in _tokens(name) if len(w) >= 3]
+    return words[-1] if words else None
+
+
+class _Index:
+    """The segments of one article with the actors each mentions (computed once each)."""
+
+    def __init__(self, segments: Segments) -> None:
+        self.segments = segments
+        self._actors: dict[int, frozenset[ActorRef]] = {}
+
+    def actors(self, segment: Segment) -> frozenset[ActorRef]:
+        if segment.id not in self._actors:
+            self._actors[segment.id] = actors_in(segment.text)
+        return self._actors[segment.id]
+
+    def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:
+        """Whether ``segment`` mentions the actor ``ref`` (written ``written`` by the model)."""
+        if ref.normalised and ref in self.actors(segment):
+            return True
+        if _contains_words(segment.text, written) or _contains_words(segment.text, ref.name):
+            return True
+        if ref.kind == "person" or not ref.normalised:
+            surname = _surname(written)
+            return surname is not None and surname in _tokens(segment.text)
+        return False
+
+    def find(self, ref: ActorRef, written: str, cited: Iterable[int] = ()) -> list[Segment]:
+        """The segments that mention the actor: cited ones first, then the rest in order."""
+        cited_segments = [s for i in dict.fromkeys(cited) if (s := self.segments.get(i))]
+        rest = [s for s in self.segments if s not in cited_segments]
+        return [s for s in cited_segments + rest if self.mentions(s, ref, written)]
+
+
+def mentions(segments: Segments, name: str) -> list[int]:
+    """The ids of the segments that mention the actor ``name`` (for tests and tools)."""
+    ref = canonical_actor(name)
+    return [s.id for s in _Index(segments).find(ref, name)]
+
+
+def _evidence(segment: Segment) -> Evidence:
+    return Evidence(
+        quote=segment.text,
+        start=segment.start,
+        end=segment.end,
+        status="segment",
+        segment=segment.id,
+    )
+
+
+def _key(ref: ActorRef) -> str:
+    return ref.iso3 or ref.name.casefold()
+
+
+def _actors(
+    items: Sequence[NamedActor], index: _Index, dropped: list[Dropped]
+) -> tuple[list[Actor], list[Actor]]:
+    """(mediators, parties): each actor once, evidenced, its role checked."""
+    parties: dict[str, Actor] = {}
+    mediators: dict[str, tuple[Actor, str]] = {}
+    for item in items:
+        if item.role == "other":
+            continue
+        ref = canonical_actor(item.name, kind=item.kind)
+        found = index.find(ref, item.name, getattr(item, "segments", ()))
+        field = "parties" if item.role == "party" else "mediators"
+        if not found:
+            reason = "no segment of the article mentions it"
+            dropped.append(Dropped(field=field, item=item.name, reason=reason))
+            continue
+        if item.role == "mediator":
+            roles = [s for s in found if MEDIATING.search(s.text)]
+            if not roles:
+                reason = (
+                    "demoted: none of its segments shows a mediating role (hosts, mediates, "
+                    f"facilitates, brokers, guarantees...): segment {found[0].id}"
+                )
+                dropped.append(Dropped(field="mediators", item=item.name, reason=reason))
+                continue
+            found = roles + [s for s in found if s not in roles]
+        target = parties if item.role == "party" else None
+        key = _key(ref)
+        if target is None:
+            if key in mediators:
+                _extend(mediators[key][0], found)
+                continue
+            mediators[key] = (_actor(ref, item.name, found), item.name)
+        elif key in parties:
+            _extend(parties[key], found)
+        else:
+            parties[key] = _actor(ref, item.name, found)
+    for key, (actor, written) in list(mediators.items()):
+        if key in parties:
+            reason = "demoted: also named as a party (a mediator is a third party)"
+            dropped.append(Dropped(field="mediators", item=written, reason=reason))
+            del mediators[key]
+    return [a for a, _ in mediators.values()], list(parties.values())
+
+
+def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
+    return Actor(
+        name=ref.name,
+        mention=written,
+        kind=ref.kind,
+        iso3=ref.iso3,
+        normalised=ref.normalised,
+        evidence=[_evidence(s) for s in found[:_MAX_EVIDENCE]],
+    )
+
+
+def _extend(actor: Actor, found: list[Segment]) -> None:
+    have = {e.segment for e in actor.evidence}
+    extra = [_evidence(s) for s in found if s.id not in have]
+    actor.evidence.extend(extra[: max(0, _MAX_EVIDENCE - len(actor.evidence))])
+
+
+def _ordered(segments: Segments, cited: int | None) -> list[Segment]:
+    first = segments.get(cited) if cited is not None else None
+    return ([first] if first else []) + [s for s in segments if s is not first]
+
+
+def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venue | None:
+    if not (item.city or item.country or item.site):
+        return None  # {"city": null, "country": null}: the article does not say
+    ref = resolve_venue(item.city, item.country, item.site)
+    names = [n for n in (item.city, ref.city) if n] or [n for n in (item.country,) if n]
+    if not names and item.site:
+        names = [item.site]
+    for segment in _ordered(segments, getattr(item, "segment", None)):
+        if any(_contains_words(segment.text, name) for name in names):
+            return Venue(
+                city=ref.city,
+                country=ref.country,
+                iso3=ref.iso3,
+                site=ref.site,
+                normalised=ref.normalised,
+                evidence=_evidence(segment),
+            )
+    written = item.city or item.country or item.site or ""
+    dropped.append(Dropped(field="venue", item=written, reason="no segment names this venue"))
+    return None
+
+
+def _date(
+    item: NamedDate,
+    segments: Segments,
+    article: Article,
+    status: str,
+    dropped: list[Dropped],
+) -> TalksDate | None:
+    for segment in _ordered(segments, getattr(item, "segment", None)):
+        if _contains_words(segment.text, item.text):
+            resolved = resolve_date(
+                item.text, article.published, direction=direction_for_status(status)
+            )
+            return TalksDate(
+                date=resolved.date if resolved else None,
+                end=resolved.end if resolved else None,
+                precision=resolved.precision if resolved else None,
+                text=item.text,
+                evidence=_evidence(segment),
+            )
+    reason = "the date phrase is in no segment of the article"
+    dropped.append(Dropped(field="proposed_date", item=item.text, reason=reason))
+    return None
+
+
+def _positions(
+    items: Sequence[CitedPosition], index: _Index, dropped: list[Dropped]
+) -> list[Position]:
+    out: list[Position] = []
+    for item in items:
+        segment = index.segments.get(item.segment)
+        holder = canonical_actor(item.actor)
+        near = [s for i in (0, -1, -2) if (s := index.segments.get(item.segment + i))]
+        said = any(
+            index.mentions(s, holder, item.actor)
+            or (item.speaker and index.mentions(s, canonical_actor(item.speaker), item.speaker))
+            for s in near
+        )
+        if segment is None or not said:
+            reason = f"segment {item.segment} names neither {item.actor!r} nor its speaker"
+            dropped.append(Dropped(field="positions", item=item.stance, reason=reason))
+            continue
+        out.append(
+            Position(
+                actor=holder.name,
+                speaker=item.speaker,
+                stance=item.stance,
+                evidence=_evidence(segment),
+            )
+        )
+    return out
+
+
+def build_cited_summary(
+    article: Article, extraction: NamedExtraction, segments: Segments | None = None
+) -> tuple[DiplomaticSummary, list[Dropped]]:
+    """The public summary of ``article`` from a segment extraction, and what was left out."""
+    segments = segments or Segments(article.text)
+    index = _Index(segments)
+    dropped: list[Dropped] = []
+    mediators, parties = _actors(extraction.actors, index, dropped)
+    venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
+    talks_date = None
+    if extraction.talks_date is not None and extraction.talks_date.text.strip():
+        talks_date = _date(
+            extraction.talks_date, segments, article, extraction.talks_status, dropped
+        )
+    summary = DiplomaticSummary(
+        headline=article.headline,
+        published=article.published,
+        language=extraction.language,
+        summary=extraction.summary,
+        talks_status=extraction.talks_status,
+        mediators=mediators,
+        parties=parties,
+        venue=venue,
+        proposed_date=talks_date,
+        positions=_positions(extraction.positions, index, dropped),
+    )
+    return summary, dropped
