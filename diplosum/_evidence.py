@@ -164,7 +164,7 @@ def _actors(
             _extend(parties[key], found)
         else:
             parties[key] = _actor(ref, item.name, found)
-    for key, (actor, written) in list(mediators.items()):
+    for key, (_, written) in list(mediators.items()):
         if key in parties:
             reason = "demoted: also named as a party (a mediator is a third party)"
             dropped.append(Dropped(field="mediators", item=written, reason=reason))

@@ -11,8 +11,8 @@ is required). ``format`` says what the model answers and how the article is show
   and diplosum finds the segments that mention them; positions cite a segment.
 
 The ``system`` text is the same for every article, so an endpoint that reuses a cached prompt
-prefix (llama.cpp does) evaluates it once per batch. The hash of the file's bytes is recorded with every result and is
-part of every cache key.
+prefix (llama.cpp does) evaluates it once per batch. The hash of the file's bytes is recorded
+with every result and is part of every cache key.
 """
 
 from __future__ import annotations
