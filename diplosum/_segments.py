@@ -255,7 +255,7 @@ def unnumber(numbered: str) -> str | None:
     Markers are removed only in sequence (``[1] ``, then ``[2] ``...), so a bracketed number
     in the article itself stays.
     """
-    if not numbered.startswith("[1] "):
+    if not numbered.lstrip().startswith("[1] "):
         return None
     parts: list[str] = []
     at, expected = 0, 1

@@ -1,0 +1,340 @@
+"""The segment path (extract-v2): segments, citations, evidence by construction, checks per item."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diplosum import Summariser
+from diplosum._cited import CitedExtraction, NamedExtraction, constrain_ids
+from diplosum._evidence import build_cited_summary, mentions
+from diplosum._segments import Segments, split_segments, unnumber
+from diplosum.articles import parse_text
+from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fake_segment_answer
+
+from .scripted import ScriptedEndpoint
+
+ARTICLE = (
+    "date 2026-04-29 Doha offers to host Sudan talks\n\n"
+    "DOHA, April 29 - Qatar has offered to host talks between Sudan and the RSF in Doha on "
+    "Monday, the Qatari foreign ministry said.\n\n"
+    "The U.S. envoy said Washington backs the plan. France attended a separate meeting in "
+    "Paris.\n\n"
+    '"We want a ceasefire first," said Sudanese Foreign Minister Ali Youssef. The RSF said it '
+    "would study the offer."
+)
+
+
+def article() -> Any:
+    return parse_text(ARTICLE, id="doha.txt")
+
+
+def answer(**changes: Any) -> dict[str, Any]:
+    """A segment answer for ARTICLE (segments: 1 Qatar offer, 2 US, 3 France, 4 Sudan, 5 RSF)."""
+    data: dict[str, Any] = {
+        "actors": [
+            {"name": "Qatar", "role": "mediator", "kind": "state", "segments": [1]},
+            {"name": "Sudan", "role": "party", "kind": "state", "segments": [1, 4]},
+            {"name": "RSF", "role": "party", "kind": "armed_group", "segments": [5]},
+        ],
+        "venue": {"city": "Doha", "country": None, "site": None, "segment": 1},
+        "talks_date": {"text": "Monday", "segment": 1},
+        "talks_status": "proposed",
+        "positions": [
+            {
+                "actor": "Sudan",
+                "speaker": "Ali Youssef",
+                "stance": "Sudan wants a ceasefire first.",
+                "segment": 4,
+            }
+        ],
+        "summary": "Qatar offered to host Sudan-RSF talks in Doha.",
+        "language": "en",
+    }
+    data.update(changes)
+    return data
+
+
+def build(data: dict[str, Any]) -> Any:
+    return build_cited_summary(article(), CitedExtraction.model_validate(data))
+
+
+# --------------------------------------------------------------------------- segments
+
+
+def test_segments_split_sentences_with_exact_offsets() -> None:
+    """Sentences split at their ends, not after titles, acronyms or initials; offsets exact."""
+    body = article().text
+    segments = split_segments(body)
+    assert [s.text.split()[0] for s in segments] == ["DOHA,", "The", "France", '"We', "The"]
+    assert all(body[s.start : s.end] == s.text for s in segments)
+    assert segments[1].text == "The U.S. envoy said Washington backs the plan."
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Mr. Smith met Gen. Ali in Geneva. They agreed.", 2),
+        ('He said: "We will come." The talks begin.', 2),
+        ('"Will you come?" he asked. Nobody answered.', 2),
+        ("J. R. Smith met the U.N. envoy. Talks went on.", 2),
+        ("Talks start on Sept. 14 in Oslo. Both sides agreed.", 2),
+        ("La réunion aura lieu à Genève. Les deux parties ont accepté.", 2),
+        ("会谈将在日内瓦举行。双方同意。", 2),
+        ("ANKARA, May 13 (Reuters) - Türkiye will host the talks", 1),
+        ("First paragraph without a stop\n\nSecond paragraph.", 2),
+    ],
+)
+def test_sentence_rules(text: str, count: int) -> None:
+    """Abbreviations, quotes that end sentences, datelines, paragraphs and CJK stops."""
+    assert len(split_segments(text)) == count, [s.text for s in split_segments(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab A.?!\n\"'”U.S Mr “)’ 。")), max_size=300))
+def test_segments_cover_the_body_in_order(body: str) -> None:
+    """Segments are in order, disjoint, trimmed, cover every non-space char, and are the text."""
+    segments = Segments(body)
+    at = 0
+    for n, s in enumerate(segments, start=1):
+        assert s.id == n and at <= s.start < s.end and body[s.start : s.end] == s.text
+        assert s.text == s.text.strip()
+        assert not body[at : s.start].strip()
+        at = s.end
+    assert not body[at:].strip()
+    assert unnumber(segments.numbered()) == body or not segments.items
+
+
+def test_numbered_text_keeps_the_layout() -> None:
+    """The model sees each segment after its id; the text between segments is unchanged."""
+    numbered = Segments(article().text).numbered()
+    assert numbered.startswith("[1] DOHA, April 29")
+    assert "plan. [3] France attended" in numbered and "\n\n[4] " in numbered
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+def test_ids_are_an_enum_per_article() -> None:
+    """Every segment id in the grammar schema is limited to the article's segments."""
+    schema = constrain_ids(CitedExtraction.model_json_schema(), 5)
+    defs = schema["$defs"]
+    assert defs["CitedActor"]["properties"]["segments"]["items"]["enum"] == [1, 2, 3, 4, 5]
+    for name in ("CitedVenue", "CitedDate", "CitedPosition"):
+        assert defs[name]["properties"]["segment"] == {"type": "integer", "enum": [1, 2, 3, 4, 5]}
+    assert defs["CitedActor"]["properties"]["segments"]["maxItems"] == 3
+    assert schema["properties"]["actors"]["maxItems"] == 8
+    assert "segments" not in json.dumps(NamedExtraction.model_json_schema()).replace(
+        "segment.", ""
+    ) or "NamedActor" in json.dumps(NamedExtraction.model_json_schema())
+
+
+def test_llama_cpp_grammar_keeps_the_enum_and_bounds() -> None:
+    """llama.cpp converts the schema itself (no silent fall-back to plain JSON)."""
+    grammar = pytest.importorskip("llama_cpp.llama_grammar")
+    schema = constrain_ids(CitedExtraction.model_json_schema(), 12)
+    gbnf = grammar.json_schema_to_gbnf(json.dumps(schema))
+    assert 'CitedActor-segments-item ::= "1" | "2"' in gbnf and '"12"' in gbnf
+    assert '"13"' not in gbnf
+    assert '"\\"mediator\\""' in gbnf and "talks-date" in gbnf.replace("_", "-")
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def test_evidence_is_the_cited_segment() -> None:
+    """Every item's evidence is a segment of the article, at its offsets, status segment."""
+    body = article().text
+    summary, dropped = build(answer())
+    assert dropped == []
+    assert [(a.name, a.iso3) for a in summary.mediators] == [("Qatar", "QAT")]
+    assert [a.name for a in summary.parties] == ["Sudan", "RSF"]
+    assert [e.segment for e in summary.parties[0].evidence] == [1, 4]
+    assert summary.venue is not None and summary.venue.evidence.segment == 1
+    assert summary.proposed_date is not None and str(summary.proposed_date.date) == "2026-05-04"
+    evidence = [e for a in summary.mediators + summary.parties for e in a.evidence]
+    evidence += [summary.venue.evidence, summary.proposed_date.evidence]
+    evidence += [p.evidence for p in summary.positions]
+    for ev in evidence:
+        assert ev.status == "segment" and body[ev.start : ev.end] == ev.quote
+
+
+def test_a_wrong_citation_is_moved_to_the_segment_that_mentions_the_actor() -> None:
+    """A cited segment that does not mention the actor is replaced by one that does."""
+    actors = answer()["actors"]
+    actors[2]["segments"] = [3]  # France's sentence, not the RSF's
+    summary, dropped = build(answer(actors=actors))
+    assert [e.segment for e in summary.parties[1].evidence] == [1, 5] and dropped == []
+
+
+def test_an_actor_no_segment_mentions_is_dropped() -> None:
+    """An invented actor is never shown, and is reported."""
+    actors = [
+        *answer()["actors"],
+        {"name": "Atlantis", "role": "party", "kind": "state", "segments": [2]},
+    ]
+    summary, dropped = build(answer(actors=actors))
+    assert "Atlantis" not in [a.name for a in summary.parties]
+    assert [(d.field, d.item) for d in dropped] == [("parties", "Atlantis")]
+
+
+def test_a_mediator_without_a_mediating_role_is_demoted() -> None:
+    """France is only mentioned at another meeting: not presented as a mediator."""
+    actors = [
+        *answer()["actors"],
+        {"name": "France", "role": "mediator", "kind": "state", "segments": [3]},
+    ]
+    summary, dropped = build(answer(actors=actors))
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+    assert dropped[0].field == "mediators" and dropped[0].reason.startswith("demoted")
+
+
+def test_a_party_is_never_also_a_mediator_and_actors_are_listed_once() -> None:
+    """Qatar named as mediator and party stays a party; a repeated actor is merged."""
+    actors = [
+        *answer()["actors"],
+        {"name": "Qatar", "role": "party", "kind": "state", "segments": [1]},
+        {"name": "Sudanese government", "role": "party", "kind": "state", "segments": [4]},
+    ]
+    summary, dropped = build(answer(actors=actors))
+    assert summary.mediators == [] and [a.name for a in summary.parties] == [
+        "Sudan",
+        "RSF",
+        "Qatar",
+    ]
+    assert ("mediators", "Qatar") in {(d.field, d.item) for d in dropped}
+
+
+def test_a_capital_names_its_state() -> None:
+    """'Doha has offered to host' shows Qatar mediating (capital as metonym)."""
+    text = "date 2026-01-05 x\n\nDoha has offered to host talks between Chad and Sudan."
+    data = answer(
+        actors=[
+            {"name": "Qatar", "role": "mediator", "kind": "state", "segments": [1]},
+            {"name": "Chad", "role": "party", "kind": "state", "segments": [1]},
+        ],
+        venue=None,
+        talks_date=None,
+        positions=[],
+    )
+    summary, dropped = build_cited_summary(parse_text(text), CitedExtraction.model_validate(data))
+    assert [a.iso3 for a in summary.mediators] == ["QAT"] and dropped == []
+    assert mentions(Segments(parse_text(text).text), "Qatar") == [1]
+
+
+def test_venue_and_date_must_be_in_the_article() -> None:
+    """A venue or date phrase no segment holds is dropped; one cited wrongly is relocated."""
+    summary, dropped = build(
+        answer(
+            venue={"city": "Vienna", "country": None, "site": None, "segment": 1},
+            talks_date={"text": "on Monday", "segment": 3},
+        )
+    )
+    assert summary.venue is None and ("venue", "Vienna") in {(d.field, d.item) for d in dropped}
+    assert summary.proposed_date is not None and summary.proposed_date.evidence.segment == 1
+
+
+def test_a_position_must_be_said_near_its_segment() -> None:
+    """A position whose segment (and the two before it) names neither actor nor speaker goes."""
+    positions = [
+        *answer()["positions"],
+        {"actor": "RSF", "speaker": None, "stance": "The RSF will study it.", "segment": 5},
+        {"actor": "Egypt", "speaker": None, "stance": "Egypt objects.", "segment": 2},
+    ]
+    summary, dropped = build(answer(positions=positions))
+    assert [p.actor for p in summary.positions] == ["Sudan", "RSF"]
+    assert [(d.field, d.item) for d in dropped] == [("positions", "Egypt objects.")]
+
+
+def test_null_venue_fields_mean_no_venue() -> None:
+    """A venue with every field null is 'not stated', not a dropped item."""
+    summary, dropped = build(
+        answer(venue={"city": None, "country": None, "site": None, "segment": 1})
+    )
+    assert summary.venue is None and dropped == []
+
+
+# --------------------------------------------------------------------------- the requests
+
+
+def test_grammar_requests_carry_ids_only_in_the_grammar() -> None:
+    """With a grammar endpoint the system message is the same for every article and holds no
+    schema; the per-article id enum is in response_format only."""
+    short = answer(
+        actors=[{"name": "Qatar", "role": "mediator", "kind": "state", "segments": [2]}],
+        venue=None,
+        talks_date=None,
+        positions=[],
+    )
+    ep = ScriptedEndpoint(answer(), short, tools=False)
+    s = Summariser("m", base_url="http://127.0.0.1:9/v1", mode="json_grammar", client=ep.client())
+    s.summarise_article(article())
+    other = parse_text("date 2026-01-05 x\n\nChad and Sudan met in Doha. Qatar hosted them.")
+    s.summarise_article(other)
+    first, second = ep.requests
+    assert first["messages"][0] == second["messages"][0]
+    assert "$defs" not in first["messages"][0]["content"]
+    assert "[1] DOHA, April 29" in first["messages"][1]["content"]
+    fmt = first["response_format"]
+    assert fmt["type"] == "json_object"
+    assert fmt["schema"]["$defs"]["CitedDate"]["properties"]["segment"]["enum"] == [1, 2, 3, 4, 5]
+    assert second["response_format"]["schema"]["$defs"]["CitedDate"]["properties"]["segment"][
+        "enum"
+    ] == [1, 2]
+    assert first["max_tokens"] == 400 + 30 * 5
+
+
+def test_a_nonexistent_id_is_reasked_on_a_tools_endpoint() -> None:
+    """Without a grammar an id the article lacks fails validation and goes back to the model."""
+    bad = answer(talks_date={"text": "Monday", "segment": 9})
+    ep = ScriptedEndpoint(bad, answer())
+    result = Summariser(client=ep.client()).summarise_article(article())
+    assert result.meta.attempts == 2
+    assert "segment 9 does not exist: this article has segments 1 to 5" in ep.user_messages(1)[-1]
+    assert result.summary.proposed_date is not None
+
+
+def test_a_looping_stance_is_a_failed_attempt() -> None:
+    """A stance that repeats itself (a run-away generation) is re-asked, not published."""
+    loop = answer()
+    loop["positions"][0]["stance"] = "Sudan wants peace " * 6
+    ep = ScriptedEndpoint(loop, answer())
+    result = Summariser(client=ep.client()).summarise_article(article())
+    assert result.meta.attempts == 2
+    assert result.summary.positions[0].stance == "Sudan wants a ceasefire first."
+
+
+# --------------------------------------------------------------------------- fake server
+
+
+def test_fake_server_answers_in_the_segment_shape() -> None:
+    """The fake server cites segments for extract-v2 and only names for extract-v2-align."""
+    text = article().text
+    cited = fake_segment_answer(text)
+    assert all(a["segments"] for a in cited["actors"]) and cited["positions"]
+    assert "segments" not in fake_segment_answer(text, cite=False)["actors"][0]
+    with FakeOpenAIServer() as server:
+        for prompt in ("extract-v2", "extract-v2-align"):
+            with Summariser("fake", base_url=server.base_url, api_key="t", prompt=prompt) as s:
+                result = s.summarise_article(article())
+            assert result.summary.mediators or result.summary.parties
+            for a in result.summary.parties:
+                assert all(text[e.start : e.end] == e.quote for e in a.evidence)
+        assert server.log[0].article_sha256 == article().sha256  # the numbers are taken out
+
+
+def test_fake_server_bad_id_fault_is_reasked() -> None:
+    """The UNGROUNDED_QUOTE fault cites a segment that does not exist: re-asked, then fine."""
+    plan = FaultPlan.sequence([FaultKind.UNGROUNDED_QUOTE, None])
+    with (
+        FakeOpenAIServer(faults=plan) as server,
+        Summariser("fake", base_url=server.base_url, api_key="t") as s,
+    ):
+        result = s.summarise_article(article())
+    assert result.meta.attempts == 2 and "Nowhere" not in [
+        p.actor for p in result.summary.positions
+    ]
