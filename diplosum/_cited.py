@@ -55,7 +55,7 @@ SEGMENTS: ContextVar[Segments | None] = ContextVar("diplosum_segments", default=
 
 _MAX_ACTORS = 8
 _MAX_POSITIONS = 6
-_MAX_CITED = 3
+_MAX_CITED_ACTOR = 2
 _REPEAT = re.compile(r"\b(\w+(?:\W+\w+){0,3})(?:\W+\1\b){3,}", re.IGNORECASE)
 
 
@@ -85,20 +85,23 @@ class _Item(BaseModel):
 
 
 class NamedActor(_Item):
-    """A state, organisation, armed group or person taking part in or around the talks."""
+    """A state, organisation, armed group or person taking part in or around the talks.
+
+    No ``kind``: the normaliser knows it for states, organisations and armed groups, and every
+    output token costs ~0.1 s on a CPU.
+    """
 
     name: str = Field(max_length=80, description="As named in the article, e.g. 'Qatar'.")
     role: Role = Field(
         description="party: a side that negotiates. mediator: a third party that hosts, "
         "facilitates, brokers, guarantees or mediates the talks. other: anyone else."
     )
-    kind: ActorKind
 
 
 class CitedActor(NamedActor):
     segments: list[int] = Field(
         min_length=1,
-        max_length=_MAX_CITED,
+        max_length=_MAX_CITED_ACTOR,
         description="Numbers of the segments that show this actor in this role.",
     )
 
@@ -111,11 +114,10 @@ class CitedActor(NamedActor):
 class NamedVenue(_Item):
     """Where the talks are held or proposed."""
 
-    city: str | None = Field(default=None, max_length=60)
-    country: str | None = Field(default=None, max_length=60)
-    site: str | None = Field(
-        default=None, max_length=80, description="A named palace, hotel or resort, if any."
+    city: str | None = Field(
+        default=None, max_length=80, description="The city, or a named site and its city."
     )
+    country: str | None = Field(default=None, max_length=60)
 
 
 class CitedVenue(NamedVenue):
@@ -153,7 +155,7 @@ class CitedPosition(_Item):
         default=None, max_length=80, description="The person quoted, if any."
     )
     stance: str = Field(
-        max_length=200,
+        max_length=160,
         description="One English sentence: what the actor wants, offers, rejects or supports.",
     )
     segment: int = Field(description="Number of the segment where the actor states it.")
@@ -179,7 +181,7 @@ class NamedExtraction(BaseModel):
     talks_date: NamedDate | None = None
     talks_status: TalksStatus = "unknown"
     positions: list[CitedPosition] = Field(default_factory=list, max_length=_MAX_POSITIONS)
-    summary: str = Field(default="", max_length=400)
+    summary: str = Field(default="", max_length=300)
     language: str = Field(default="en", max_length=2, pattern=r"^[a-z][a-z]$")
 
     @field_validator("summary")

@@ -14,8 +14,13 @@ checked against its evidence, not just for existence:
 - **Venue**: a segment must name the city (or, without a city, the country).
 - **Date**: the phrase must be in the article (in the cited segment or, failing that, any
   other); it is then resolved by code against the dateline, as before.
-- **Positions**: the cited segment, or one of the two before it (a quote often runs on from
-  the sentence that names the speaker), must mention the actor or the speaker.
+- **Positions**: the cited segment must mention the actor or the speaker; a segment that names
+  no actor at all ("He added that ...") may lean on the one before it.
+- **Parties the model missed**: an actor named in a "talks between A and B" or "delegations
+  from A and B" phrase of a segment that shows the talks is a party (and not a mediator).
+- **Direction of a weekday**: "on Tuesday" resolves backward when its segment says the talks
+  were held (held, met, took place...) and forward when they are to come (will, is to...),
+  whatever status the model gave; otherwise the status decides, as before.
 
 When the model gives no ids (:class:`~diplosum._cited.NamedExtraction`), the same checks find
 the segments: the first segments that mention the item are its evidence.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._segments import Segment, Segments
@@ -48,6 +54,22 @@ MEDIATING = re.compile(
     r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
+    re.IGNORECASE,
+)
+#: "talks between A and B", "delegations from A and B": the actors named there are the sides.
+_SIDES = re.compile(
+    r"\b(?:between|delegations? (?:from|of)|talks with)\s+(?P<sides>[^.;:]{3,160}?)"
+    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b|[.;:,]|$)",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
+    r"|gathered|sat down|arrived)\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is to|are to|to be held|is set to|are set to|plans? to|planned"
+    r"|scheduled|expected|would|next|upcoming|offered to|ready to|proposed)\b",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"\w+")
@@ -136,7 +158,7 @@ def _actors(
     for item in items:
         if item.role == "other":
             continue
-        ref = canonical_actor(item.name, kind=item.kind)
+        ref = canonical_actor(item.name)
         found = index.find(ref, item.name, getattr(item, "segments", ()))
         field = "parties" if item.role == "party" else "mediators"
         if not found:
@@ -195,12 +217,10 @@ def _ordered(segments: Segments, cited: int | None) -> list[Segment]:
 
 
 def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venue | None:
-    if not (item.city or item.country or item.site):
+    if not (item.city or item.country):
         return None  # {"city": null, "country": null}: the article does not say
-    ref = resolve_venue(item.city, item.country, item.site)
-    names = [n for n in (item.city, ref.city) if n] or [n for n in (item.country,) if n]
-    if not names and item.site:
-        names = [item.site]
+    ref = resolve_venue(item.city, item.country)
+    names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if any(_contains_words(segment.text, name) for name in names):
             return Venue(
@@ -211,7 +231,7 @@ def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venu
                 normalised=ref.normalised,
                 evidence=_evidence(segment),
             )
-    written = item.city or item.country or item.site or ""
+    written = item.city or item.country or ""
     dropped.append(Dropped(field="venue", item=written, reason="no segment names this venue"))
     return None
 
@@ -225,9 +245,8 @@ def _date(
 ) -> TalksDate | None:
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if _contains_words(segment.text, item.text):
-            resolved = resolve_date(
-                item.text, article.published, direction=direction_for_status(status)
-            )
+            direction: Any = _direction(segment, status)
+            resolved = resolve_date(item.text, article.published, direction=direction)
             return TalksDate(
                 date=resolved.date if resolved else None,
                 end=resolved.end if resolved else None,
@@ -247,12 +266,10 @@ def _positions(
     for item in items:
         segment = index.segments.get(item.segment)
         holder = canonical_actor(item.actor)
-        near = [s for i in (0, -1, -2) if (s := index.segments.get(item.segment + i))]
-        said = any(
-            index.mentions(s, holder, item.actor)
-            or (item.speaker and index.mentions(s, canonical_actor(item.speaker), item.speaker))
-            for s in near
-        )
+        said = segment is not None and _says(index, segment, holder, item)
+        if not said and segment is not None and not index.actors(segment):
+            before = index.segments.get(segment.id - 1)  # "He added that ...": the speaker
+            said = before is not None and _says(index, before, holder, item)
         if segment is None or not said:
             reason = f"segment {item.segment} names neither {item.actor!r} nor its speaker"
             dropped.append(Dropped(field="positions", item=item.stance, reason=reason))
@@ -268,6 +285,63 @@ def _positions(
     return out
 
 
+def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition) -> bool:
+    if index.mentions(segment, holder, item.actor):
+        return True
+    return bool(item.speaker) and index.mentions(
+        segment, canonical_actor(item.speaker or ""), item.speaker or ""
+    )
+
+
+def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
+    """The actors named as the sides of talks ("between A and B") in ``segments``."""
+    found: list[tuple[ActorRef, str, Segment]] = []
+    for segment in segments:
+        if not re.search(r"\b(?:talks|negotiations|dialogue|meeting|summit)\b", segment.text, re.I):
+            continue
+        for match in _SIDES.finditer(segment.text):
+            for ref in sorted(actors_in(match.group("sides")), key=lambda r: r.name):
+                found.append((ref, ref.name, segment))
+    return found
+
+
+def _add_sides(
+    segments: Segments,
+    index: _Index,
+    mediators: list[Actor],
+    parties: list[Actor],
+    dropped: list[Dropped],
+) -> tuple[list[Actor], list[Actor]]:
+    """Parties the model missed or called mediators, from "talks between A and B" phrases in
+    the segments that already evidence the talks' actors."""
+    cited = {e.segment for a in mediators + parties for e in a.evidence}
+    shown = [s for s in segments if s.id in cited]
+    have = {_key(_ref(a)) for a in parties}
+    for ref, written, segment in _sides(shown):
+        key = _key(ref)
+        if key in have:
+            continue
+        for m in [m for m in mediators if _key(_ref(m)) == key]:
+            mediators.remove(m)
+            reason = f"moved to parties: segment {segment.id} names it as a side of the talks"
+            dropped.append(Dropped(field="mediators", item=m.mention, reason=reason))
+        parties.append(_actor(ref, written, index.find(ref, written, [segment.id])))
+        have.add(key)
+    return mediators, parties
+
+
+def _ref(actor: Actor) -> ActorRef:
+    return ActorRef(actor.name, actor.kind, actor.iso3, actor.normalised)
+
+
+def _direction(segment: Segment, status: str) -> str:
+    """Past or future, from the tense of the sentence holding the date; else from status."""
+    past, future = bool(_PAST.search(segment.text)), bool(_FUTURE.search(segment.text))
+    if past != future:
+        return "backward" if past else "forward"
+    return direction_for_status(status)
+
+
 def build_cited_summary(
     article: Article, extraction: NamedExtraction, segments: Segments | None = None
 ) -> tuple[DiplomaticSummary, list[Dropped]]:
@@ -276,6 +350,7 @@ def build_cited_summary(
     index = _Index(segments)
     dropped: list[Dropped] = []
     mediators, parties = _actors(extraction.actors, index, dropped)
+    mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
     talks_date = None
     if extraction.talks_date is not None and extraction.talks_date.text.strip():

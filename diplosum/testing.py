@@ -262,13 +262,13 @@ def fake_segment_answer(article: str, *, cite: bool = True) -> dict[str, Any]:
         return {**fields, "segments": [seg(item["quote"])]} if cite else fields
 
     actors = [
-        cited(a, name=a["name"], role=role, kind=a["kind"])
+        cited(a, name=a["name"], role=role)
         for role, key in (("mediator", "mediators"), ("party", "parties"))
         for a in v1[key]
     ]
     venue = v1["venue"]
     if venue is not None:
-        fields = {k: venue[k] for k in ("city", "country", "site")}
+        fields = {k: venue[k] for k in ("city", "country")}
         venue = {**fields, "segment": seg(venue["quote"])} if cite else fields
     date = v1["talks_date"]
     if date is not None:

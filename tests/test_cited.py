@@ -37,9 +37,9 @@ def answer(**changes: Any) -> dict[str, Any]:
     """A segment answer for ARTICLE (segments: 1 Qatar offer, 2 US, 3 France, 4 Sudan, 5 RSF)."""
     data: dict[str, Any] = {
         "actors": [
-            {"name": "Qatar", "role": "mediator", "kind": "state", "segments": [1]},
-            {"name": "Sudan", "role": "party", "kind": "state", "segments": [1, 4]},
-            {"name": "RSF", "role": "party", "kind": "armed_group", "segments": [5]},
+            {"name": "Qatar", "role": "mediator", "segments": [1]},
+            {"name": "Sudan", "role": "party", "segments": [1, 4]},
+            {"name": "RSF", "role": "party", "segments": [5]},
         ],
         "venue": {"city": "Doha", "country": None, "site": None, "segment": 1},
         "talks_date": {"text": "Monday", "segment": 1},
@@ -126,7 +126,7 @@ def test_ids_are_an_enum_per_article() -> None:
     assert defs["CitedActor"]["properties"]["segments"]["items"]["enum"] == [1, 2, 3, 4, 5]
     for name in ("CitedVenue", "CitedDate", "CitedPosition"):
         assert defs[name]["properties"]["segment"] == {"type": "integer", "enum": [1, 2, 3, 4, 5]}
-    assert defs["CitedActor"]["properties"]["segments"]["maxItems"] == 3
+    assert defs["CitedActor"]["properties"]["segments"]["maxItems"] == 2
     assert schema["properties"]["actors"]["maxItems"] == 8
     assert "segments" not in json.dumps(NamedExtraction.model_json_schema()).replace(
         "segment.", ""
@@ -175,7 +175,7 @@ def test_an_actor_no_segment_mentions_is_dropped() -> None:
     """An invented actor is never shown, and is reported."""
     actors = [
         *answer()["actors"],
-        {"name": "Atlantis", "role": "party", "kind": "state", "segments": [2]},
+        {"name": "Atlantis", "role": "party", "segments": [2]},
     ]
     summary, dropped = build(answer(actors=actors))
     assert "Atlantis" not in [a.name for a in summary.parties]
@@ -186,7 +186,7 @@ def test_a_mediator_without_a_mediating_role_is_demoted() -> None:
     """France is only mentioned at another meeting: not presented as a mediator."""
     actors = [
         *answer()["actors"],
-        {"name": "France", "role": "mediator", "kind": "state", "segments": [3]},
+        {"name": "France", "role": "mediator", "segments": [3]},
     ]
     summary, dropped = build(answer(actors=actors))
     assert [a.name for a in summary.mediators] == ["Qatar"]
@@ -197,8 +197,8 @@ def test_a_party_is_never_also_a_mediator_and_actors_are_listed_once() -> None:
     """Qatar named as mediator and party stays a party; a repeated actor is merged."""
     actors = [
         *answer()["actors"],
-        {"name": "Qatar", "role": "party", "kind": "state", "segments": [1]},
-        {"name": "Sudanese government", "role": "party", "kind": "state", "segments": [4]},
+        {"name": "Qatar", "role": "party", "segments": [1]},
+        {"name": "Sudanese government", "role": "party", "segments": [4]},
     ]
     summary, dropped = build(answer(actors=actors))
     assert summary.mediators == [] and [a.name for a in summary.parties] == [
@@ -214,8 +214,8 @@ def test_a_capital_names_its_state() -> None:
     text = "date 2026-01-05 x\n\nDoha has offered to host talks between Chad and Sudan."
     data = answer(
         actors=[
-            {"name": "Qatar", "role": "mediator", "kind": "state", "segments": [1]},
-            {"name": "Chad", "role": "party", "kind": "state", "segments": [1]},
+            {"name": "Qatar", "role": "mediator", "segments": [1]},
+            {"name": "Chad", "role": "party", "segments": [1]},
         ],
         venue=None,
         talks_date=None,
@@ -265,7 +265,7 @@ def test_grammar_requests_carry_ids_only_in_the_grammar() -> None:
     """With a grammar endpoint the system message is the same for every article and holds no
     schema; the per-article id enum is in response_format only."""
     short = answer(
-        actors=[{"name": "Qatar", "role": "mediator", "kind": "state", "segments": [2]}],
+        actors=[{"name": "Qatar", "role": "mediator", "segments": [2]}],
         venue=None,
         talks_date=None,
         positions=[],
