@@ -84,6 +84,24 @@ def print_totals(scores: Scores, label: str) -> None:
                 f"calls and {r['prompt_tokens'] / per:,.0f} prompt tokens per article",
             )
         )
+    d = t["dropped"]
+    rows.append(
+        (
+            "dropped items",
+            str(d["items"] - d["demoted_or_moved"]),
+            f"{_num(d['per_10_articles'])} per 10 articles; also {d['demoted_or_moved']} "
+            "mediator(s) demoted or moved to parties",
+        )
+    )
+    lat = t["latency_s"]
+    if lat["median"] is not None:
+        rows.append(
+            (
+                "seconds per article",
+                f"{lat['median']:.1f}",
+                f"median of fresh calls; {lat['min']:.1f} to {lat['max']:.1f}",
+            )
+        )
     unknown = f"; cost unknown for {t['cost_unknown']}" if t["cost_unknown"] else ""
     rows.append(
         ("cost", f"${t['cost_usd']:.4f}", f"{t['tokens']:,} tokens; {t['cached']} cached{unknown}")

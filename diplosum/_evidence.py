@@ -94,6 +94,19 @@ def _contains_words(haystack: str, needle: str) -> bool:
     return bool(words) and all(w in have for w in words)
 
 
+def _date_in(text: str, phrase: str) -> bool:
+    """Whether the date ``phrase`` is in ``text``: every word of it, except a year the model
+    added ("April 21, 2026" for "on April 21")."""
+    have = set(_tokens(text))
+    words = [w for w in _tokens(phrase) if w not in _FILLER]
+    needed = [w for w in words if not (len(w) == 4 and w.isdigit() and w not in have)]
+    return (
+        bool(needed)
+        and any(not w.isdigit() or len(w) < 4 for w in needed)
+        and all(w in have for w in needed)
+    )
+
+
 def _surname(name: str) -> str | None:
     words = [w for w in _tokens(name) if len(w) >= 3]
     return words[-1] if words else None
@@ -244,7 +257,7 @@ def _date(
     dropped: list[Dropped],
 ) -> TalksDate | None:
     for segment in _ordered(segments, getattr(item, "segment", None)):
-        if _contains_words(segment.text, item.text):
+        if _date_in(segment.text, item.text):
             direction: Any = _direction(segment, status)
             resolved = resolve_date(item.text, article.published, direction=direction)
             return TalksDate(

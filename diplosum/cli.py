@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
+from .prompts import DEFAULT_PROMPT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -49,7 +50,11 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         help="how structured output is requested (default: by endpoint)",
     )
     g.add_argument(
-        "--prompt", default="extract-v1", help="prompt version or path to a prompt TOML file"
+        "--prompt",
+        default=DEFAULT_PROMPT,
+        help="prompt version (extract-v2, the default: items cite numbered segments; "
+        "extract-v2-align: names only, diplosum finds the segments; extract-v1: copied quotes) "
+        "or a path to a prompt TOML file",
     )
     g.add_argument(
         "--max-reasks", type=int, default=2, help="validation re-asks per article (default 2)"

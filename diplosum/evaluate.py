@@ -269,6 +269,9 @@ class ArticleScore:
     cached: bool = False
     model: str | None = None
     prompt_version: str | None = None
+    dropped: int = 0  # items the checks left out (a mediator demoted or moved counts too)
+    demoted: int = 0  # of which: kept as an actor, not as a mediator
+    latency_s: float | None = None  # of a fresh (uncached) model call
 
     def values(self) -> dict[str, float | None]:
         """The per-article value of each of :data:`METRICS` (None: nothing to measure)."""
@@ -452,6 +455,9 @@ def score_article(
         cached=bool(rec and rec.cached),
         model=rec.model if rec else None,
         prompt_version=rec.prompt_version if rec else None,
+        dropped=len(rec.dropped) if rec else 0,
+        demoted=sum(d.reason.startswith(("demoted", "moved")) for d in rec.dropped) if rec else 0,
+        latency_s=rec.latency_s if rec and not rec.cached and rec.attempts else None,
     )
 
 
@@ -497,6 +503,12 @@ class Scores:
                 "model_calls": sum(a.attempts for a in called),
                 "prompt_tokens": sum(a.prompt_tokens for a in called),
             },
+            "dropped": {
+                "items": sum(a.dropped for a in arts),
+                "demoted_or_moved": sum(a.demoted for a in arts),
+                "per_10_articles": 10 * sum(a.dropped - a.demoted for a in arts) / n if n else None,
+            },
+            "latency_s": _latency(arts),
             "cost_usd": sum(a.cost_usd or 0.0 for a in arts),
             "cost_unknown": sum(a.cost_usd is None and a.tokens > 0 for a in arts),
             "cached": sum(a.cached for a in arts),
@@ -521,6 +533,16 @@ class Scores:
 
     def to_json(self) -> dict[str, Any]:
         return {"totals": self.totals(), "articles": [a.to_json() for a in self.articles]}
+
+
+def _latency(arts: Sequence[ArticleScore]) -> dict[str, float | None]:
+    """Median, lowest and highest seconds per freshly summarised article."""
+    import statistics
+
+    seen = sorted(a.latency_s for a in arts if a.latency_s is not None)
+    if not seen:
+        return {"median": None, "min": None, "max": None}
+    return {"median": statistics.median(seen), "min": seen[0], "max": seen[-1]}
 
 
 def score(

@@ -63,6 +63,13 @@ __all__ = [
 
 HOST = "127.0.0.1"
 SERVER_INSTALL_COMMAND = 'pip install "diplosum[local]"'
+#: Build flags for llama.cpp that run on any x86-64 CPU with AVX2. Its default build targets
+#: the build machine's every instruction set, AMX included, which some virtual machines
+#: advertise but cannot run (SIGILL on the first request).
+PORTABLE_CMAKE_ARGS = (
+    "-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON "
+    "-DGGML_F16C=ON -DGGML_BMI2=ON"
+)
 _SERVER_DEPENDENCIES = (
     "uvicorn",
     "fastapi",
@@ -308,6 +315,21 @@ class LocalServer:
             log_path=str(self._log) if self._log else None,
         )
 
+    def death(self) -> str | None:
+        """Why the child is gone, if it died after starting (None while it runs)."""
+        code = self._proc.poll() if self._proc is not None else None
+        if code is None:
+            return None
+        if code == -signal.SIGILL:
+            return (
+                "the llama.cpp server died of an illegal instruction (SIGILL): it was built for "
+                "CPU features this machine cannot run. Rebuild it with "
+                f'CMAKE_ARGS="{PORTABLE_CMAKE_ARGS}" pip install --force-reinstall '
+                '--no-cache-dir --no-deps "llama-cpp-python[server]==0.3.36"'
+            )
+        how = f"signal {-code}" if code < 0 else f"exit code {code}"
+        return f"the llama.cpp server died ({how}); its log: {self._log}"
+
     def _log_tail(self, since: int = 0) -> str:
         if self._log is None:
             return ""
@@ -473,6 +495,15 @@ def shared_server(spec: str, **kwargs: Any) -> LocalServer:
             _shared[path] = server
         server.start()
         return server
+
+
+def shared_server_death(spec: str) -> str | None:
+    """Why the shared server for ``spec`` died, if it did (see :meth:`LocalServer.death`)."""
+    with contextlib.suppress(Exception):
+        for path, server in _shared.items():
+            if path == resolve_weights(spec):
+                return server.death()
+    return None
 
 
 def stop_shared_servers() -> None:

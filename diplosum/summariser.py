@@ -532,6 +532,11 @@ class Summariser:
             status = getattr(provider_error, "status_code", None)
             body = self._redact(str(getattr(provider_error, "body", None) or provider_error))[:500]
             kind = f"HTTP {status}" if status else type(provider_error).__name__
+            if self.spec.provider == "local":
+                from .local import shared_server_death
+
+                death = shared_server_death(self.spec.local or "")
+                body = f"{death}. {body}" if death else body
             raise ProviderError(
                 f"{call.article.id}: the model endpoint failed ({kind}) after "
                 f"{log.http_attempts} attempt(s): {body}",

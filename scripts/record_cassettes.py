@@ -3,10 +3,11 @@
     pip install -e ".[dev,local]" && python scripts/record_cassettes.py
 
 Starts llama.cpp's server through diplosum.local (the same path `diplosum summarise -m local`
-uses), deletes the old cassettes of tests/test_cassettes.py, runs those tests in record mode
-against the server, stops the server, then replays the suite offline to check the recording.
-Any prompt or schema change alters request bodies, so it needs a re-record: expect a few
-minutes per example article on a 2-core CPU.
+uses), deletes the old cassettes of the chosen test module (default: tests/test_cassettes_v2.py,
+the default prompt; tests/test_cassettes.py holds extract-v1's), runs its tests in record mode
+against the server, stops the server, then replays the module offline to check the recording.
+Any prompt or schema change alters request bodies, so it needs a re-record: expect about a
+minute per example article on a 2-core CPU.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ def main() -> int:
     )
     parser.add_argument("--model", default="qwen2.5-1.5b", help="local model alias or .gguf path")
     parser.add_argument("-k", default=None, help="only record the tests matching this expression")
+    parser.add_argument(
+        "--tests", default="tests/test_cassettes_v2.py", help="the cassette test module to record"
+    )
     args = parser.parse_args()
 
     from diplosum.local import shared_server, stop_shared_servers
 
-    folder = ROOT / "cassettes" / "test_cassettes"
+    folder = ROOT / "cassettes" / Path(args.tests).stem
     if args.k is None and folder.exists():
         shutil.rmtree(folder)
     server = shared_server(args.model)
@@ -41,7 +45,7 @@ def main() -> int:
         sys.executable,
         "-m",
         "pytest",
-        "tests/test_cassettes.py",
+        args.tests,
         "--record-mode=once",
         "-p",
         "no:randomly",
@@ -57,7 +61,7 @@ def main() -> int:
         return code
     print("record: replaying offline to check the cassettes", file=sys.stderr)
     return subprocess.call(
-        [sys.executable, "-m", "pytest", "tests/test_cassettes.py", "-q"], cwd=ROOT
+        [sys.executable, "-m", "pytest", args.tests, "-q"], cwd=ROOT
     )
 
 
