@@ -17,6 +17,7 @@ minutes per model on 2 cores and loads the CPU fully: it is not run in CI, and i
 quiet machine.
 
     python benchmarks/bench_local.py [--models qwen2.5-1.5b,qwen2.5-0.5b] [--corpus examples/]
+        [--prompts extract-v1,extract-v2]
 """
 
 from __future__ import annotations
@@ -111,6 +112,9 @@ def records(path: Path) -> list[dict[str, Any]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", default="qwen2.5-1.5b,qwen2.5-0.5b")
+    ap.add_argument(
+        "--prompts", default="extract-v2", help="prompt versions, compared side by side"
+    )
     ap.add_argument("--corpus", default=str(c.ROOT / "examples"), help="a folder of articles")
     args = ap.parse_args()
     info = c.machine()
@@ -123,13 +127,15 @@ def main() -> None:
         one = Path(tmp) / "one"
         one.mkdir()
         (one / files[0].name).write_bytes(files[0].read_bytes())
-        for model in [m.strip() for m in args.models.split(",") if m.strip()]:
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        prompts = [p.strip() for p in args.prompts.split(",") if p.strip()]
+        for model, prompt in ((m, p) for m in models for p in prompts):
             runs = {}
             for label, folder in (("one", one), ("all", corpus)):
-                out = Path(tmp) / f"{model}-{label}.jsonl"
+                out = Path(tmp) / f"{model}-{prompt}-{label}.jsonl"
                 argv = [
                     *c.diplosum_cli(), "summarise", str(folder), "-m", f"local:{model}",
-                    "--no-cache", "-o", str(out),
+                    "--prompt", prompt, "--no-cache", "-o", str(out),
                 ]  # fmt: skip
                 c.log(f"{model}: {label} ({' '.join(argv[2:])}) ...")
                 runs[label] = run_cli(argv)
@@ -140,7 +146,7 @@ def main() -> None:
             per_article = (runs["all"]["wall_s"] - runs["one"]["wall_s"]) / max(1, n - 1)
             attempts = [int(r.get("attempts") or 0) for r in recs]
             usage = [r.get("usage") or {} for r in recs]
-            results[model] = {
+            results[f"{model} {prompt}"] = {
                 "articles": n,
                 "ok": sum(r.get("status") == "ok" for r in recs),
                 "s_per_article_warm": per_article,

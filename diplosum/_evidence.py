@@ -37,6 +37,7 @@ from ._segments import Segment, Segments
 from .articles import Article
 from .normalise import (
     ActorRef,
+    actor_mentions,
     actors_in,
     canonical_actor,
     direction_for_status,
@@ -179,7 +180,7 @@ def _actors(
             dropped.append(Dropped(field=field, item=item.name, reason=reason))
             continue
         if item.role == "mediator":
-            roles = [s for s in found if MEDIATING.search(s.text)]
+            roles = [s for s in found if _mediating(s, ref, item.name)]
             if not roles:
                 reason = (
                     "demoted: none of its segments shows a mediating role (hosts, mediates, "
@@ -298,6 +299,43 @@ def _positions(
     return out
 
 
+#: How far (in characters) a mediating word may stand from the actor's mention.
+_ROLE_WINDOW = 60
+
+
+#: A mention this much farther from a mediating word than the nearest one still shares it
+#: ("Egyptian and Qatari mediators", "Saudi Arabia and the United States act as guarantors").
+_ROLE_SLACK = 32
+
+
+def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
+    """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
+    its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
+    the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
+    Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates."""
+    sides = [(m.start("sides"), m.end("sides")) for m in _SIDES.finditer(segment.text)]
+    mentions = [
+        (r, a, b)
+        for r, a, b in actor_mentions(segment.text)
+        if not any(s0 <= a < s1 for s0, s1 in sides)
+    ]
+    if not any(r == ref for r, _, _ in mentions):
+        low, name = _fold(segment.text), _fold(written)
+        at = low.find(name) if name else -1
+        if at < 0 or any(s0 <= at < s1 for s0, s1 in sides):
+            return False
+        mentions.append((ref, at, at + len(name)))
+    for cue in MEDIATING.finditer(segment.text):
+        gaps: dict[ActorRef, int] = {}
+        for r, a, b in mentions:
+            gap = max(cue.start() - b, a - cue.end(), 0)
+            gaps[r] = min(gap, gaps.get(r, gap))
+        mine = gaps.get(ref)
+        if mine is not None and mine <= _ROLE_WINDOW and mine <= min(gaps.values()) + _ROLE_SLACK:
+            return True
+    return False
+
+
 def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition) -> bool:
     if index.mentions(segment, holder, item.actor):
         return True
@@ -313,6 +351,8 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
         if not re.search(r"\b(?:talks|negotiations|dialogue|meeting|summit)\b", segment.text, re.I):
             continue
         for match in _SIDES.finditer(segment.text):
+            if re.search(r"mediat|host|broker|facilitat", match.group("sides"), re.I):
+                continue  # "talks with Egyptian mediators": not a side
             for ref in sorted(actors_in(match.group("sides")), key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found

@@ -41,6 +41,7 @@ __all__ = [
     "Precision",
     "ResolvedDate",
     "VenueRef",
+    "actor_mentions",
     "actors_in",
     "canonical_actor",
     "direction_for_status",
@@ -282,9 +283,18 @@ def actors_in(text: str) -> frozenset[ActorRef]:
     Runs of up to four words are looked up whole; an ambiguous word ("Georgia") counts as
     no mention.
     """
+    return frozenset(ref for ref, _, _ in actor_mentions(text))
+
+
+def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
+    """Each mention of a known actor in ``text`` with its character span (see
+    :func:`actors_in`); overlapping runs of words may name the same actor more than once."""
     index = _actor_index()
-    words = [w.rstrip(".") if not _ACRONYM_WORD.match(w) else w for w in _WORDS.findall(text)]
-    found: set[ActorRef] = set()
+    spans = list(_WORDS.finditer(text))
+    words = [
+        m.group(0) if _ACRONYM_WORD.match(m.group(0)) else m.group(0).rstrip(".") for m in spans
+    ]
+    found: list[tuple[ActorRef, int, int]] = []
     for start in range(len(words)):
         for stop in range(start + 1, min(start + 4, len(words)) + 1):
             phrase = " ".join(words[start:stop])
@@ -292,8 +302,8 @@ def actors_in(text: str) -> frozenset[ActorRef]:
             if match is None and stop == start + 1 and words[start][:1].isupper():
                 match = _plural_demonym(index, words[start])
             if match and match[1] != "ambiguous" and match[0].normalised:
-                found.add(match[0])
-    return frozenset(found)
+                found.append((match[0], spans[start].start(), spans[stop - 1].end()))
+    return found
 
 
 _ACRONYM_WORD = re.compile(r"(?:[A-Za-z]\.){2,}\Z")
@@ -384,7 +394,7 @@ def resolve_venue(
         parts = [part.strip() for part in city.split(",") if part.strip()]
         if len(parts) > 1 and country is None and (named := _country(parts[-1])):
             state, country = named, parts.pop()
-        if (found := _city(parts[-1], state)) is not None:
+        if parts and (found := _city(parts[-1], state)) is not None:
             site = site or ", ".join(parts[:-1]) or None
         elif from_site:
             city, site = None, city

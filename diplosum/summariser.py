@@ -113,7 +113,8 @@ class Summariser:
         temperature, seed, max_tokens: generation options (seed ``None`` to omit it).
         timeout: seconds per HTTP request (default 120; 900 for local models).
         max_reasks: validation re-asks after the first answer (default 2).
-        strict: raise :class:`ExtractionError` instead of dropping ungrounded items.
+        strict: raise :class:`ExtractionError` instead of dropping items the article does not
+            show (a mediator demoted to another role is not an error).
         retry: the transport :class:`RetryPolicy`.
         max_input_tokens: article budget; longer articles are truncated at a paragraph
             boundary and flagged ``truncated`` in the metadata.
@@ -463,6 +464,18 @@ class Summariser:
         if extraction is None:
             extraction = self._salvage(call, log, error, total)
         summary, dropped = self.shape.build(call.article, extraction, call.segments)
+        unverified = [d for d in dropped if not d.reason.startswith(("demoted", "moved"))]
+        if self.strict and self.shape.segmented and unverified:
+            reason = "; ".join(f"{d.field} {d.item!r}: {d.reason}" for d in unverified)
+            raise ExtractionError(
+                f"{call.article.id}: {len(unverified)} item(s) not shown by the article "
+                f"(strict): {reason}"[:2000],
+                errors=reason,
+                last_output=log.raw_outputs[-1] if log.raw_outputs else None,
+                article_id=call.article.id,
+                attempts=len(usages),
+                usage=total.model_dump(),
+            )
         meta = RunMetadata(
             diplosum_version=__version__,
             schema_version=SCHEMA_VERSION,

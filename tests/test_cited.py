@@ -338,3 +338,37 @@ def test_fake_server_bad_id_fault_is_reasked() -> None:
     assert result.meta.attempts == 2 and "Nowhere" not in [
         p.actor for p in result.summary.positions
     ]
+
+
+def test_strict_fails_an_article_with_an_item_it_does_not_show() -> None:
+    """strict=True: an actor no segment names is an ExtractionError, not a silent drop."""
+    from diplosum import ExtractionError
+
+    actors = [*answer()["actors"], {"name": "Atlantis", "role": "party", "segments": [2]}]
+    ep = ScriptedEndpoint(answer(actors=actors))
+    with pytest.raises(ExtractionError, match="Atlantis") as caught:
+        Summariser(client=ep.client(), strict=True).summarise_article(article())
+    assert caught.value.attempts == 1 and caught.value.last_output is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "mediating"),
+    [
+        ("Qatar has offered to host talks between Sudan and Chad.", "Qatar", True),
+        ("Qatar has offered to host talks between Sudan and Chad.", "Chad", False),
+        ("Egyptian and Qatari mediators will receive the delegations.", "Egypt", True),
+        ("The talks were held under the auspices of the United Nations.", "United Nations", True),
+        ("NATO ministers meet in Antalya while Türkiye hosts the talks.", "NATO", False),
+        ("NATO ministers meet in Antalya while Türkiye hosts the talks.", "Türkiye", True),
+    ],
+)
+def test_a_mediating_word_belongs_to_the_actor_next_to_it(
+    text: str, actor: str, mediating: bool
+) -> None:
+    """The role check reads who the mediating word is about, not just that it is there."""
+    from diplosum._evidence import _mediating
+    from diplosum._segments import Segment
+    from diplosum.normalise import canonical_actor
+
+    segment = Segment(1, 0, len(text), text)
+    assert _mediating(segment, canonical_actor(actor), actor) is mediating

@@ -557,6 +557,7 @@ def test_public_names() -> None:
         "Precision",
         "ResolvedDate",
         "VenueRef",
+        "actor_mentions",
         "actors_in",
         "canonical_actor",
         "direction_for_status",
