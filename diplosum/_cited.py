@@ -121,30 +121,35 @@ class NamedVenue(_Item):
 
 
 class CitedVenue(NamedVenue):
-    segment: int = Field(description="Number of the segment that names the venue.")
+    segment: int | None = Field(
+        default=None, description="Number of the segment that names the venue."
+    )
 
     @field_validator("segment")
     @classmethod
-    def _id_exists(cls, value: int, info: ValidationInfo) -> int:
-        return _check_ids([value], info)[0]
+    def _id_exists(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return None if value is None else _check_ids([value], info)[0]
 
 
 class NamedDate(_Item):
     """When the talks take place, as the article words it."""
 
-    text: str = Field(
+    text: str | None = Field(
+        default=None,
         max_length=60,
         description="As written, e.g. 'May 15', 'on Thursday'. Not the publication date.",
     )
 
 
 class CitedDate(NamedDate):
-    segment: int = Field(description="Number of the segment that holds the date.")
+    segment: int | None = Field(
+        default=None, description="Number of the segment that holds the date."
+    )
 
     @field_validator("segment")
     @classmethod
-    def _id_exists(cls, value: int, info: ValidationInfo) -> int:
-        return _check_ids([value], info)[0]
+    def _id_exists(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return None if value is None else _check_ids([value], info)[0]
 
 
 class CitedPosition(_Item):
@@ -177,8 +182,10 @@ class NamedExtraction(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     actors: list[NamedActor] = Field(default_factory=list, max_length=_MAX_ACTORS)
-    venue: NamedVenue | None = None
-    talks_date: NamedDate | None = None
+    # Always an object (its fields may be null): a grammar-constrained model must then write
+    # "city" and "text" itself instead of skipping the whole item with one null.
+    venue: NamedVenue = Field(default_factory=NamedVenue)
+    talks_date: NamedDate = Field(default_factory=NamedDate)
     talks_status: TalksStatus = "unknown"
     positions: list[CitedPosition] = Field(default_factory=list, max_length=_MAX_POSITIONS)
     summary: str = Field(default="", max_length=300)
@@ -188,6 +195,12 @@ class NamedExtraction(BaseModel):
     @classmethod
     def _not_looping(cls, value: str) -> str:
         return _no_loop(value) or value
+
+    @field_validator("venue", "talks_date", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: Any) -> Any:
+        """``null`` from an endpoint without a grammar means an item with no fields."""
+        return {} if value is None else value
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -201,8 +214,8 @@ class CitedExtraction(NamedExtraction):
     actors: list[CitedActor] = Field(  # type: ignore[assignment]
         default_factory=list, max_length=_MAX_ACTORS
     )
-    venue: CitedVenue | None = None  # type: ignore[assignment]
-    talks_date: CitedDate | None = None  # type: ignore[assignment]
+    venue: CitedVenue = Field(default_factory=CitedVenue)  # type: ignore[assignment]
+    talks_date: CitedDate = Field(default_factory=CitedDate)  # type: ignore[assignment]
 
 
 _SCHEMAS: dict[type[BaseModel], str] = {}

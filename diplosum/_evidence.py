@@ -406,7 +406,7 @@ def build_cited_summary(
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
     talks_date = None
-    if extraction.talks_date is not None and extraction.talks_date.text.strip():
+    if extraction.talks_date is not None and (extraction.talks_date.text or "").strip():
         talks_date = _date(
             extraction.talks_date, segments, article, extraction.talks_status, dropped
         )
