@@ -308,12 +308,22 @@ _ROLE_WINDOW = 60
 _ROLE_SLACK = 32
 
 
+def _side_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names the sides of talks ("between A and B"); not "talks with Egyptian
+    mediators", whose actors are the third party."""
+    return [
+        (m.start("sides"), m.end("sides"))
+        for m in _SIDES.finditer(text)
+        if not MEDIATING.search(m.group("sides"))
+    ]
+
+
 def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
     Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates."""
-    sides = [(m.start("sides"), m.end("sides")) for m in _SIDES.finditer(segment.text)]
+    sides = _side_spans(segment.text)
     mentions = [
         (r, a, b)
         for r, a, b in actor_mentions(segment.text)
@@ -326,6 +336,12 @@ def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
             return False
         mentions.append((ref, at, at + len(name)))
     for cue in MEDIATING.finditer(segment.text):
+        by = re.match(r"\s+by\s+", segment.text[cue.end() :])
+        if by:  # "to be hosted by Türkiye": the role is the agent's alone
+            agent = cue.end() + by.end()
+            return any(r == ref and a == agent for r, a, _ in mentions) or (
+                _fold(segment.text[agent:]).startswith(_fold(written))
+            )
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             gap = max(cue.start() - b, a - cue.end(), 0)
@@ -350,10 +366,8 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
     for segment in segments:
         if not re.search(r"\b(?:talks|negotiations|dialogue|meeting|summit)\b", segment.text, re.I):
             continue
-        for match in _SIDES.finditer(segment.text):
-            if re.search(r"mediat|host|broker|facilitat", match.group("sides"), re.I):
-                continue  # "talks with Egyptian mediators": not a side
-            for ref in sorted(actors_in(match.group("sides")), key=lambda r: r.name):
+        for start, end in _side_spans(segment.text):
+            for ref in sorted(actors_in(segment.text[start:end]), key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found
 
