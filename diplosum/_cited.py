@@ -214,8 +214,8 @@ class CitedExtraction(NamedExtraction):
     actors: list[CitedActor] = Field(  # type: ignore[assignment]
         default_factory=list, max_length=_MAX_ACTORS
     )
-    venue: CitedVenue = Field(default_factory=CitedVenue)  # type: ignore[assignment]
-    talks_date: CitedDate = Field(default_factory=CitedDate)  # type: ignore[assignment]
+    venue: CitedVenue = Field(default_factory=CitedVenue)
+    talks_date: CitedDate = Field(default_factory=CitedDate)
 
 
 _SCHEMAS: dict[type[BaseModel], str] = {}
@@ -241,7 +241,8 @@ def segment_schema(model: type[BaseModel]) -> dict[str, Any]:
     )
     text = _SCHEMAS.get(base)
     if text is None:
-        schema: dict[str, Any] = _tidy(super(NamedExtraction, base).model_json_schema())
+        generate = super(NamedExtraction, base).model_json_schema  # type: ignore[misc]
+        schema: dict[str, Any] = _tidy(generate())
         schema["title"] = base.__name__
         text = _SCHEMAS[base] = json.dumps(schema)
     result: dict[str, Any] = json.loads(text)

@@ -257,19 +257,20 @@ def _date(
     status: str,
     dropped: list[Dropped],
 ) -> TalksDate | None:
+    text = item.text or ""
     for segment in _ordered(segments, getattr(item, "segment", None)):
-        if _date_in(segment.text, item.text):
+        if _date_in(segment.text, text):
             direction: Any = _direction(segment, status)
-            resolved = resolve_date(item.text, article.published, direction=direction)
+            resolved = resolve_date(text, article.published, direction=direction)
             return TalksDate(
                 date=resolved.date if resolved else None,
                 end=resolved.end if resolved else None,
                 precision=resolved.precision if resolved else None,
-                text=item.text,
+                text=text,
                 evidence=_evidence(segment),
             )
     reason = "the date phrase is in no segment of the article"
-    dropped.append(Dropped(field="proposed_date", item=item.text, reason=reason))
+    dropped.append(Dropped(field="proposed_date", item=text, reason=reason))
     return None
 
 

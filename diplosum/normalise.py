@@ -270,6 +270,12 @@ def canonical_actor(
         spoken_for = canonical_actor(hint)
         actor = spoken_for if spoken_for.normalised else None
     actor = actor or _phrase(index, written)
+    if actor is None and "(" in written:  # "National Liberation Army (ELN)"
+        outer, _, inner = written.partition("(")
+        for part in (inner.rstrip(") "), outer):
+            found = canonical_actor(part, kind=kind) if part.strip() else None
+            if found is not None and found.normalised:
+                return found
     return actor or ActorRef(written, kind or "other", None, False)
 
 

@@ -60,9 +60,7 @@ def main() -> int:
     if code:
         return code
     print("record: replaying offline to check the cassettes", file=sys.stderr)
-    return subprocess.call(
-        [sys.executable, "-m", "pytest", args.tests, "-q"], cwd=ROOT
-    )
+    return subprocess.call([sys.executable, "-m", "pytest", args.tests, "-q"], cwd=ROOT)
 
 
 if __name__ == "__main__":

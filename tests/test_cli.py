@@ -238,7 +238,10 @@ def test_compact_schema_option_reaches_the_summariser(
     """--compact-schema turns the option on (json modes) and keys the cache apart."""
     from diplosum.cli import _make_summariser, build_parser
 
-    base = cli(server, "summarise", "x.txt", "--mode", "json", "--cache", str(tmp_path / "c.db"))
+    base = cli(
+        server, "summarise", "x.txt", "--mode", "json", "--prompt", "extract-v1",
+        "--cache", str(tmp_path / "c.db"),
+    )  # fmt: skip
     plain = _make_summariser(build_parser().parse_args(base))
     compact = _make_summariser(build_parser().parse_args([*base, "--compact-schema"]))
     capsys.readouterr()

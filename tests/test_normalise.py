@@ -583,3 +583,9 @@ def test_dates_just_across_the_dateline_stay_in_its_year(
     """A date within two weeks on the 'wrong' side of the dateline is not pushed a year away."""
     found = resolve_date(text, published, direction=direction)  # type: ignore[arg-type]
     assert found is not None and found.date == expected
+
+
+def test_a_name_with_its_abbreviation_in_brackets() -> None:
+    """'National Liberation Army (ELN)' is the ELN; an unknown pair stays as written."""
+    assert canonical_actor("National Liberation Army (ELN)").name == "ELN"
+    assert canonical_actor("Some Front (XYZQ)").normalised is False
