@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._segments import Segment, Segments
 from .articles import Article
 from .normalise import (
     ActorRef,
+    VenueRef,
     actor_mentions,
     actors_in,
     canonical_actor,
@@ -50,9 +51,10 @@ __all__ = ["MEDIATING", "build_cited_summary", "mentions"]
 
 #: Words and phrases that show a mediating role in a sentence.
 MEDIATING = re.compile(
-    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|guarant\w*|sponsor\w*"
+    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|(?<!security )guarant\w*|sponsor\w*"
     r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
     r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
+    r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
     re.IGNORECASE,
@@ -62,6 +64,11 @@ _SIDES = re.compile(
     r"\b(?:between|delegations? (?:from|of)|talks with)\s+(?P<sides>[^.;:]{3,160}?)"
     r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b|[.;:,]|$)",
     re.IGNORECASE,
+)
+#: "Iran-US talks", "the India–China dialogue": a hyphenated pair of sides.
+_PAIR = re.compile(
+    r"\b(?P<sides>[A-Z][\w.]*[A-Za-z.][-–][A-Z][\w.]*[A-Za-z])\s+(?:[\"'“”‘’\w-]+\s+){0,3}?"
+    r"(?:talks|negotiations|dialogue|summit|meeting|deal|agreement|ceasefire|truce|peace)\b",
 )
 _PAST = re.compile(
     r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
@@ -95,6 +102,9 @@ def _contains_words(haystack: str, needle: str) -> bool:
     return bool(words) and all(w in have for w in words)
 
 
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
 def _date_in(text: str, phrase: str) -> bool:
     """Whether the date ``phrase`` is in ``text``: every word of it, except a year the model
     added ("April 21, 2026" for "on April 21")."""
@@ -106,6 +116,35 @@ def _date_in(text: str, phrase: str) -> bool:
         and any(not w.isdigit() or len(w) < 4 for w in needed)
         and all(w in have for w in needed)
     )
+
+
+_SAID = re.compile(
+    r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|stated|added|reported)\s+"
+    r"(?:on\s+|late\s+|early\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _when_said(text: str, phrase: str) -> bool:
+    """Whether every occurrence of ``phrase`` in ``text`` dates a statement ("The Kremlin said
+    Friday that talks are on pause"), not the talks."""
+    bare = re.sub(r"^(?:on|the)\s+", "", phrase.strip(), flags=re.I)
+    spots = [m.start() for m in re.finditer(re.escape(bare), text, re.I)]
+    return bool(spots) and all(_SAID.search(text[:at]) for at in spots)
+
+
+def _date_phrase(text: str, phrase: str) -> str | None:
+    """The part of the model's date ``phrase`` that ``text`` shows: the phrase itself, or the
+    phrase without the ISO date or comma-separated parts the model added ("Monday,
+    2026-02-13" for "on Monday": code, not the model, resolves the date)."""
+    if _date_in(text, phrase):
+        return phrase
+    bare = _ISO_DATE.sub(" ", phrase)
+    parts = [p.strip(" ,()") for p in re.split(r"[,;()]", bare)]
+    kept = [p for p in parts if p and _date_in(text, p)]
+    if not kept:
+        return None
+    return ", ".join(kept)
 
 
 def _surname(name: str) -> str | None:
@@ -163,10 +202,20 @@ def _key(ref: ActorRef) -> str:
     return ref.iso3 or ref.name.casefold()
 
 
+class _Demoted(NamedTuple):
+    """A mediator the check demoted: kept aside in case the talks lack their second side."""
+
+    ref: ActorRef
+    written: str
+    found: list[Segment]
+    note: Dropped
+
+
 def _actors(
     items: Sequence[NamedActor], index: _Index, dropped: list[Dropped]
-) -> tuple[list[Actor], list[Actor]]:
-    """(mediators, parties): each actor once, evidenced, its role checked."""
+) -> tuple[list[Actor], list[Actor], list[_Demoted]]:
+    """(mediators, parties, demoted): each actor once, evidenced, its role checked."""
+    demoted: list[_Demoted] = []
     parties: dict[str, Actor] = {}
     mediators: dict[str, tuple[Actor, str]] = {}
     for item in items:
@@ -186,7 +235,9 @@ def _actors(
                     "demoted: none of its segments shows a mediating role (hosts, mediates, "
                     f"facilitates, brokers, guarantees...): segment {found[0].id}"
                 )
-                dropped.append(Dropped(field="mediators", item=item.name, reason=reason))
+                note = Dropped(field="mediators", item=item.name, reason=reason)
+                dropped.append(note)
+                demoted.append(_Demoted(ref, item.name, found, note))
                 continue
             found = roles + [s for s in found if s not in roles]
         target = parties if item.role == "party" else None
@@ -205,7 +256,56 @@ def _actors(
             reason = "demoted: also named as a party (a mediator is a third party)"
             dropped.append(Dropped(field="mediators", item=written, reason=reason))
             del mediators[key]
-    return [a for a, _ in mediators.values()], list(parties.values())
+    return [a for a, _ in mediators.values()], list(parties.values()), demoted
+
+
+def _third_parties(
+    mediators: list[Actor], parties: list[Actor], index: _Index, dropped: list[Dropped]
+) -> tuple[list[Actor], list[Actor]]:
+    """A 'party' whose own segment shows it mediating talks between two other actors
+    ("Türkiye has intensified its efforts to facilitate direct talks between Russia and
+    Ukraine") is the mediator."""
+    for party in list(parties):
+        ref, key = _ref(party), _key(_ref(party))
+        for evidence in party.evidence:
+            segment = index.segments.get(evidence.segment) if evidence.segment else None
+            if segment is None:
+                continue
+            sides = {_key(r) for r, _, _ in _sides([segment])}
+            if key in sides or len(sides) < 2 or not _mediating(segment, ref, party.mention):
+                continue
+            parties.remove(party)
+            mediators.append(party)
+            reason = (
+                f"moved to mediators: segment {segment.id} shows it mediating between two "
+                "other sides"
+            )
+            dropped.append(Dropped(field="parties", item=party.mention, reason=reason))
+            break
+    return mediators, parties
+
+
+def _second_side(
+    mediators: list[Actor], parties: list[Actor], demoted: list[_Demoted], dropped: list[Dropped]
+) -> list[Actor]:
+    """Talks have two sides: with fewer than two parties, a demoted 'mediator' (the model's
+    usual label for the other side of bilateral talks, "Mitsotakis meets Erdoğan in Ankara")
+    is that side."""
+    have = {_key(_ref(a)) for a in mediators + parties}
+    for item in demoted:
+        if len(parties) >= 2:
+            break
+        key = _key(item.ref)
+        if key in have:
+            continue
+        parties.append(_actor(item.ref, item.written, item.found))
+        have.add(key)
+        at = next(i for i, d in enumerate(dropped) if d is item.note)
+        reason = (
+            "moved to parties: no segment shows a mediating role, and the talks lack a second side"
+        )
+        dropped[at] = Dropped(field="mediators", item=item.written, reason=reason)
+    return parties
 
 
 def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
@@ -230,21 +330,50 @@ def _ordered(segments: Segments, cited: int | None) -> list[Segment]:
     return ([first] if first else []) + [s for s in segments if s is not first]
 
 
+def _site_city(text: str, written: str) -> VenueRef | None:
+    """A site the gazetteer does not know, written before its city in ``text`` ("in Waraira
+    Repano, Caracas"): the venue is that city, with the site."""
+    at = _fold(text).find(_fold(written))
+    if at < 0:
+        return None
+    after = re.match(r",\s+((?:[A-Z][\w'’-]+\s?){1,3})", text[at + len(written) :])
+    if after is None:
+        return None
+    ref = resolve_venue(f"{written}, {after.group(1).strip()}", None)
+    return ref if ref.normalised and ref.city else None
+
+
+def _as_place(text: str, name: str) -> bool:
+    """Whether ``text`` names the country ``name`` as a place ("talks in Qatar"), not only as
+    an actor ("Russia has continued its war")."""
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    return bool(re.search(rf"\b(?:in|at|to|inside|within)\s+(?:the\s+)?{words}\b", text, re.I))
+
+
 def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venue | None:
     if not (item.city or item.country):
         return None  # {"city": null, "country": null}: the article does not say
     ref = resolve_venue(item.city, item.country)
     names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
+    country_only = not (item.city or ref.city or ref.site)
     for segment in _ordered(segments, getattr(item, "segment", None)):
-        if any(_contains_words(segment.text, name) for name in names):
-            return Venue(
-                city=ref.city,
-                country=ref.country,
-                iso3=ref.iso3,
-                site=ref.site,
-                normalised=ref.normalised,
-                evidence=_evidence(segment),
-            )
+        if not any(_contains_words(segment.text, name) for name in names):
+            continue
+        if country_only and not any(
+            _as_place(segment.text, n) for n in {item.country or "", ref.country or ""} if n
+        ):
+            continue
+        found = ref
+        if item.city and not ref.normalised:
+            found = _site_city(segment.text, item.city) or ref
+        return Venue(
+            city=found.city,
+            country=found.country,
+            iso3=found.iso3,
+            site=found.site,
+            normalised=found.normalised,
+            evidence=_evidence(segment),
+        )
     written = item.city or item.country or ""
     dropped.append(Dropped(field="venue", item=written, reason="no segment names this venue"))
     return None
@@ -257,9 +386,14 @@ def _date(
     status: str,
     dropped: list[Dropped],
 ) -> TalksDate | None:
-    text = item.text or ""
+    written = item.text or ""
+    said = False
     for segment in _ordered(segments, getattr(item, "segment", None)):
-        if _date_in(segment.text, text):
+        text = _date_phrase(segment.text, written)
+        if text is not None and _when_said(segment.text, text):
+            said = True
+            continue
+        if text is not None:
             direction: Any = _direction(segment, status)
             resolved = resolve_date(text, article.published, direction=direction)
             return TalksDate(
@@ -270,7 +404,9 @@ def _date(
                 evidence=_evidence(segment),
             )
     reason = "the date phrase is in no segment of the article"
-    dropped.append(Dropped(field="proposed_date", item=text, reason=reason))
+    if said:
+        reason = "the date phrase dates a statement ('said Friday'), not the talks"
+    dropped.append(Dropped(field="proposed_date", item=written, reason=reason))
     return None
 
 
@@ -301,7 +437,7 @@ def _positions(
 
 
 #: How far (in characters) a mediating word may stand from the actor's mention.
-_ROLE_WINDOW = 60
+_ROLE_WINDOW = 100
 
 
 #: A mention this much farther from a mediating word than the nearest one still shares it
@@ -312,11 +448,12 @@ _ROLE_SLACK = 32
 def _side_spans(text: str) -> list[tuple[int, int]]:
     """Where ``text`` names the sides of talks ("between A and B"); not "talks with Egyptian
     mediators", whose actors are the third party."""
-    return [
+    spans = [
         (m.start("sides"), m.end("sides"))
         for m in _SIDES.finditer(text)
         if not MEDIATING.search(m.group("sides"))
     ]
+    return spans + [(m.start("sides"), m.end("sides")) for m in _PAIR.finditer(text)]
 
 
 def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
@@ -417,8 +554,10 @@ def build_cited_summary(
     segments = segments or Segments(article.text)
     index = _Index(segments)
     dropped: list[Dropped] = []
-    mediators, parties = _actors(extraction.actors, index, dropped)
+    mediators, parties, demoted = _actors(extraction.actors, index, dropped)
+    mediators, parties = _third_parties(mediators, parties, index, dropped)
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
+    parties = _second_side(mediators, parties, demoted, dropped)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
     talks_date = None
     if extraction.talks_date is not None and (extraction.talks_date.text or "").strip():

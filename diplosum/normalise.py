@@ -309,6 +309,28 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
                 match = _plural_demonym(index, words[start])
             if match and match[1] != "ambiguous" and match[0].normalised:
                 found.append((match[0], spans[start].start(), spans[stop - 1].end()))
+            elif stop == start + 1 and "-" in words[start]:
+                found.extend(_pair_mentions(index, words[start], spans[start].start()))
+    return found
+
+
+def _pair_mentions(index: _ActorIndex, word: str, at: int) -> list[tuple[ActorRef, int, int]]:
+    """ "Iran-US", "U.S.-Iran": a hyphenated pair of capitalised names that is not itself a
+    name ("Guinea-Bissau" is) mentions both."""
+    parts = word.split("-")
+    if len(parts) != 2 or not all(p[:1].isupper() for p in parts):
+        return []
+    found: list[tuple[ActorRef, int, int]] = []
+    offset = at
+    for part in parts:
+        bare = part if _ACRONYM_WORD.match(part) else part.rstrip(".")
+        match = _match(index, _strip_possessive(bare)[0])
+        if match is None:
+            match = _plural_demonym(index, bare)
+        if match is None or match[1] == "ambiguous" or not match[0].normalised:
+            return []
+        found.append((match[0], offset, offset + len(bare)))
+        offset += len(part) + 1
     return found
 
 

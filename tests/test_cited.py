@@ -194,19 +194,79 @@ def test_a_mediator_without_a_mediating_role_is_demoted() -> None:
 
 
 def test_a_party_is_never_also_a_mediator_and_actors_are_listed_once() -> None:
-    """Qatar named as mediator and party stays a party; a repeated actor is merged."""
+    """Qatar named as mediator and party is listed once, in the role its segment shows
+    (hosting talks between two others: mediator); a repeated actor is merged."""
     actors = [
         *answer()["actors"],
         {"name": "Qatar", "role": "party", "segments": [1]},
         {"name": "Sudanese government", "role": "party", "segments": [4]},
     ]
     summary, dropped = build(answer(actors=actors))
-    assert summary.mediators == [] and [a.name for a in summary.parties] == [
-        "Sudan",
-        "RSF",
-        "Qatar",
-    ]
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+    assert [a.name for a in summary.parties] == ["Sudan", "RSF"]
     assert ("mediators", "Qatar") in {(d.field, d.item) for d in dropped}
+    assert ("parties", "Qatar") in {(d.field, d.item) for d in dropped}
+
+
+def test_a_party_shown_mediating_between_two_others_is_the_mediator() -> None:
+    """The model swapped the roles: the facilitator becomes the mediator, the sides of
+    "talks between Sudan and the RSF" the parties."""
+    actors = [
+        {"name": "Qatar", "role": "party", "segments": [1]},
+        {"name": "Sudan", "role": "mediator", "segments": [4]},
+    ]
+    summary, dropped = build(answer(actors=actors))
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+    assert sorted(a.name for a in summary.parties) == ["RSF", "Sudan"]
+    assert {d.field for d in dropped} == {"mediators", "parties"}
+
+
+def test_bilateral_talks_keep_their_second_side() -> None:
+    """The model's usual slip on bilateral talks, the other side called 'mediator': no
+    segment shows it mediating, and the talks lack a second side, so it is that side."""
+    text = (
+        "date 2026-02-10 Leaders meet\n\n"
+        "ANKARA - Greek Prime Minister Nikos Petrou will meet Turkish President Ali Kaya in "
+        "Ankara on Wednesday."
+    )
+    data = answer(
+        actors=[
+            {"name": "Greece", "role": "party", "segments": [2]},
+            {"name": "Turkey", "role": "mediator", "segments": [2]},
+        ],
+        venue={"city": "Ankara", "country": None, "segment": 2},
+        talks_date={"text": "Wednesday", "segment": 2},
+        positions=[],
+    )
+    summary, dropped = build_cited_summary(
+        parse_text(text, id="ankara.txt"), CitedExtraction.model_validate(data)
+    )
+    assert summary.mediators == [] and [a.iso3 for a in summary.parties] == ["GRC", "TUR"]
+    assert dropped[0].reason.startswith("moved to parties")
+
+
+def test_a_hyphenated_pair_names_both_sides() -> None:
+    """ "Iran-US talks": both are parties and neither hosts; Oman, thanked for hosting
+    them, is the mediator."""
+    text = (
+        "date 2026-04-12 Ministers meet\n\n"
+        "Iran's foreign minister thanked Oman for its responsible approach to the region, with "
+        'hosting the "indirect" Iran-US talks as proof.'
+    )
+    data = answer(
+        actors=[
+            {"name": "Iran", "role": "party", "segments": [1]},
+            {"name": "Oman", "role": "mediator", "segments": [1]},
+        ],
+        venue={"city": None, "country": None, "segment": None},
+        talks_date={"text": None, "segment": None},
+        positions=[],
+    )
+    summary, _ = build_cited_summary(
+        parse_text(text, id="muscat.txt"), CitedExtraction.model_validate(data)
+    )
+    assert [a.iso3 for a in summary.mediators] == ["OMN"]
+    assert [a.iso3 for a in summary.parties] == ["IRN", "USA"]
 
 
 def test_a_capital_names_its_state() -> None:
@@ -248,6 +308,54 @@ def test_a_position_must_be_said_near_its_segment() -> None:
     summary, dropped = build(answer(positions=positions))
     assert [p.actor for p in summary.positions] == ["Sudan", "RSF"]
     assert [(d.field, d.item) for d in dropped] == [("positions", "Egypt objects.")]
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("Monday, 2026-04-29", "Monday"), ("on Monday (2026-05-04)", "on Monday")],
+)
+def test_a_date_the_model_padded_keeps_the_part_the_article_shows(written: str, shown: str) -> None:
+    """An ISO date the model added to the phrase is not in the text: the phrase without it is,
+    and code resolves it against the dateline (here the Monday after 29 April 2026)."""
+    summary, dropped = build(answer(talks_date={"text": written, "segment": 1}))
+    assert dropped == [] and summary.proposed_date is not None
+    assert summary.proposed_date.text == shown
+    assert summary.proposed_date.date.isoformat() == "2026-05-04"
+
+
+def _built(text: str, **changes: Any) -> Any:
+    data = answer(positions=[], **changes)
+    return build_cited_summary(parse_text(text, id="t.txt"), CitedExtraction.model_validate(data))
+
+
+def test_an_unknown_site_before_its_city_resolves_to_the_city() -> None:
+    """ "held in Waraira Repano, Caracas": the model's site is kept as the site, the city and
+    country come from the gazetteer, not from the model's guess of the country."""
+    text = "date 2026-01-05 x\n\nThe first round was held in Waraira Repano, Caracas last week."
+    summary, _ = _built(text, venue={"city": "Waraira Repano", "country": "Colombia", "segment": 1})
+    venue = summary.venue
+    assert (venue.city, venue.country, venue.site) == ("Caracas", "Venezuela", "Waraira Repano")
+
+
+def test_a_country_only_venue_must_be_named_as_a_place() -> None:
+    """ "Russia has continued its war" names an actor, not where talks are: no venue."""
+    text = "date 2026-01-05 x\n\nRussia has continued its war. Talks are on pause."
+    summary, dropped = _built(text, venue={"city": None, "country": "Russia", "segment": 1})
+    assert summary.venue is None and ("venue", "Russia") in {(d.field, d.item) for d in dropped}
+    text = "date 2026-01-05 x\n\nThe talks will be held in Russia next month."
+    summary, _ = _built(text, venue={"city": None, "country": "Russia", "segment": 1})
+    assert summary.venue is not None and summary.venue.iso3 == "RUS"
+
+
+def test_a_weekday_that_dates_a_statement_is_not_the_talks_date() -> None:
+    """ "The Kremlin said Friday that talks are on pause": Friday is when it was said."""
+    text = "date 2026-01-09 x\n\nThe Kremlin said Friday that talks are on pause."
+    summary, dropped = _built(text, talks_date={"text": "Friday", "segment": 1})
+    assert summary.proposed_date is None
+    assert dropped[-1].field == "proposed_date" and "statement" in dropped[-1].reason
+    text = "date 2026-01-09 x\n\nThe envoy said talks would resume on Friday."
+    summary, _ = _built(text, talks_date={"text": "on Friday", "segment": 1})
+    assert summary.proposed_date is not None
 
 
 def test_null_venue_fields_mean_no_venue() -> None:
@@ -360,6 +468,8 @@ def test_strict_fails_an_article_with_an_item_it_does_not_show() -> None:
         ("The talks were held under the auspices of the United Nations.", "United Nations", True),
         ("NATO ministers meet in Antalya while Türkiye hosts the talks.", "NATO", False),
         ("NATO ministers meet in Antalya while Türkiye hosts the talks.", "Türkiye", True),
+        ("Talks open Monday, with Omani diplomats carrying messages between them.", "Oman", True),
+        ("Swiss officials passed messages between the two sides.", "Switzerland", True),
     ],
 )
 def test_a_mediating_word_belongs_to_the_actor_next_to_it(
