@@ -456,7 +456,7 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     return spans + [(m.start("sides"), m.end("sides")) for m in _PAIR.finditer(text)]
 
 
-def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
+def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
@@ -485,7 +485,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str) -> bool:
             gap = max(cue.start() - b, a - cue.end(), 0)
             gaps[r] = min(gap, gaps.get(r, gap))
         mine = gaps.get(ref)
-        if mine is not None and mine <= _ROLE_WINDOW and mine <= min(gaps.values()) + _ROLE_SLACK:
+        if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
     return False
 
@@ -508,6 +508,78 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
             for ref in sorted(actors_in(segment.text[start:end]), key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found
+
+
+#: A sentence about the talks themselves, or their sides, without naming a party.
+_THE_TALKS = re.compile(
+    r"\b(?:talks|negotiations|dialogue|peace|ceasefire|truce|deal|agreement|accord|process"
+    r"|both sides|two sides|the parties|both parties"
+    r"|the two (?:countries|nations|sides|delegations|leaders))\b",
+    re.IGNORECASE,
+)
+
+
+def _between_parties(
+    mediators: list[Actor],
+    parties: list[Actor],
+    demoted: list[_Demoted],
+    index: _Index,
+    dropped: list[Dropped],
+) -> list[Actor]:
+    """A mediator mediates *these* talks: a segment that shows its role must also name a party
+    or the talks themselves (not NATO chairing its own ministers' meeting)."""
+    kept: list[Actor] = []
+    for mediator in mediators:
+        ref = _ref(mediator)
+        segments = [s for e in mediator.evidence if (s := index.segments.get(e.segment or 0))]
+        roles = [s for s in segments if _mediating(s, ref, mediator.mention)]
+        if not roles or any(
+            _THE_TALKS.search(s.text) or any(index.mentions(s, _ref(p), p.mention) for p in parties)
+            for s in roles
+        ):
+            kept.append(mediator)
+            continue
+        reason = (
+            f"demoted: its role in segment {roles[0].id} is not in these talks (the segment "
+            "names neither a party nor the talks)"
+        )
+        note = Dropped(field="mediators", item=mediator.mention, reason=reason)
+        dropped.append(note)
+        demoted.append(_Demoted(ref, mediator.mention, segments, note))
+    return kept
+
+
+#: A mediator the model did not list is taken only from a mediating word this close to it.
+_RESCUE_WINDOW = 30
+
+
+def _rescue_mediators(
+    extraction: NamedExtraction,
+    index: _Index,
+    mediators: list[Actor],
+    parties: list[Actor],
+) -> list[Actor]:
+    """Mediators the model left out but the talks' own segments show in the role ("Norway and
+    Cuba have acted as guarantors", "with the African Union acting as co-mediator"): the
+    segments cited for the parties, mediators, venue or date, read by the same role check."""
+    cited = {e.segment for a in mediators + parties for e in a.evidence}
+    cited |= {
+        getattr(extraction.venue, "segment", None),
+        getattr(extraction.talks_date, "segment", None),
+    }
+    have = {_key(_ref(a)) for a in mediators + parties}
+    for segment in index.segments:
+        if segment.id not in cited:
+            continue
+        for ref, start, end in actor_mentions(segment.text):
+            key = _key(ref)
+            if key in have or ref.kind == "person":
+                continue
+            written = segment.text[start:end]
+            if _mediating(segment, ref, written, window=_RESCUE_WINDOW):
+                mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
+                have.add(key)
+    return mediators
 
 
 def _add_sides(
@@ -557,6 +629,8 @@ def build_cited_summary(
     mediators, parties, demoted = _actors(extraction.actors, index, dropped)
     mediators, parties = _third_parties(mediators, parties, index, dropped)
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
+    mediators = _rescue_mediators(extraction, index, mediators, parties)
+    mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _second_side(mediators, parties, demoted, dropped)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
     talks_date = None

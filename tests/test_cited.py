@@ -328,6 +328,58 @@ def _built(text: str, **changes: Any) -> Any:
     return build_cited_summary(parse_text(text, id="t.txt"), CitedExtraction.model_validate(data))
 
 
+def test_a_mediator_the_model_left_out_is_read_from_the_talks_segments() -> None:
+    """ "Norway and Cuba have acted as guarantors": Cuba is not in the answer, but a segment
+    cited for the talks shows it in the role, next to the role word."""
+    text = (
+        "date 2026-03-02 x\n\nNorway offered to host talks between Colombia and the ELN in "
+        "Oslo. Norway and Cuba have acted as guarantors of the process since 2022."
+    )
+    actors = [
+        {"name": "Norway", "role": "mediator", "segments": [1, 2]},
+        {"name": "Colombia", "role": "party", "segments": [1]},
+        {"name": "ELN", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Oslo", "country": None, "segment": 1})
+    assert [a.iso3 for a in summary.mediators] == ["NOR", "CUB"]
+    assert summary.mediators[1].evidence[0].segment == 2
+
+
+def test_a_guest_of_the_host_is_not_a_rescued_mediator() -> None:
+    """ "ready to host the leaders of both sides, along with U.S. President Trump": the United
+    States is a guest, farther from the role word than a rescued mediator may be."""
+    text = (
+        "date 2026-03-02 x\n\nTürkiye is ready to host talks between Russia and Ukraine and "
+        "the leaders of both sides, Putin and Zelensky, along with U.S. President Trump."
+    )
+    actors = [
+        {"name": "Türkiye", "role": "mediator", "segments": [1]},
+        {"name": "Russia", "role": "party", "segments": [1]},
+        {"name": "Ukraine", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
+    assert [a.iso3 for a in summary.mediators] == ["TUR"]
+
+
+def test_a_mediating_role_in_another_meeting_is_not_in_these_talks() -> None:
+    """NATO chairs its own ministers' meeting; the segment names neither a party nor talks."""
+    text = (
+        "date 2026-03-02 x\n\nTürkiye will host talks between Russia and Ukraine. "
+        "Later NATO chairs the informal ministers' meeting in Antalya."
+    )
+    actors = [
+        {"name": "Türkiye", "role": "mediator", "segments": [1]},
+        {"name": "NATO", "role": "mediator", "segments": [2]},
+        {"name": "Russia", "role": "party", "segments": [1]},
+        {"name": "Ukraine", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": None, "country": None, "segment": None}
+    )
+    assert [a.iso3 for a in summary.mediators] == ["TUR"]
+    assert any(d.item == "NATO" and "not in these talks" in d.reason for d in dropped)
+
+
 def test_an_unknown_site_before_its_city_resolves_to_the_city() -> None:
     """ "held in Waraira Repano, Caracas": the model's site is kept as the site, the city and
     country come from the gazetteer, not from the model's guess of the country."""
