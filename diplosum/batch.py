@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from ._version import __version__
-from .articles import ARTICLE_SUFFIXES, Article, iter_articles, parse_record, parse_text
+from .articles import (
+    ARTICLE_SUFFIXES,
+    MAX_ARTICLE_BYTES,
+    Article,
+    _iter_articles,
+    _Run,
+    parse_record,
+    parse_text,
+)
 from .errors import ArticleError, BudgetExceeded, DiplosumError
 from .schema import SCHEMA_VERSION, DiplomaticSummary, SummaryResult
 from .summariser import Summariser
@@ -213,22 +221,27 @@ def _names_a_file(item: str) -> bool:
     )
 
 
-def _articles(items: Iterable[Input]) -> Iterator[Article | ArticleError]:
+def _articles(items: Iterable[Input], run: _Run | None = None) -> Iterator[Article | ArticleError]:
+    """Every input as an article (or the error saying why not); ``run`` keeps files read once
+    and ids unique across all of ``items``."""
+    run = run if run is not None else _Run()
     for n, item in enumerate(items):
         if isinstance(item, Article):
-            yield item
+            yield run.unique(item)
         elif isinstance(item, dict):
             try:
-                yield parse_record(
-                    item, source=str(item.get("id", f"record-{n}")), default_id=f"record-{n}"
+                yield run.unique(
+                    parse_record(
+                        item, source=str(item.get("id", f"record-{n}")), default_id=f"record-{n}"
+                    )
                 )
             except ArticleError as exc:
                 yield exc
         elif isinstance(item, os.PathLike) or (isinstance(item, str) and _names_a_file(item)):
-            yield from iter_articles([item])
+            yield from _iter_articles([item], run, MAX_ARTICLE_BYTES)
         elif isinstance(item, str):
             try:
-                yield parse_text(item, id=f"text-{n}")
+                yield run.unique(parse_text(item, id=f"text-{n}"))
             except ArticleError as exc:
                 yield exc
         else:
@@ -244,12 +257,16 @@ async def asummarise_many(
     tpm: float | None = None,
     budget_usd: float | None = None,
     skip: Any = None,
+    exclude: Iterable[str | os.PathLike[str]] = (),
     **options: Any,
 ) -> AsyncIterator[BatchItem]:
     """Summarise ``items`` (paths, folders, texts, records, articles), yielding as they finish.
 
     ``skip`` is an optional container of ``(id, article_sha256)`` pairs already done
-    (used to resume); ``options`` build a :class:`Summariser` when none is given.
+    (used to resume); ``exclude`` lists files never read as inputs (e.g. the output file, when
+    it sits in an input folder); ``options`` build a :class:`Summariser` when none is given.
+    Ids are unique across the batch and a file reached twice is read once (see
+    :func:`~diplosum.articles.iter_articles`).
     """
     s = summariser or Summariser(**options)
     limit = max(1, min(concurrency, s.concurrency_limit or concurrency))
@@ -279,9 +296,12 @@ async def asummarise_many(
         return item
 
     try:
-        for art in _articles(items):
+        run_state = _Run(exclude)
+        for art in _articles(items, run_state):
             if isinstance(art, ArticleError):
-                yield BatchItem.failure(art, summariser=s, source=art.source)
+                item = BatchItem.failure(art, summariser=s, source=art.source)
+                item.id = run_state.unique_id(item.id, art.source or item.id)
+                yield item
                 continue
             if skip is not None and (art.id, art.sha256) in skip:
                 continue
