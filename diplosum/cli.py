@@ -113,7 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         default=None,
-        help="output file; an existing one is resumed (finished articles are skipped)",
+        help="output file; an existing one is resumed (finished articles are skipped), "
+        "locked against a second run, and never rewritten unless it is diplosum output of "
+        "this --format",
+    )
+    s.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the -o file instead of resuming it (also one that is not diplosum "
+        "output, or output of other models)",
     )
     s.add_argument(
         "--format", choices=["jsonl", "csv"], default="jsonl", help="output format (default jsonl)"
@@ -278,12 +286,21 @@ def _summarise(args: argparse.Namespace) -> int:
                 f"diplosum: warning: no price is known for {summariser.spec.label}, so "
                 "--budget cannot be enforced; add one with --prices"
             )
-    writer = OutputWriter(args.output, args.format)
+    _refuse_output_as_input(args.output, args.paths)
+    writer = OutputWriter(args.output, args.format, overwrite=args.overwrite)
+    if writer.removed_temps:
+        _eprint(
+            f"diplosum: removed {writer.removed_temps} temporary file(s) of {args.output} "
+            "left by a killed run"
+        )
+    if writer.replaced:
+        _eprint(f"diplosum: --overwrite: {args.output} emptied, starting afresh")
     if writer.kept:
         _eprint(
             f"diplosum: resuming {args.output}: {writer.kept} finished article(s) kept, "
             f"{writer.dropped_failures} failed or partial line(s) to redo"
         )
+        _warn_other_models(args.output, writer.models, summariser.spec.label)
     stats = BatchStats()
     progress = _Progress(enabled=not args.quiet)
     budget_hit = False
@@ -297,6 +314,7 @@ def _summarise(args: argparse.Namespace) -> int:
                 tpm=args.tpm,
                 budget_usd=args.budget,
                 skip=writer.done,
+                exclude=writer.own_files,  # -o inside an input folder is not an input
             ):
                 writer.write(item)
                 stats.add(item)
@@ -317,6 +335,36 @@ def _summarise(args: argparse.Namespace) -> int:
         )
         return EXIT_BUDGET
     return EXIT_OK if stats.failed == 0 else EXIT_FAILED
+
+
+def _refuse_output_as_input(output: str | None, paths: Sequence[str]) -> None:
+    """-o naming one of the inputs given on the command line is a usage error."""
+    from .errors import ConfigurationError
+
+    if output is None or not os.path.isfile(output):
+        return
+    for p in paths:
+        try:
+            same = os.path.samefile(p, output)
+        except OSError:
+            continue
+        if same:
+            raise ConfigurationError(
+                f"the output file {output} is also an input ({p}): choose another -o"
+            )
+
+
+def _warn_other_models(output: str, models: Any, label: str) -> None:
+    """Records kept from other models are not redone: say so, with how many from which."""
+    other = {m: n for m, n in models.items() if m != label}
+    if not other:
+        return
+    counts = ", ".join(f"{n} by {m}" for m, n in sorted(other.items()))
+    _eprint(
+        f"diplosum: warning: {output} holds record(s) made by another model ({counts}); "
+        f"they are kept and not redone with {label}; to redo them, use another -o or "
+        "--overwrite"
+    )
 
 
 def _totals(stats: Any, kept: int) -> str:

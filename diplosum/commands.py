@@ -21,7 +21,8 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
 
     overhead = len(json.dumps(summariser.prompt.render("")).encode()) // 3 + 1100
     n = hits = errors = tokens_in = 0
-    for art in iter_articles(args.paths):
+    own = [args.output] if getattr(args, "output", None) else []
+    for art in iter_articles(args.paths, exclude=own):  # -o is not an input
         if isinstance(art, ArticleError):
             errors += 1
             print(json.dumps({"source": art.source, "status": "error", "error": art.reason}))

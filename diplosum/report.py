@@ -297,10 +297,49 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "-o", "--output", default="report.html", help="the HTML file to write (default report.html)"
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace -o even if it is not an HTML report written by diplosum (by default "
+        "such a file, e.g. the input records, is refused)",
+    )
+
+
+#: Every page :func:`render_report` writes says so in its first lines.
+_GENERATOR = b'<meta name="generator" content="diplosum '
+
+
+def check_report_target(path: str | Path) -> None:
+    """Refuse to replace ``path`` unless it is missing, empty, or a report diplosum wrote.
+
+    Raises :class:`~diplosum.errors.ConfigurationError` naming the file (``diplosum report
+    out.jsonl -o out.jsonl`` would otherwise replace the records with the page).
+    """
+    import os
+    import stat
+
+    from .errors import ConfigurationError
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return  # a folder or a device: writing it says what is wrong
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return
+    if not head.strip() or _GENERATOR in head:
+        return
+    raise ConfigurationError(
+        f"refusing to overwrite {path}: it is not an HTML report written by diplosum "
+        "(it may be the input records, or anything else); choose another -o, or give "
+        "--overwrite to replace it"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """``diplosum report``: write the page; 0 on success."""
+    if not args.overwrite:
+        check_report_target(args.output)
     records = load_records(args.file)
     page = render_report(
         records, title=f"diplosum report: {args.file}", base=Path(args.file).parent
