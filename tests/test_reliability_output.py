@@ -283,6 +283,7 @@ def test_resume_keeps_mode_and_symlink(
     """A resumed output keeps its permissions, and a symlinked -o stays a link to its file."""
     real = tmp_path / "data" / "real.jsonl"
     real.parent.mkdir()
+    real.write_text("")
     link = tmp_path / "out.jsonl"
     link.symlink_to(real)
     assert summarise(server, link, folder) == 0
