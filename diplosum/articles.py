@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from ._names import printable
 from .errors import ArticleError
 
 __all__ = [
@@ -71,6 +72,12 @@ class Article:
     def __post_init__(self) -> None:
         digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         object.__setattr__(self, "sha256", digest)
+        # A file name that is not UTF-8 (or a JSON "\ud800" escape) must not reach the output
+        # as a lone surrogate, which no UTF-8 file can hold: keep a printable form.
+        for name in ("id", "source", "headline"):
+            value = getattr(self, name)
+            if isinstance(value, str) and (clean := printable(value)) != value:
+                object.__setattr__(self, name, clean)
 
 
 def _parse_date(value: str, source: str | None) -> dt.date:

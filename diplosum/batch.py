@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from ._names import printable
 from ._version import __version__
 from .articles import (
     ARTICLE_SUFFIXES,
@@ -149,7 +150,11 @@ class BatchItem:
             article_sha256=article.sha256 if article else None,
             status="error",
             meta=meta,
-            error={"type": type(exc).__name__, "message": str(exc), "attempts": meta["attempts"]},
+            error={
+                "type": type(exc).__name__,
+                "message": printable(str(exc)),  # a file name that is not UTF-8, escaped
+                "attempts": meta["attempts"],
+            },
         )
 
 

@@ -51,25 +51,37 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
 
 
 def show(path: str) -> int:
-    """Print a readable table of the summaries in an output file."""
-    from pathlib import Path
+    """Print a readable table of the summaries in an output file.
+
+    Every value is shown through :func:`~diplosum._names.visible`: an escape sequence in a
+    headline or a file name is printed as ``\x1b[...``, never sent to the terminal raw.
+    """
+    from ._jsonl import jsonl_lines
+    from ._names import visible
 
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
+        lines = list(jsonl_lines(path))
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror or exc}", source=path) from None
     width = 100
-    for n, line in enumerate(lines, 1):
+    for n, line in lines:
+        if not line.strip():
+            continue
         try:
             rec = json.loads(line)
         except ValueError:
-            print(f"{path}:{n}: not a JSON line, skipped", file=sys.stderr)
+            print(f"{visible(path)}:{n}: not a JSON line, skipped", file=sys.stderr)
+            continue
+        if not isinstance(rec, dict):
+            print(f"{visible(path)}:{n}: not an output record, skipped", file=sys.stderr)
             continue
         print("=" * width)
-        print(f"{rec.get('id')}  [{rec.get('status')}]{'  (cached)' if rec.get('cached') else ''}")
+        cached = "  (cached)" if rec.get("cached") else ""
+        print(f"{visible(rec.get('id'))}  [{visible(rec.get('status'))}]{cached}")
         if rec.get("status") != "ok":
             err = rec.get("error") or {}
-            print(f"  error: {err.get('type')}: {err.get('message')}")
+            print(f"  error: {visible(err.get('type'))}: {visible(err.get('message'))}")
             continue
         s = rec.get("summary") or {}
         venue = s.get("venue") or {}
@@ -90,12 +102,12 @@ def show(path: str) -> int:
             ("summary", s.get("summary") or ""),
         ]
         for name, value in rows:
-            wrapped = textwrap.wrap(str(value), width - 14) or [""]
+            wrapped = textwrap.wrap(visible(value), width - 14) or [""]
             print(f"  {name:<11} {wrapped[0]}")
             for more in wrapped[1:]:
                 print(f"  {'':<11} {more}")
         for p in s.get("positions", []):
-            stance = textwrap.wrap(f"{p['actor']}: {p['stance']}", width - 14)
+            stance = textwrap.wrap(visible(f"{p['actor']}: {p['stance']}"), width - 14) or [""]
             print(f"  {'position':<11} {stance[0]}")
             for more in stance[1:]:
                 print(f"  {'':<11} {more}")

@@ -67,6 +67,9 @@ class ArticleError(DiplosumError):
     reason: str
 
     def __init__(self, reason: str, *, source: str | None = None) -> None:
+        from ._names import printable  # a file name that is not UTF-8 stays writable
+
+        source = printable(source) if isinstance(source, str) else source
         where = f"{source}: " if source else ""
         super().__init__(f"{where}{reason}", source=source, reason=reason)
 

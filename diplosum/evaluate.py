@@ -115,15 +115,17 @@ class Gold:
 
 def load_gold(path: str | Path) -> list[Gold]:
     """Read gold annotations; a malformed line or a repeated file name is an error."""
+    from ._jsonl import jsonl_lines
     from .errors import ArticleError
 
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
+        lines = list(jsonl_lines(path))
     except OSError as exc:
         reason = exc.strerror or exc
         raise ArticleError(f"cannot read the gold file: {reason}", source=str(path)) from None
     golds: dict[str, Gold] = {}
-    for n, line in enumerate(lines, 1):
+    for n, line in lines:
         if not line.strip():
             continue
         try:

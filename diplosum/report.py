@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._jsonl import jsonl_line, jsonl_lines
+
 if TYPE_CHECKING:
     from .articles import Article
     from .records import OutputRecord
@@ -50,10 +52,12 @@ FIELDS = {
 #: What the page says about the article re-read from ``source``.
 ARTICLE_STATES = {
     "ok": "article unchanged since it was summarised",
-    "changed": "the article has changed since it was summarised: quotes are not highlighted",
-    "missing": "the article file is missing: quotes are not highlighted",
-    "unreadable": "the article cannot be read: quotes are not highlighted",
-    "unchecked": "the record has no article hash to check against: quotes are not highlighted",
+    "changed": "the article has changed since it was summarised (its sha256 is not the "
+    "record's): it could not be verified, so its text is not shown, only the record's evidence",
+    "missing": "the article file is missing: only the record's evidence is shown",
+    "unreadable": "the article cannot be read: only the record's evidence is shown",
+    "unchecked": "the record has no article_sha256: the article could not be verified, so its "
+    "text is not shown, only the record's evidence",
     "-": "no article source in the record",
 }
 
@@ -67,12 +71,13 @@ def load_records(path: str | Path) -> list[OutputRecord]:
     from .errors import ArticleError
     from .records import OutputRecord
 
+    records = []
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
+        lines = list(jsonl_lines(path))
     except OSError as exc:
         raise ArticleError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    records = []
-    for n, line in enumerate(lines, 1):
+    for n, line in lines:
         if line.strip():
             try:
                 records.append(OutputRecord.model_validate_json(line))
@@ -94,28 +99,39 @@ def reread_article(
     folder is tried against ``base``. The state is ``"ok"`` (same sha256), ``"changed"``,
     ``"missing"``, ``"unreadable"`` or ``"unchecked"`` (no sha256 to compare).
     """
+    from ._names import path_of
     from .articles import parse_record, read_article
     from .errors import ArticleError
 
     match = _JSONL_LINE.fullmatch(source)
-    path = Path(match[1] if match else source)
-    if not path.exists() and base is not None and not path.is_absolute():
-        path = base / path
-    if not path.exists():
+    name = match[1] if match else source
+    path = _existing(Path(name), base)
+    if path is None and path_of(name) != name:  # a file name that is not UTF-8, stored escaped
+        path = _existing(Path(path_of(name)), base)
+    if path is None:
         return None, "missing"
     try:
         if match is None:
             article = read_article(path)
         else:
             lineno = int(match[2])
-            lines = path.read_text(encoding="utf-8").splitlines()
-            record = json.loads(lines[lineno - 1]) if 0 < lineno <= len(lines) else None
+            raw = jsonl_line(path, lineno)  # numbered as the batch numbers its inputs
+            record = json.loads(raw.decode("utf-8")) if raw is not None else None
             article = parse_record(record, source=source, default_id=f"{path.name}:{lineno}")
     except (ArticleError, OSError, UnicodeDecodeError, ValueError):
         return None, "unreadable"
     if sha256 is None:
         return article, "unchecked"
     return article, "ok" if article.sha256 == sha256 else "changed"
+
+
+def _existing(path: Path, base: Path | None) -> Path | None:
+    """``path`` if it exists, else ``base / path`` for a relative one that does; else None."""
+    if path.exists():
+        return path
+    if base is not None and not path.is_absolute() and (base / path).exists():
+        return base / path
+    return None
 
 
 # --------------------------------------------------------------------------- view model
@@ -248,13 +264,14 @@ def _view(n: int, rec: OutputRecord, base: Path | None) -> _ArticleView:
     if rec.source:
         article, state = reread_article(rec.source, rec.article_sha256, base=base)
     view = _ArticleView(f"a{n}", rec, state, _items(rec, f"a{n}"))
-    if article is None:
+    if article is None or state != "ok":
+        # Only an article whose sha256 is the record's is shown: a record may name any local
+        # file in its source (/etc/passwd), and offsets into changed text point at other words.
         return view
     text = article.text
-    if state == "ok":
-        for q in view.quotes:
-            ev = q.evidence
-            q.placed = 0 <= ev.start < ev.end <= len(text) and text[ev.start : ev.end] == ev.quote
+    for q in view.quotes:
+        ev = q.evidence
+        q.placed = 0 <= ev.start < ev.end <= len(text) and text[ev.start : ev.end] == ev.quote
     spans = [(q.evidence.start, q.evidence.end, q.field, q.id, q.label) for q in view.quotes]
     view.segments = segments(text, [s for s, q in zip(spans, view.quotes, strict=True) if q.placed])
     return view
@@ -338,12 +355,20 @@ def check_report_target(path: str | Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """``diplosum report``: write the page; 0 on success."""
+    from ._names import visible
+    from ._usage import check_output, open_problem
+    from .errors import ConfigurationError
+
+    check_output("-o", args.output)  # a folder, a missing folder: before reading anything
     if not args.overwrite:
         check_report_target(args.output)
     records = load_records(args.file)
     page = render_report(
         records, title=f"diplosum report: {args.file}", base=Path(args.file).parent
     )
-    Path(args.output).write_text(page, encoding="utf-8")
+    try:
+        Path(args.output).write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"-o {visible(args.output)}: {open_problem(exc)}") from None
     print(f"diplosum: {len(records)} article(s) written to {args.output}", file=sys.stderr)
     return 0
