@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._names import visible
 from .evaluate import METRICS, Gold, Scores, compare, load_gold, load_predictions, score
 
 if TYPE_CHECKING:
@@ -33,11 +34,11 @@ def print_articles(scores: Scores) -> None:
     _eprint("per article: what was wrong")
     for a in scores.articles:
         rows = a.problems()
-        _eprint(f"{a.file}  " + ("[all correct]" if not rows else f"[{len(rows)} wrong]"))
+        _eprint(f"{visible(a.file)}  " + ("[all correct]" if not rows else f"[{len(rows)} wrong]"))
         for what, detail in rows:
-            _eprint(f"  {what:<16} {detail}")
+            _eprint(f"  {what:<16} {visible(detail)}")
     for ident in scores.extra:
-        _eprint(f"{ident}  [no gold annotation: not scored]")
+        _eprint(f"{visible(ident)}  [no gold annotation: not scored]")
 
 
 def print_totals(scores: Scores, label: str) -> None:
@@ -201,7 +202,10 @@ def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRe
     out = open(args.output, "w", encoding="utf-8") if args.output else None  # noqa: SIM115
     try:
         items = summarise_many(
-            [str(folder / g.file) for g in golds], summariser, concurrency=args.concurrency
+            [str(folder / g.file) for g in golds],
+            summariser,
+            concurrency=args.concurrency,
+            check_cache=True,  # a read-only cache: exit 2 before the first model call
         )
         for n, item in enumerate(items, 1):
             if out is not None:
@@ -209,7 +213,7 @@ def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRe
                 out.flush()
             records.append(OutputRecord.model_validate(item.record()))
             how = "cached" if item.cached else item.status
-            _eprint(f"diplosum: [{n}/{len(golds)}] {item.id}: {how}")
+            _eprint(f"diplosum: [{n}/{len(golds)}] {visible(item.id)}: {how}")
     finally:
         if out is not None:
             out.close()
@@ -224,6 +228,11 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError("give either a predictions file or --articles DIR")
     if args.output and not args.articles:
         raise ConfigurationError("-o/--output only applies with --articles")
+    from ._usage import check_output
+
+    check_output("-o", args.output)  # before any article is summarised
+    if args.json_out and args.json_out != "-":
+        check_output("--json", args.json_out)
     golds = load_gold(args.gold)
     if args.articles:
         label = f"{args.articles} summarised"

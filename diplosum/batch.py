@@ -32,7 +32,7 @@ from .articles import (
     parse_record,
     parse_text,
 )
-from .errors import ArticleError, BudgetExceeded, DiplosumError
+from .errors import ArticleError, BudgetExceeded, ConfigurationError, DiplosumError
 from .schema import SCHEMA_VERSION, DiplomaticSummary, SummaryResult
 from .summariser import Summariser
 
@@ -100,6 +100,8 @@ class BatchItem:
             "dropped": m.get("dropped", []),
             "truncated": m.get("truncated", False),
             "latency_s": m.get("latency_s", 0.0),
+            "incomplete": m.get("incomplete", False),
+            "flagged": m.get("flagged", []),
         }
 
     def json_line(self) -> str:
@@ -152,7 +154,8 @@ class BatchItem:
             meta=meta,
             error={
                 "type": type(exc).__name__,
-                "message": printable(str(exc)),  # a file name that is not UTF-8, escaped
+                # A file name that is not UTF-8 escaped; an API key the endpoint echoed removed.
+                "message": printable(summariser.redact(str(exc)) if summariser else str(exc)),
                 "attempts": meta["attempts"],
             },
         )
@@ -263,6 +266,8 @@ async def asummarise_many(
     budget_usd: float | None = None,
     skip: Any = None,
     exclude: Iterable[str | os.PathLike[str]] = (),
+    check_cache: bool = False,
+    fail_fast: bool = True,
     **options: Any,
 ) -> AsyncIterator[BatchItem]:
     """Summarise ``items`` (paths, folders, texts, records, articles), yielding as they finish.
@@ -272,25 +277,59 @@ async def asummarise_many(
     it sits in an input folder); ``options`` build a :class:`Summariser` when none is given.
     Ids are unique across the batch and a file reached twice is read once (see
     :func:`~diplosum.articles.iter_articles`).
+
+    With ``check_cache``, the cache is checked to be writable before the first model call
+    (:class:`~diplosum.errors.CacheError` if it is not: every paid answer would be lost). With
+    ``fail_fast`` (the default), the batch raises :class:`~diplosum.errors.ConfigurationError`
+    when its first model calls (up to 3) all found no endpoint (connection refused, no such
+    host, HTTP 404) and none succeeded, instead of failing every article the same way.
     """
     s = summariser or Summariser(**options)
     limit = max(1, min(concurrency, s.concurrency_limit or concurrency))
     limiter = RateLimiter(rpm, tpm)
     spent = 0.0
     budget_hit = False
+    cache_checked = not check_cache
+    # Fail fast on an endpoint that is not there: the first calls all unreachable, none answered.
+    reached = not fail_fast
+    unreachable: list[BaseException] = []
     pending: set[asyncio.Task[BatchItem]] = set()
     # Each task reports itself here when done: O(1) per article, where asyncio.wait(pending)
     # would add and remove a callback on every pending task for each one that finishes.
     finished: asyncio.Queue[asyncio.Task[BatchItem]] = asyncio.Queue()
 
     async def run(article: Article) -> BatchItem:
+        nonlocal reached
         await limiter.acquire(len(article.text.encode()) // 3 + s.max_tokens)
         try:
-            return BatchItem.from_result(article, await s.asummarise_article(article))
+            item = BatchItem.from_result(article, await s.asummarise_article(article))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # one article's failure never stops the batch
+            if getattr(exc, "unreachable", False):
+                unreachable.append(exc)
+            else:
+                reached = True
             return BatchItem.failure(exc, summariser=s, article=article)
+        reached = True
+        return item
+
+    def missing_endpoint(*, final: bool = False) -> bool:
+        """Whether the first model calls all found no endpoint (a wrong ``base_url``), so that
+        every article would fail the same way, one at a time; at the end (``final``), whether
+        every call of the batch did."""
+        return not reached and bool(unreachable) and (final or len(unreachable) >= min(limit, 3))
+
+    def check_reachable(*, final: bool = False) -> None:
+        """Stop the batch (ConfigurationError) if :func:`missing_endpoint`."""
+        if missing_endpoint(final=final):
+            where = s.spec.base_url or s.spec.label
+            rest = "" if final else "; the other articles were not sent"
+            raise ConfigurationError(
+                f"cannot reach the model endpoint {where}: the first {len(unreachable)} "
+                f"article(s) all failed to reach it and none succeeded (check --base-url and "
+                f"--model){rest}. First error: {printable(s.redact(str(unreachable[0])))[:400]}"
+            )
 
     async def settle() -> BatchItem:
         nonlocal spent
@@ -322,13 +361,26 @@ async def asummarise_many(
                 )
                 yield BatchItem.failure(exc, summariser=s, article=art)
                 continue
+            if not cache_checked:  # a read-only cache would throw every paid answer away
+                cache_checked = True
+                if s.cache is not None:
+                    s.cache.check_writable()
             task = asyncio.ensure_future(run(art))
             task.add_done_callback(finished.put_nowait)
             pending.add(task)
             while len(pending) >= limit:
                 yield await settle()
+                if missing_endpoint():  # first yield what finished, so the output has it
+                    while not finished.empty():
+                        yield await settle()
+                    check_reachable()
         while pending:
             yield await settle()
+            if missing_endpoint():
+                while not finished.empty():
+                    yield await settle()
+                check_reachable()
+        check_reachable(final=True)
     finally:
         for task in pending:
             task.cancel()

@@ -274,6 +274,29 @@ class Cache:
 
         self._run("write an entry", op)
 
+    def check_writable(self) -> None:
+        """Raise :class:`CacheError` if an entry could not be written now (a read-only file,
+        folder or file system), naming the file; writes nothing."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # A write statement that changes no row: SQLite still needs write access.
+                conn.execute("DELETE FROM results WHERE 0")
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+
+        try:
+            self._run("write (checked before the first model call)", op)
+        except CacheError as exc:
+            raise CacheError(
+                f"{exc}: the answers could not be kept, so every run would pay for them again; "
+                "make the file writable, or use --cache with another file, or --no-cache",
+                path=self.path,
+                operation="check",
+            ) from exc
+
     def stats(self) -> CacheStats:
         """Entries, bytes on disk (database + WAL + shared memory), entries per model, dates."""
 

@@ -2,7 +2,10 @@
 
 Data goes to stdout (JSON Lines) or ``-o``; progress, warnings and totals go to
 stderr. Exit codes: 0 every article succeeded, 1 some articles failed, 2 bad
-usage or configuration, 3 the budget stopped the run, 130 interrupted.
+usage or configuration, 3 the budget stopped the run, 130 interrupted (Ctrl-C),
+141 stdout was closed before the output was complete (a broken pipe), 143
+terminated (SIGTERM, handled like Ctrl-C: the totals line, then exit). The
+SIGTERM handler is installed by :func:`main` alone, never by library code.
 Heavy modules are imported only by the subcommand that needs them, so
 ``diplosum --help`` answers fast.
 """
@@ -22,10 +25,58 @@ from ._version import __version__
 from .prompts import DEFAULT_PROMPT
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_BROKEN_PIPE, EXIT_TERMINATED = 141, 143  # 128 + SIGPIPE, 128 + SIGTERM
 
 
 def _eprint(*args: Any) -> None:
     print(*args, file=sys.stderr, flush=True)
+
+
+class _Terminated(KeyboardInterrupt):
+    """Raised by the CLI's SIGTERM handler: a KeyboardInterrupt, so every clean-up path of
+    Ctrl-C runs (the batch stops, the local server is stopped, the totals line is printed)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
+def _positive_seconds(value: str) -> float:
+    """``--timeout``: a number of seconds above 0 (0 or less would fail every request)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {value}")
+    return seconds
+
+
+class _StderrLog:
+    """Shows the library's warnings (``logging.getLogger("diplosum")``) on stderr, made
+    visible (no raw control characters), as ``diplosum: warning: ...``."""
+
+    installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        import logging
+
+        if cls.installed:
+            return
+        cls.installed = True
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                from ._names import visible
+
+                try:
+                    level = record.levelname.lower()
+                    _eprint(f"diplosum: {level}: {visible(record.getMessage())}")
+                except Exception:  # pragma: no cover - never let a warning stop the run
+                    self.handleError(record)
+
+        logging.getLogger("diplosum").addHandler(Handler(logging.WARNING))
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -61,9 +112,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--timeout",
-        type=float,
+        type=_positive_seconds,
         default=None,
-        help="seconds per request (default 120; 900 for local models)",
+        help="seconds per request, more than 0 (default 120; 900 for local models)",
     )
     g.add_argument(
         "--strict",
@@ -179,14 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point of the ``diplosum`` command."""
+    """Entry point of the ``diplosum`` command: installs the SIGTERM handler, then runs."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:  # not ignored, not taken by a host
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         code = run(argv)
         sys.stdout.flush()
-    except BrokenPipeError:  # e.g. `diplosum show out.jsonl | head`
+    except BrokenPipeError:  # e.g. `diplosum summarise news/ | head -c 100`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = EXIT_OK
+        _eprint(
+            "diplosum: error: the output was cut: stdout was closed (a broken pipe) before "
+            "everything was written (summarise -o FILE keeps every record)"
+        )
+        code = EXIT_BROKEN_PIPE
     sys.exit(code)
 
 
@@ -196,6 +255,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     # instructor logs every exhausted re-ask at ERROR; diplosum reports failures itself.
     logging.getLogger("instructor").addHandler(logging.NullHandler())
+    _StderrLog.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -227,7 +287,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     except DiplosumError as exc:
         _eprint(f"diplosum: error: {exc}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, _Terminated):
+            _eprint("diplosum: terminated (SIGTERM)")
+            return EXIT_TERMINATED
         _eprint("diplosum: interrupted")
         return EXIT_INTERRUPTED
 
@@ -266,12 +329,17 @@ def _make_summariser(args: argparse.Namespace) -> Any:
 
 
 def _summarise(args: argparse.Namespace) -> int:
+    from ._names import visible
+    from ._usage import check_output, open_problem
     from .batch import BatchStats, summarise_many
+    from .errors import ConfigurationError
     from .output import OutputWriter
     from .pricing import load_prices
 
     if args.prices:
         load_prices(args.prices)
+    if not args.dry_run:
+        check_output("-o", args.output)  # before a model is chosen or a server started
     summariser = _make_summariser(args)
     if args.dry_run:
         from .commands import dry_run
@@ -287,7 +355,10 @@ def _summarise(args: argparse.Namespace) -> int:
                 "--budget cannot be enforced; add one with --prices"
             )
     _refuse_output_as_input(args.output, args.paths)
-    writer = OutputWriter(args.output, args.format, overwrite=args.overwrite)
+    try:
+        writer = OutputWriter(args.output, args.format, overwrite=args.overwrite)
+    except OSError as exc:
+        raise ConfigurationError(f"-o {visible(args.output)}: {open_problem(exc)}") from None
     if writer.removed_temps:
         _eprint(
             f"diplosum: removed {writer.removed_temps} temporary file(s) of {args.output} "
@@ -315,6 +386,7 @@ def _summarise(args: argparse.Namespace) -> int:
                 budget_usd=args.budget,
                 skip=writer.done,
                 exclude=writer.own_files,  # -o inside an input folder is not an input
+                check_cache=True,  # a read-only cache: exit 2 before the first model call
             ):
                 writer.write(item)
                 stats.add(item)
@@ -323,11 +395,18 @@ def _summarise(args: argparse.Namespace) -> int:
                     budget_hit |= etype == "BudgetExceeded"
                     if etype != "BudgetExceeded":
                         progress.clear()
-                        _eprint(f"diplosum: failed: {(item.error or {}).get('message')}")
+                        message = (item.error or {}).get("message")
+                        _eprint(f"diplosum: failed: {visible(message)}")
                 progress.update(stats)
     finally:
         progress.clear()
         _eprint(_totals(stats, writer.kept))
+        if summariser.cache_write_failures:
+            _eprint(
+                f"diplosum: warning: {summariser.cache_write_failures} answer(s) could not be "
+                "written to the cache: they are in the output with their cost, but a run "
+                "without this output would pay for them again"
+            )
     if budget_hit:
         _eprint(
             f"diplosum: the budget of ${args.budget} was reached; articles not started are "

@@ -206,7 +206,8 @@ class OutputWriter:
 
     def _keep(self, rec: dict[str, Any]) -> bool:
         key = (str(rec.get("id")), str(rec.get("article_sha256")))
-        if rec.get("status") == "ok" and key not in self.done:
+        # An incomplete answer (the endpoint failed during a re-ask) is redone, like a failure.
+        if rec.get("status") == "ok" and not rec.get("incomplete") and key not in self.done:
             self.done.add(key)
             self.kept += 1
             self.models[str(rec.get("model") or "an unknown model")] += 1
@@ -288,14 +289,21 @@ class OutputWriter:
             raise self._refuse("its first line is not the header of a diplosum CSV output")
         if not complete:  # the header itself was cut: nothing to keep
             return
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writeheader()
+        out.write(_csv_header())
         body = (line for _, line, complete in lines if complete)
-        for row in csv.DictReader(itertools.chain([header], body)):
+        rows = csv.DictReader(itertools.chain([header], body))
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error:  # a bare "\r" an older version wrote in a field: redo the row
+                self.dropped_failures += 1
+                continue
             if None in row.values():  # a multi-line record the kill cut short
                 self.dropped_failures += 1
             elif self._keep(row):
-                writer.writerow({k: row.get(k) for k in CSV_FIELDS})
+                out.write(_csv_line({k: row.get(k) for k in CSV_FIELDS}))
 
     def _emit(self, line: str) -> None:
         self._fh.write(line)
@@ -306,11 +314,7 @@ class OutputWriter:
         if self.fmt == "jsonl":
             self._emit(item.json_line() + "\n")
         else:
-            buf = io.StringIO()
-            csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writerow(
-                csv_row(item.record())
-            )
-            self._emit(buf.getvalue())
+            self._emit(_csv_line(csv_row(item.record())))
 
     def close(self) -> None:
         try:
@@ -367,3 +371,15 @@ def _csv_header() -> str:
     buf = io.StringIO()
     csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n").writeheader()
     return buf.getvalue()
+
+
+def _csv_line(row: dict[str, Any]) -> str:
+    """One CSV row ending in ``\n``, every field holding ``\r`` or ``\n`` quoted.
+
+    The csv module quotes a field only for the characters of its ``lineterminator``: with
+    ``"\n"`` a ``\r`` in a file name or headline would be written bare, and a reader would end
+    the row there. Written with ``"\r\n"`` (both quoted), the row's own ending is then ``\n``.
+    """
+    buf = io.StringIO()
+    csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\r\n").writerow(row)
+    return buf.getvalue()[:-2] + "\n"

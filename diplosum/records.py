@@ -40,6 +40,16 @@ class OutputRecord(BaseModel):
     dropped: list[Dropped] = Field(default_factory=list)
     truncated: bool = False
     latency_s: float = 0.0
+    incomplete: bool = Field(
+        default=False,
+        description="The endpoint failed during a re-ask (5xx, 429, a lost connection) and "
+        "the answer before it was kept: not cached; a resumed run redoes it.",
+    )
+    flagged: list[Dropped] = Field(
+        default_factory=list,
+        description="Items kept whose only evidence reads as an instruction to the model "
+        "(possible prompt injection): check them.",
+    )
 
 
 def output_record_schema() -> dict[str, Any]:

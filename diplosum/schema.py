@@ -332,6 +332,16 @@ class RunMetadata(BaseModel):
     latency_s: float = 0.0
     cached: bool = False
     cost_usd: float | None = None
+    incomplete: bool = Field(
+        default=False,
+        description="The endpoint failed during a re-ask (5xx, 429, a lost connection) and "
+        "the answer before it was kept: not cached, and redone by the next run.",
+    )
+    flagged: list[Dropped] = Field(
+        default_factory=list,
+        description="Items kept whose only evidence reads as an instruction to the model, "
+        "not as reporting (possible prompt injection): check them.",
+    )
 
 
 class SummaryResult(BaseModel):

@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -26,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 from tenacity.stop import stop_base
 
 from ._cited import SEGMENTS, constrain_ids
+from ._injection import flag_instructions
+from ._redact import Redactor
 from ._segments import Segments
 from ._version import __version__
 from .articles import Article, parse_text, read_article
 from .build import BUILD_VERSION, Shape, shape_for
 from .cache import Cache, CachedResult, cache_key, default_cache_path
-from .errors import ConfigurationError, ExtractionError, ProviderError
+from .errors import CacheError, ConfigurationError, ExtractionError, ProviderError
 from .grounding import ArticleIndex
 from .pricing import cost_usd
 from .prompts import DEFAULT_PROMPT, Prompt, load_prompt
@@ -43,11 +46,12 @@ from .providers import (
     current_log,
     parse_model,
 )
-from .retry import RetryPolicy
+from .retry import RetryPolicy, is_retryable
 from .schema import (
     GROUNDING,
     SCHEMA_VERSION,
     DiplomaticSummary,
+    Dropped,
     RunMetadata,
     SummaryResult,
     Usage,
@@ -57,6 +61,8 @@ if TYPE_CHECKING:
     from .batch import BatchItem
 
 __all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
+
+_log = logging.getLogger(__name__)
 
 #: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
 _BYTES_PER_TOKEN = 3
@@ -164,6 +170,8 @@ class Summariser:
             )
         if max_reasks < 0:
             raise ConfigurationError("max_reasks must be 0 or more")
+        if timeout is not None and not 0 < timeout < float("inf"):
+            raise ConfigurationError(f"timeout must be more than 0 seconds, not {timeout}")
         self.api_key = api_key
         self._client_injected = client
         self._async_client = async_client
@@ -193,6 +201,9 @@ class Summariser:
         elif isinstance(cache, (str, os.PathLike)):
             cache = Cache(cache)
         self.cache: Cache | None = cache or None
+        #: Answers that could not be written to the cache (each kept in its result anyway).
+        self.cache_write_failures = 0
+        self._redactor = Redactor([api_key])
         self._identity: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ identity and keys
@@ -441,9 +452,14 @@ class Summariser:
             if extraction is None:
                 return None
             summary, dropped = self.shape.build(article, extraction)
+            summary, dropped = self._redact_summary(summary, dropped)
             summary_json = summary.model_dump_json()
-            meta.update(build_version=BUILD_VERSION, dropped=[d.model_dump() for d in dropped])
-            self.cache.put(
+            meta.update(
+                build_version=BUILD_VERSION,
+                dropped=[d.model_dump() for d in dropped],
+                flagged=[f.model_dump() for f in flag_instructions(summary)],
+            )
+            self._store(
                 dataclasses.replace(
                     hit, summary_json=summary_json, meta_json=json.dumps(meta), created_at=""
                 )
@@ -461,9 +477,18 @@ class Summariser:
     ) -> SummaryResult:
         usages = [Usage(**u) for u in log.usages]
         total = sum(usages, Usage())
+        incomplete = False
         if extraction is None:
             extraction = self._salvage(call, log, error, total)
+            # Kept although the endpoint failed during a re-ask. A transient failure (5xx, 429,
+            # a dropped connection) must not become a permanent partial summary: flagged and not
+            # cached, so the next run asks again. A permanent one (400: the re-ask outgrew the
+            # context window) would fail the same way again: cached as before.
+            cause = _provider_cause(error)
+            incomplete = cause is not None and is_retryable(cause)
         summary, dropped = self.shape.build(call.article, extraction, call.segments)
+        summary, dropped = self._redact_summary(summary, dropped)
+        flagged = flag_instructions(summary)  # evidence that only instructs the model
         unverified = [d for d in dropped if not d.reason.startswith(("demoted", "moved"))]
         if self.strict and self.shape.segmented and unverified:
             reason = "; ".join(f"{d.field} {d.item!r}: {d.reason}" for d in unverified)
@@ -493,17 +518,26 @@ class Summariser:
             truncated=call.truncated,
             latency_s=round(time.perf_counter() - started, 4),
             cost_usd=cost_usd(self.spec.label, total),
+            incomplete=incomplete,
+            flagged=flagged,
         )
         result = SummaryResult(summary=summary, meta=meta)
-        if self.cache is not None:
-            self.cache.put(
+        if incomplete:
+            _log.warning(
+                "%s: the endpoint failed during a re-ask; the previous answer is kept, flagged "
+                "incomplete and not cached, so the next run asks again",
+                call.article.id,
+            )
+        elif self.cache is not None:
+            raw = log.raw_outputs[-1] if log.raw_outputs else None
+            self._store(
                 CachedResult(
                     key=call.key,
                     article_sha256=call.article.sha256,
                     model=self.spec.label,
                     summary_json=summary.model_dump_json(),
                     meta_json=result.meta.model_dump_json(),
-                    raw_output=log.raw_outputs[-1] if log.raw_outputs else None,
+                    raw_output=self._redact(raw) if raw is not None else None,
                     usage_json=json.dumps([u.model_dump() for u in usages]),
                     latency_s=result.meta.latency_s,
                     created_at="",
@@ -511,16 +545,41 @@ class Summariser:
             )
         return result
 
-    def _redact(self, text: str) -> str:
-        """Remove the API key from text an endpoint sent back (some proxies echo it)."""
-        for secret in (
-            self.api_key,
-            os.environ.get("OPENAI_API_KEY"),
-            os.environ.get("DIPLOSUM_API_KEY"),
-        ):
-            if secret and len(secret) >= 8:
-                text = text.replace(secret, "[redacted]")
-        return text
+    def _store(self, row: CachedResult) -> None:
+        """Write ``row`` to the cache; a failed write is logged, never fatal: the answer was paid
+        for, so the caller still gets it (with its real usage and cost, which a budget counts)."""
+        assert self.cache is not None
+        try:
+            self.cache.put(row)
+        except CacheError as exc:
+            self.cache_write_failures += 1
+            if self.cache_write_failures == 1:
+                _log.warning(
+                    "%s; the answer is kept but not cached (later failures are not repeated)",
+                    exc,
+                )
+            else:
+                _log.debug("cache write failed again: %s", exc)
+
+    def redact(self, text: str) -> str:
+        """``text`` without the API key or anything shaped like one (see :mod:`._redact`)."""
+        return self._redactor.text(text)
+
+    _redact = redact  # the name used inside the class
+
+    def _redact_summary(
+        self, summary: DiplomaticSummary, dropped: list[Dropped]
+    ) -> tuple[DiplomaticSummary, list[Dropped]]:
+        """The summary and dropped items without secrets a model echoed (quotes are article
+        text and stay verbatim)."""
+        text = summary.model_dump_json() + "".join(d.item + d.reason for d in dropped)
+        if not self._redactor.needed(text):
+            return summary, dropped
+        clean = self._redactor.data(summary.model_dump(mode="json"))
+        return DiplomaticSummary.model_validate(clean), [
+            Dropped(field=d.field, item=self.redact(d.item), reason=self.redact(d.reason))
+            for d in dropped
+        ]
 
     def _salvage(
         self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
@@ -556,6 +615,7 @@ class Summariser:
                 status_code=status,
                 http_attempts=log.http_attempts,
                 body=body,
+                unreachable=_unreachable(provider_error),
                 **{**context, "attempts": log.http_attempts},  # HTTP attempts, as errors.py says
             ) from None
         reason = _last_validation_message(error)
@@ -664,6 +724,23 @@ def _provider_cause(error: BaseException | None) -> BaseException | None:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return None
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the endpoint is not there at all: no connection could be made
+    (refused, no such host, no answer to the connection: the HTTP library's ``ConnectError`` or
+    ``ConnectTimeout`` behind the SDK's error; not a reset or a read timeout, which come from a
+    server that is there), or HTTP 404 (no such path: a base URL without its ``/v1``)."""
+    if getattr(error, "status_code", None) == 404:
+        return True
+    seen: set[int] = set()
+    exc: BaseException | None = error
+    while exc is not None and id(exc) not in seen:
+        if type(exc).__name__ in ("ConnectError", "ConnectTimeout"):  # httpx and its forks
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _last_validation_message(error: BaseException | None) -> str:
