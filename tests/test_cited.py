@@ -143,6 +143,50 @@ def test_llama_cpp_grammar_keeps_the_enum_and_bounds() -> None:
     assert '"\\"mediator\\""' in gbnf and "talks-date" in gbnf.replace("_", "-")
 
 
+def test_llama_cpp_grammar_compact_has_no_optional_space() -> None:
+    """The embedded model's grammar admits compact JSON only, keeps the id enum, and is a
+    grammar llama.cpp itself parses."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    from diplosum._grammar import compact_grammar
+
+    schema = constrain_ids(CitedExtraction.model_json_schema(), 12)
+    gbnf = compact_grammar(schema)
+    assert gbnf is not None
+    assert 'space ::= ""' in gbnf.splitlines() and 'space ::= " "?' not in gbnf
+    assert 'CitedActor-segments-item ::= "1" | "2"' in gbnf and '"13"' not in gbnf
+    assert llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False) is not None
+
+
+def test_a_local_model_request_carries_the_compact_grammar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With llama-cpp-python installed, a grammar endpoint gets the compact grammar (and
+    response_format "text", which leaves it in force) instead of a json_object schema; the
+    cache key says so; compact_grammar=False sends the schema."""
+    import diplosum.summariser as summariser_module
+
+    seen: list[dict[str, Any]] = []
+
+    def fake_grammar(schema: dict[str, Any]) -> str:
+        seen.append(schema)
+        return 'root ::= "{}"\n'
+
+    monkeypatch.setattr(summariser_module, "compact_grammar", fake_grammar)
+    monkeypatch.setattr(summariser_module.importlib.util, "find_spec", lambda name: object())
+    ep = ScriptedEndpoint(answer(), tools=False)
+    s = Summariser("local", base_url="http://127.0.0.1:9/v1", client=ep.client())
+    plain = Summariser(
+        "m", base_url="http://127.0.0.1:9/v1", mode="json_grammar", compact_grammar=False
+    )
+    assert s.compact_grammar and not plain.compact_grammar
+    assert s.params()["grammar"] == "compact" and "grammar" not in plain.params()
+    s.summarise_article(article())
+    (request,) = ep.requests
+    assert request["grammar"] == 'root ::= "{}"\n'
+    assert request["response_format"] == {"type": "text"}
+    assert seen[0]["$defs"]["CitedDate"]["properties"]["segment"]["enum"] == [1, 2, 3, 4, 5]
+
+
 # --------------------------------------------------------------------------- evidence
 
 
@@ -431,7 +475,13 @@ def test_grammar_requests_carry_ids_only_in_the_grammar() -> None:
         positions=[],
     )
     ep = ScriptedEndpoint(answer(), short, tools=False)
-    s = Summariser("m", base_url="http://127.0.0.1:9/v1", mode="json_grammar", client=ep.client())
+    s = Summariser(
+        "m",
+        base_url="http://127.0.0.1:9/v1",
+        mode="json_grammar",
+        client=ep.client(),
+        compact_grammar=False,
+    )
     s.summarise_article(article())
     other = parse_text("date 2026-01-05 x\n\nChad and Sudan met in Doha. Qatar hosted them.")
     s.summarise_article(other)
