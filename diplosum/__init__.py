@@ -27,8 +27,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .articles import Article, iter_articles, read_article
-    from .batch import BatchItem, asummarise_many, summarise_many
+    from .batch import asummarise_many, summarise_many
     from .cache import Cache
+    from .records import BatchItem
     from .retry import RetryPolicy
     from .schema import (
         Actor,
@@ -80,7 +81,7 @@ _LAZY = {
     "Article": "articles",
     "iter_articles": "articles",
     "read_article": "articles",
-    "BatchItem": "batch",
+    "BatchItem": "records",
     "asummarise_many": "batch",
     "summarise_many": "batch",
     "Cache": "cache",

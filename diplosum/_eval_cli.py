@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._names import visible
-from .evaluate import METRICS, Gold, Scores, compare, load_gold, load_predictions, score
+from .evaluate import METRICS, Gold, Scores, compare, load_gold, score
 
 if TYPE_CHECKING:
     from .records import OutputRecord
@@ -192,7 +192,6 @@ def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRe
     from .batch import summarise_many
     from .cli import _make_summariser
     from .errors import ConfigurationError
-    from .records import OutputRecord
 
     folder = Path(args.articles)
     if not folder.is_dir():
@@ -211,13 +210,23 @@ def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRe
             if out is not None:
                 out.write(item.json_line() + "\n")
                 out.flush()
-            records.append(OutputRecord.model_validate(item.record()))
+            records.append(item)
             how = "cached" if item.cached else item.status
             _eprint(f"diplosum: [{n}/{len(golds)}] {visible(item.id)}: {how}")
     finally:
         if out is not None:
             out.close()
     return records
+
+
+def _predictions(path: str) -> list[OutputRecord]:
+    """The records of ``path``; each line that is not one is said on stderr."""
+    from .records import read_records
+
+    read = read_records(path)
+    for skip in read.skipped:
+        _eprint(f"diplosum: {path}:{skip.line}: not an output record, skipped ({skip.reason})")
+    return read.records
 
 
 def run(args: argparse.Namespace) -> int:
@@ -239,15 +248,13 @@ def run(args: argparse.Namespace) -> int:
         scores = score(golds, _summarise(args, golds))
     else:
         label = args.predictions
-        scores = score(
-            golds, load_predictions(args.predictions), base=Path(args.predictions).parent
-        )
+        scores = score(golds, _predictions(args.predictions), base=Path(args.predictions).parent)
     if not args.quiet:
         print_articles(scores)
     print_totals(scores, label)
     result: dict[str, Any] = {"gold": args.gold, "predictions": label, **scores.to_json()}
     if args.compare:
-        other = score(golds, load_predictions(args.compare), base=Path(args.compare).parent)
+        other = score(golds, _predictions(args.compare), base=Path(args.compare).parent)
         if not args.quiet:
             print_articles(other)
         print_totals(other, args.compare)

@@ -1,17 +1,16 @@
 """Summarise many articles concurrently; every article comes out as a success or a failure.
 
-:func:`asummarise_many` is an async iterator of :class:`BatchItem` in completion
-order; :func:`summarise_many` is its synchronous twin. Inputs are streamed
-(folders are walked lazily, never loaded whole), cache hits are served without
-building a client, at most ``concurrency`` model calls run at once, optional
-request/token rate limits apply, and a dollar ``budget`` stops new calls once
-reached. One failing article never cancels the others.
+:func:`asummarise_many` is an async iterator of records
+(:class:`~diplosum.records.OutputRecord`, exported as ``BatchItem``) in completion order;
+:func:`summarise_many` is its synchronous twin. Inputs are streamed (folders are walked lazily,
+never loaded whole), cache hits are served without building a client, at most
+``concurrency`` model calls run at once, optional request/token rate limits apply, and a
+dollar ``budget`` stops new calls once reached. One failing article never cancels the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import queue
 import threading
@@ -19,10 +18,9 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from ._names import printable
-from ._version import __version__
 from .articles import (
     ARTICLE_SUFFIXES,
     MAX_ARTICLE_BYTES,
@@ -32,133 +30,15 @@ from .articles import (
     parse_record,
     parse_text,
 )
-from .errors import ArticleError, BudgetExceeded, ConfigurationError, DiplosumError
-from .schema import SCHEMA_VERSION, DiplomaticSummary, SummaryResult
+from .errors import ArticleError, BudgetExceeded, ConfigurationError
+from .records import OutputRecord
 from .summariser import Summariser
+
+BatchItem = OutputRecord  # the name the public API has always used
 
 __all__ = ["BatchItem", "BatchStats", "RateLimiter", "asummarise_many", "summarise_many"]
 
 Input = str | os.PathLike[str] | Article | dict[str, Any]
-
-
-@dataclass(slots=True)
-class BatchItem:
-    """The outcome for one article: ``status`` ``"ok"`` with a summary, or ``"error"``."""
-
-    id: str
-    source: str | None
-    article_sha256: str | None
-    status: Literal["ok", "error"]
-    summary_json: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    error: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
-
-    @property
-    def cached(self) -> bool:
-        return bool(self.meta.get("cached"))
-
-    @property
-    def summary(self) -> DiplomaticSummary | None:
-        """The summary, parsed (None for failures)."""
-        if self.summary_json is None:
-            return None
-        return DiplomaticSummary.model_validate_json(self.summary_json)
-
-    @property
-    def cost_usd(self) -> float | None:
-        cost = self.meta.get("cost_usd")
-        return float(cost) if isinstance(cost, (int, float)) else None
-
-    @property
-    def total_tokens(self) -> int:
-        usage = self.meta.get("usage") or {}
-        return int(usage.get("total_tokens", 0) or 0)
-
-    def record(self) -> dict[str, Any]:
-        """The output record (one JSON line of ``diplosum summarise``)."""
-        m = self.meta
-        return {
-            "id": self.id,
-            "source": self.source,
-            "article_sha256": self.article_sha256,
-            "status": self.status,
-            "summary": json.loads(self.summary_json) if self.summary_json else None,
-            "error": self.error,
-            "usage": m.get("usage"),
-            "cost_usd": m.get("cost_usd"),
-            "cached": self.cached,
-            "model": m.get("model"),
-            "prompt_version": m.get("prompt_version"),
-            "prompt_hash": m.get("prompt_hash"),
-            "schema_version": m.get("schema_version", SCHEMA_VERSION),
-            "diplosum_version": m.get("diplosum_version", __version__),
-            "attempts": m.get("attempts", 0),
-            "dropped": m.get("dropped", []),
-            "truncated": m.get("truncated", False),
-            "latency_s": m.get("latency_s", 0.0),
-            "incomplete": m.get("incomplete", False),
-            "flagged": m.get("flagged", []),
-        }
-
-    def json_line(self) -> str:
-        return json.dumps(self.record(), ensure_ascii=False)
-
-    @classmethod
-    def from_result(cls, article: Article, result: SummaryResult) -> BatchItem:
-        return cls(
-            id=article.id,
-            source=article.source,
-            article_sha256=article.sha256,
-            status="ok",
-            summary_json=result.summary.model_dump_json(),
-            meta=result.meta.model_dump(mode="json"),
-        )
-
-    @classmethod
-    def failure(
-        cls,
-        exc: BaseException,
-        *,
-        summariser: Summariser | None,
-        article: Article | None = None,
-        source: str | None = None,
-    ) -> BatchItem:
-        context = getattr(exc, "context", {}) if isinstance(exc, DiplosumError) else {}
-        usage = context.get("usage") or {
-            "prompt_tokens": 0,
-            "completion_tokens": 0,
-            "total_tokens": 0,
-        }
-        meta: dict[str, Any] = {"usage": usage, "attempts": int(context.get("attempts", 0) or 0)}
-        if summariser is not None:
-            from .pricing import cost_usd
-            from .schema import Usage
-
-            meta.update(
-                model=summariser.spec.label,
-                prompt_version=summariser.prompt.version,
-                prompt_hash=summariser.prompt.hash,
-                cost_usd=cost_usd(summariser.spec.label, Usage(**usage)),
-            )
-        src = article.source if article else source
-        ident = article.id if article else (Path(src).name if src else "?")
-        return cls(
-            id=ident,
-            source=src,
-            article_sha256=article.sha256 if article else None,
-            status="error",
-            meta=meta,
-            error={
-                "type": type(exc).__name__,
-                # A file name that is not UTF-8 escaped; an API key the endpoint echoed removed.
-                "message": printable(summariser.redact(str(exc)) if summariser else str(exc)),
-                "attempts": meta["attempts"],
-            },
-        )
 
 
 @dataclass(slots=True)

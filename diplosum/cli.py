@@ -391,11 +391,11 @@ def _summarise(args: argparse.Namespace) -> int:
                 writer.write(item)
                 stats.add(item)
                 if not item.ok:
-                    etype = (item.error or {}).get("type")
+                    etype = item.error.type if item.error else None
                     budget_hit |= etype == "BudgetExceeded"
                     if etype != "BudgetExceeded":
                         progress.clear()
-                        message = (item.error or {}).get("message")
+                        message = item.error.message if item.error else None
                         _eprint(f"diplosum: failed: {visible(message)}")
                 progress.update(stats)
     finally:

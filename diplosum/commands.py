@@ -51,64 +51,49 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
 
 
 def show(path: str) -> int:
-    """Print a readable table of the summaries in an output file.
+    """Print a readable table of the summaries in an output file (read as
+    :class:`~diplosum.records.OutputRecord`: what is shown is what the record holds).
 
     Every value is shown through :func:`~diplosum._names.visible`: an escape sequence in a
     headline or a file name is printed as ``\x1b[...``, never sent to the terminal raw.
     """
-    from ._jsonl import jsonl_lines
     from ._names import visible
+    from .records import OutputRecord, read_records
 
-    try:
-        # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
-        lines = list(jsonl_lines(path))
-    except OSError as exc:
-        raise ArticleError(f"cannot read: {exc.strerror or exc}", source=path) from None
     width = 100
-    for n, line in lines:
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            print(f"{visible(path)}:{n}: not a JSON line, skipped", file=sys.stderr)
-            continue
-        if not isinstance(rec, dict):
-            print(f"{visible(path)}:{n}: not an output record, skipped", file=sys.stderr)
+
+    def field(name: str, value: str) -> None:
+        wrapped = textwrap.wrap(visible(value), width - 14) or [""]
+        print(f"  {name:<11} {wrapped[0]}")
+        for more in wrapped[1:]:
+            print(f"  {'':<11} {more}")
+
+    for rec in read_records(path).entries:
+        if not isinstance(rec, OutputRecord):
+            what = "an output record" if rec.is_json else "a JSON line"
+            print(f"{visible(path)}:{rec.line}: not {what}, skipped", file=sys.stderr)
             continue
         print("=" * width)
-        cached = "  (cached)" if rec.get("cached") else ""
-        print(f"{visible(rec.get('id'))}  [{visible(rec.get('status'))}]{cached}")
-        if rec.get("status") != "ok":
-            err = rec.get("error") or {}
-            print(f"  error: {visible(err.get('type'))}: {visible(err.get('message'))}")
+        cached = "  (cached)" if rec.cached else ""
+        print(f"{visible(rec.id)}  [{visible(rec.status)}]{cached}")
+        if rec.status != "ok" or rec.summary is None:
+            err = rec.error
+            print(
+                f"  error: {visible(err.type if err else None)}: "
+                f"{visible(err.message if err else None)}"
+            )
             continue
-        s = rec.get("summary") or {}
-        venue = s.get("venue") or {}
-        date = s.get("proposed_date") or {}
-        rows = [
-            ("headline", s.get("headline") or ""),
-            ("status", s.get("talks_status") or ""),
-            ("mediators", ", ".join(a["name"] for a in s.get("mediators", [])) or "-"),
-            ("parties", ", ".join(a["name"] for a in s.get("parties", [])) or "-"),
-            (
-                "venue",
-                ", ".join(
-                    x for x in (venue.get("site"), venue.get("city"), venue.get("country")) if x
-                )
-                or "-",
-            ),
-            ("date", f"{date.get('date') or '?'} ({date.get('text')})" if date else "-"),
-            ("summary", s.get("summary") or ""),
-        ]
-        for name, value in rows:
-            wrapped = textwrap.wrap(visible(value), width - 14) or [""]
-            print(f"  {name:<11} {wrapped[0]}")
-            for more in wrapped[1:]:
-                print(f"  {'':<11} {more}")
-        for p in s.get("positions", []):
-            stance = textwrap.wrap(visible(f"{p['actor']}: {p['stance']}"), width - 14) or [""]
-            print(f"  {'position':<11} {stance[0]}")
-            for more in stance[1:]:
-                print(f"  {'':<11} {more}")
+        s = rec.summary
+        venue, date = s.venue, s.proposed_date
+        field("headline", s.headline or "")
+        field("status", s.talks_status)
+        field("mediators", ", ".join(a.name for a in s.mediators) or "-")
+        field("parties", ", ".join(a.name for a in s.parties) or "-")
+        places = (venue.site, venue.city, venue.country) if venue else ()
+        field("venue", ", ".join(x for x in places if x) or "-")
+        when = date.date.isoformat() if date and date.date else "?"
+        field("date", f"{when} ({date.text})" if date else "-")
+        field("summary", s.summary)
+        for p in s.positions:
+            field("position", f"{p.actor}: {p.stance}")
     return 0

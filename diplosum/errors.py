@@ -94,24 +94,28 @@ class LocalModelError(ConfigurationError):
 class ProviderError(DiplosumError):
     """The model endpoint failed after transport retries were exhausted.
 
-    Attributes: ``status_code`` (None for timeouts and connection errors),
-    ``attempts`` (HTTP attempts made), ``article_id``, ``body`` (the error body, truncated).
+    Attributes: ``status_code`` (None for timeouts and connection errors), ``attempts``
+    (model calls made, the failed one included), ``http_attempts`` (HTTP requests sent,
+    transport retries included), ``article_id``, ``body`` (the error body, truncated).
     """
 
     status_code: int | None
     attempts: int
+    http_attempts: int
     article_id: str | None
 
 
 class ExtractionError(DiplosumError):
     """The model's output did not validate within the re-ask budget.
 
-    Attributes: ``article_id``, ``attempts`` (model calls made), ``errors``
-    (the last validation message) and ``last_output`` (the last raw output).
+    Attributes: ``article_id``, ``attempts`` (model calls made), ``http_attempts`` (HTTP
+    requests sent for them), ``errors`` (the last validation message) and ``last_output`` (the
+    last raw output).
     """
 
     article_id: str | None
     attempts: int
+    http_attempts: int
     errors: str
     last_output: str | None
 

@@ -33,7 +33,6 @@ The command line and its tables live in :mod:`diplosum._eval_cli`.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,10 +68,6 @@ METRICS = {
     "position_actor_recall": "position actors",
     "grounding_rate": "grounding",
 }
-
-
-def _eprint(*args: Any) -> None:
-    print(*args, file=sys.stderr, flush=True)
 
 
 def _fold(text: str) -> str:
@@ -139,10 +134,11 @@ def load_gold(path: str | Path) -> list[Gold]:
 
 
 def load_predictions(path: str | Path) -> list[OutputRecord]:
-    """Read the output records of ``diplosum summarise`` (bad lines are skipped, said)."""
-    from .report import load_records
+    """Read the output records of ``diplosum summarise`` (lines that are not records are
+    skipped: :func:`diplosum.records.read_records` says which)."""
+    from .records import read_records
 
-    return load_records(path)
+    return read_records(path).records
 
 
 def _join(
@@ -553,9 +549,9 @@ def score(
     """Join records to gold and score every gold article.
 
     Each successful record's article is re-read from its ``source`` (relative paths are also
-    tried against ``base``) to check its quotes; see :func:`diplosum.report.reread_article`.
+    tried against ``base``) to check its quotes; see :func:`diplosum.records.reread_article`.
     """
-    from .report import reread_article
+    from .records import reread_article
 
     joined, extra = _join(golds, records)
     scored = []

@@ -27,91 +27,12 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ._outfile import OutputLock, remove_stale_temps, temp_prefix, temp_suffix
-from .batch import BatchItem
 from .errors import ConfigurationError
+from .records import CSV_FIELDS, OutputRecord, csv_row
 
-__all__ = ["CSV_FIELDS", "OutputWriter", "csv_row"]
+__all__ = ["OutputWriter"]
 
 Format = Literal["jsonl", "csv"]
-CSV_FIELDS = [
-    "id",
-    "source",
-    "article_sha256",
-    "status",
-    "headline",
-    "published",
-    "talks_status",
-    "mediators",
-    "parties",
-    "venue_city",
-    "venue_country",
-    "venue_iso3",
-    "venue_site",
-    "proposed_date",
-    "proposed_date_end",
-    "proposed_date_text",
-    "positions",
-    "summary",
-    "error_type",
-    "error_message",
-    "prompt_tokens",
-    "completion_tokens",
-    "total_tokens",
-    "cost_usd",
-    "cached",
-    "model",
-    "prompt_version",
-    "prompt_hash",
-    "schema_version",
-    "diplosum_version",
-    "attempts",
-    "dropped",
-    "latency_s",
-]
-
-
-def csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    """Flatten one output record for CSV: list fields joined with "; ", evidence omitted."""
-    s = record.get("summary") or {}
-    venue = s.get("venue") or {}
-    date = s.get("proposed_date") or {}
-    usage = record.get("usage") or {}
-    error = record.get("error") or {}
-    return {
-        "id": record["id"],
-        "source": record.get("source"),
-        "article_sha256": record.get("article_sha256"),
-        "status": record["status"],
-        "headline": s.get("headline"),
-        "published": s.get("published"),
-        "talks_status": s.get("talks_status"),
-        "mediators": "; ".join(a["name"] for a in s.get("mediators", [])),
-        "parties": "; ".join(a["name"] for a in s.get("parties", [])),
-        "venue_city": venue.get("city"),
-        "venue_country": venue.get("country"),
-        "venue_iso3": venue.get("iso3"),
-        "venue_site": venue.get("site"),
-        "proposed_date": date.get("date"),
-        "proposed_date_end": date.get("end"),
-        "proposed_date_text": date.get("text"),
-        "positions": "; ".join(f"{p['actor']}: {p['stance']}" for p in s.get("positions", [])),
-        "summary": s.get("summary"),
-        "error_type": error.get("type"),
-        "error_message": error.get("message"),
-        "prompt_tokens": usage.get("prompt_tokens"),
-        "completion_tokens": usage.get("completion_tokens"),
-        "total_tokens": usage.get("total_tokens"),
-        "cost_usd": record.get("cost_usd"),
-        "cached": record.get("cached"),
-        "model": record.get("model"),
-        "prompt_version": record.get("prompt_version"),
-        "prompt_hash": record.get("prompt_hash"),
-        "schema_version": record.get("schema_version"),
-        "diplosum_version": record.get("diplosum_version"),
-        "attempts": record.get("attempts"),
-        "dropped": len(record.get("dropped") or []),
-        "latency_s": record.get("latency_s"),
-    }
 
 
 class OutputWriter:
@@ -207,7 +128,9 @@ class OutputWriter:
     def _keep(self, rec: dict[str, Any]) -> bool:
         key = (str(rec.get("id")), str(rec.get("article_sha256")))
         # An incomplete answer (the endpoint failed during a re-ask) is redone, like a failure.
-        if rec.get("status") == "ok" and not rec.get("incomplete") and key not in self.done:
+        # JSON holds a boolean, CSV the text "True" (a CSV written before the column: none).
+        incomplete = rec.get("incomplete") in (True, "True")
+        if rec.get("status") == "ok" and not incomplete and key not in self.done:
             self.done.add(key)
             self.kept += 1
             self.models[str(rec.get("model") or "an unknown model")] += 1
@@ -309,12 +232,12 @@ class OutputWriter:
         self._fh.write(line)
         self._fh.flush()
 
-    def write(self, item: BatchItem) -> None:
+    def write(self, record: OutputRecord) -> None:
         """Write one record as a single line."""
         if self.fmt == "jsonl":
-            self._emit(item.json_line() + "\n")
+            self._emit(record.json_line() + "\n")
         else:
-            self._emit(_csv_line(csv_row(item.record())))
+            self._emit(_csv_line(csv_row(record)))
 
     def close(self) -> None:
         try:
@@ -334,7 +257,7 @@ class OutputWriter:
         self.close()
 
 
-#: How every JSON Lines record diplosum writes begins (``json.dumps`` of ``BatchItem.record``).
+#: How every JSON Lines record diplosum writes begins (``OutputRecord.json_line``).
 _RECORD_START = '{"id": '
 #: How the header of every CSV output diplosum writes begins.
 _CSV_SIGNATURE = ",".join(CSV_FIELDS[:4]) + ","

@@ -120,10 +120,10 @@ def _parse(model: str, base_url: str | None) -> ModelSpec:
 class AttemptLog:
     """What one summarise call sent and received, attempt by attempt (set per call)."""
 
-    usages: list[dict[str, int]] = field(default_factory=list)
+    calls: int = 0  # model calls made: the first request and each re-ask, answered or not
+    usages: list[dict[str, int]] = field(default_factory=list)  # one per answered call
     raw_outputs: list[str | None] = field(default_factory=list)
-    http_attempts: int = 0
-    last_error: BaseException | None = None
+    http_attempts: int = 0  # HTTP requests sent for those calls, transport retries included
 
 
 _LOG: contextvars.ContextVar[AttemptLog | None] = contextvars.ContextVar(
@@ -208,6 +208,12 @@ def _retrying(policy: RetryPolicy) -> dict[str, Any]:
     }
 
 
+def _count_call() -> None:
+    log = _LOG.get()
+    if log is not None:
+        log.calls += 1
+
+
 Prepare = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -249,6 +255,7 @@ def retrying_create(
 
     def _create(*args: Any, **kwargs: Any) -> Any:
         kwargs = prepare(kwargs)
+        _count_call()
         for attempt in Retrying(**_retrying(policy)):
             with attempt:
                 completion = create(*args, **kwargs)
@@ -266,6 +273,7 @@ def aretrying_create(
 
     async def _create(*args: Any, **kwargs: Any) -> Any:
         kwargs = prepare(kwargs)
+        _count_call()
         async for attempt in AsyncRetrying(**_retrying(policy)):
             with attempt:
                 completion = await create(*args, **kwargs)

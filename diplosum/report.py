@@ -15,17 +15,12 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._jsonl import jsonl_line, jsonl_lines
-
 if TYPE_CHECKING:
-    from .articles import Article
     from .records import OutputRecord
     from .schema import Evidence
 
@@ -33,9 +28,7 @@ __all__ = [
     "FIELDS",
     "Segment",
     "add_parser",
-    "load_records",
     "render_report",
-    "reread_article",
     "run",
     "segments",
 ]
@@ -60,79 +53,6 @@ ARTICLE_STATES = {
     "text is not shown, only the record's evidence",
     "-": "no article source in the record",
 }
-
-_JSONL_LINE = re.compile(r"(.+\.jsonl):(\d+)", re.IGNORECASE)
-
-
-def load_records(path: str | Path) -> list[OutputRecord]:
-    """Read the output records of ``diplosum summarise``; unreadable lines are skipped, said."""
-    from pydantic import ValidationError
-
-    from .errors import ArticleError
-    from .records import OutputRecord
-
-    records = []
-    try:
-        # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
-        lines = list(jsonl_lines(path))
-    except OSError as exc:
-        raise ArticleError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    for n, line in lines:
-        if line.strip():
-            try:
-                records.append(OutputRecord.model_validate_json(line))
-            except ValidationError as exc:
-                print(
-                    f"diplosum: {path}:{n}: not an output record, skipped "
-                    f"({exc.errors()[0]['msg']})",
-                    file=sys.stderr,
-                )
-    return records
-
-
-def reread_article(
-    source: str, sha256: str | None, *, base: Path | None = None
-) -> tuple[Article | None, str]:
-    """Read the article a record was made from again, and say whether it is the same text.
-
-    ``source`` is a path, or ``PATH.jsonl:LINE``; a relative path not found from the working
-    folder is tried against ``base``. The state is ``"ok"`` (same sha256), ``"changed"``,
-    ``"missing"``, ``"unreadable"`` or ``"unchecked"`` (no sha256 to compare).
-    """
-    from ._names import path_of
-    from .articles import parse_record, read_article
-    from .errors import ArticleError
-
-    match = _JSONL_LINE.fullmatch(source)
-    name = match[1] if match else source
-    path = _existing(Path(name), base)
-    if path is None and path_of(name) != name:  # a file name that is not UTF-8, stored escaped
-        path = _existing(Path(path_of(name)), base)
-    if path is None:
-        return None, "missing"
-    try:
-        if match is None:
-            article = read_article(path)
-        else:
-            lineno = int(match[2])
-            raw = jsonl_line(path, lineno)  # numbered as the batch numbers its inputs
-            record = json.loads(raw.decode("utf-8")) if raw is not None else None
-            article = parse_record(record, source=source, default_id=f"{path.name}:{lineno}")
-    except (ArticleError, OSError, UnicodeDecodeError, ValueError):
-        return None, "unreadable"
-    if sha256 is None:
-        return article, "unchecked"
-    return article, "ok" if article.sha256 == sha256 else "changed"
-
-
-def _existing(path: Path, base: Path | None) -> Path | None:
-    """``path`` if it exists, else ``base / path`` for a relative one that does; else None."""
-    if path.exists():
-        return path
-    if base is not None and not path.is_absolute() and (base / path).exists():
-        return base / path
-    return None
-
 
 # --------------------------------------------------------------------------- view model
 
@@ -260,6 +180,8 @@ def _items(rec: OutputRecord, prefix: str) -> dict[str, list[_Item]]:
 
 
 def _view(n: int, rec: OutputRecord, base: Path | None) -> _ArticleView:
+    from .records import reread_article
+
     article, state = (None, "-")
     if rec.source:
         article, state = reread_article(rec.source, rec.article_sha256, base=base)
@@ -362,7 +284,15 @@ def run(args: argparse.Namespace) -> int:
     check_output("-o", args.output)  # a folder, a missing folder: before reading anything
     if not args.overwrite:
         check_report_target(args.output)
-    records = load_records(args.file)
+    from .records import read_records
+
+    read = read_records(args.file)
+    for skip in read.skipped:
+        print(
+            f"diplosum: {args.file}:{skip.line}: not an output record, skipped ({skip.reason})",
+            file=sys.stderr,
+        )
+    records = read.records
     page = render_report(
         records, title=f"diplosum report: {args.file}", base=Path(args.file).parent
     )

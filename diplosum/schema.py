@@ -219,7 +219,27 @@ class Extraction(BaseModel):
 # --------------------------------------------------------------------------- public
 
 
-class Evidence(BaseModel):
+class _Published(BaseModel):
+    """A part of the public summary: a key it does not know is refused when read back.
+
+    Not ``extra="forbid"``, which would add ``additionalProperties: false`` to the JSON schema
+    of :class:`DiplomaticSummary`, and that schema is part of every cache key.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys_only(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in cls.model_fields)
+            if unknown:
+                raise ValueError(f"unknown field(s) of {cls.__name__}: {', '.join(unknown)}")
+        return data
+
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+class Evidence(_Published):
     """A verbatim passage of the article, located by character offset.
 
     ``status`` says how it was found: ``segment`` (the segment the model cited, or that
@@ -239,7 +259,7 @@ class Evidence(BaseModel):
     )
 
 
-class Actor(BaseModel):
+class Actor(_Published):
     name: str = Field(description="Canonical name.")
     mention: str = Field(description="As written in the article.")
     kind: ActorKind
@@ -248,7 +268,7 @@ class Actor(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Venue(BaseModel):
+class Venue(_Published):
     city: str | None = None
     country: str | None = None
     iso3: str | None = None
@@ -257,7 +277,7 @@ class Venue(BaseModel):
     evidence: Evidence
 
 
-class TalksDate(BaseModel):
+class TalksDate(_Published):
     date: dt.date | None = Field(
         default=None, description="The day, or the first day of the month/year/range."
     )
@@ -267,14 +287,14 @@ class TalksDate(BaseModel):
     evidence: Evidence
 
 
-class Position(BaseModel):
+class Position(_Published):
     actor: str = Field(description="Canonical name of the actor holding the position.")
     speaker: str | None = None
     stance: str
     evidence: Evidence
 
 
-class DiplomaticSummary(BaseModel):
+class DiplomaticSummary(_Published):
     """The published summary of one article."""
 
     headline: str | None = None
@@ -290,6 +310,8 @@ class DiplomaticSummary(BaseModel):
 
 
 class Usage(BaseModel):
+    model_config = _FORBID
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -305,6 +327,8 @@ class Usage(BaseModel):
 class Dropped(BaseModel):
     """An item the model produced that could not be grounded and was left out."""
 
+    model_config = _FORBID
+
     field: str
     item: str
     reason: str
@@ -312,6 +336,8 @@ class Dropped(BaseModel):
 
 class RunMetadata(BaseModel):
     """How a summary was produced: versions, model, usage, attempts, what was dropped."""
+
+    model_config = _FORBID
 
     diplosum_version: str
     schema_version: str = SCHEMA_VERSION
@@ -325,8 +351,15 @@ class RunMetadata(BaseModel):
     article_id: str
     article_sha256: str
     usage: Usage = Field(default_factory=Usage)
-    attempts_usage: list[Usage] = Field(default_factory=list)
-    attempts: int = 0
+    attempts_usage: list[Usage] = Field(
+        default_factory=list, description="The usage of each answered model call."
+    )
+    attempts: int = Field(
+        default=0, description="Model calls made: the first request and each validation re-ask."
+    )
+    http_attempts: int = Field(
+        default=0, description="HTTP requests sent for those calls, transport retries included."
+    )
     dropped: list[Dropped] = Field(default_factory=list)
     truncated: bool = False
     latency_s: float = 0.0
@@ -346,6 +379,8 @@ class RunMetadata(BaseModel):
 
 class SummaryResult(BaseModel):
     """A summary and the metadata of the run that produced it."""
+
+    model_config = _FORBID
 
     summary: DiplomaticSummary
     meta: RunMetadata

@@ -60,7 +60,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .batch import BatchItem
+    from .records import OutputRecord
 
 __all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
 
@@ -223,6 +223,23 @@ class Summariser:
         self._identity: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ identity and keys
+
+    @property
+    def model_label(self) -> str:
+        """The model's name in records and cache rows: ``openai/gpt-4o-mini``, ``local:...``."""
+        return self.spec.label
+
+    @property
+    def prompt_version(self) -> str:
+        return self.prompt.version
+
+    @property
+    def prompt_hash(self) -> str:
+        return self.prompt.hash
+
+    def cost(self, usage: Usage) -> float | None:
+        """The dollar cost of ``usage`` on this model (None if its price is unknown)."""
+        return cost_usd(self.spec.label, usage)
 
     @property
     def concurrency_limit(self) -> int | None:
@@ -441,25 +458,20 @@ class Summariser:
 
     # ------------------------------------------------------------------ results
 
-    def lookup(self, article: Article) -> BatchItem | None:
-        """The cached outcome for ``article``, as a batch item, without building a client."""
-        found = self._cached(article, self.key(article))
-        if found is None:
+    def lookup(self, article: Article) -> OutputRecord | None:
+        """The cached outcome for ``article``, as its record, without building a client."""
+        result = self._cached(article, self.key(article))
+        if result is None:
             return None
-        from .batch import BatchItem
+        from .records import OutputRecord
 
-        summary_json, meta = found
-        return BatchItem(article.id, article.source, article.sha256, "ok", summary_json, meta)
+        return OutputRecord.from_result(article, result)
 
     def _from_cache(self, call: _Call) -> SummaryResult | None:
-        found = self._cached(call.article, call.key)
-        if found is None:
-            return None
-        summary_json, meta = found
-        return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
+        return self._cached(call.article, call.key)
 
-    def _cached(self, article: Article, key: str) -> tuple[str, dict[str, Any]] | None:
-        """The cached summary JSON and metadata for ``article``, marked cached.
+    def _cached(self, article: Article, key: str) -> SummaryResult | None:
+        """The cached summary and metadata for ``article``, marked cached.
 
         A row built by another :data:`BUILD_VERSION` is rebuilt with this version's grounding
         and normalisation from its stored raw output (no model call) and stored back.
@@ -488,7 +500,9 @@ class Summariser:
                 )
             )
         meta.update(cached=True, article_id=article.id)  # same text may come from another file
-        return summary_json, meta
+        # A row another version wrote may carry metadata this one no longer has: not an error.
+        meta = {k: v for k, v in meta.items() if k in RunMetadata.model_fields}
+        return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
 
     def _finish(
         self,
@@ -521,7 +535,8 @@ class Summariser:
                 errors=reason,
                 last_output=log.raw_outputs[-1] if log.raw_outputs else None,
                 article_id=call.article.id,
-                attempts=len(usages),
+                attempts=log.calls,
+                http_attempts=log.http_attempts,
                 usage=total.model_dump(),
             )
         meta = RunMetadata(
@@ -536,11 +551,12 @@ class Summariser:
             article_sha256=call.article.sha256,
             usage=total,
             attempts_usage=usages,
-            attempts=len(usages),
+            attempts=log.calls,
+            http_attempts=log.http_attempts,
             dropped=dropped,
             truncated=call.truncated,
             latency_s=round(time.perf_counter() - started, 4),
-            cost_usd=cost_usd(self.spec.label, total),
+            cost_usd=self.cost(total),
             incomplete=incomplete,
             flagged=flagged,
         )
@@ -615,7 +631,8 @@ class Summariser:
         provider_error = _provider_cause(error)
         context = {
             "article_id": call.article.id,
-            "attempts": len(log.usages),
+            "attempts": log.calls,
+            "http_attempts": log.http_attempts,
             "usage": usage.model_dump(),
         }
         last = log.raw_outputs[-1] if log.raw_outputs else None
@@ -636,14 +653,13 @@ class Summariser:
                 f"{call.article.id}: the model endpoint failed ({kind}) after "
                 f"{log.http_attempts} attempt(s): {body}",
                 status_code=status,
-                http_attempts=log.http_attempts,
                 body=body,
                 unreachable=_unreachable(provider_error),
-                **{**context, "attempts": log.http_attempts},  # HTTP attempts, as errors.py says
+                **context,
             ) from None
         reason = _last_validation_message(error)
         raise ExtractionError(
-            f"{call.article.id}: no valid extraction after {len(log.usages)} attempt(s): {reason}",
+            f"{call.article.id}: no valid extraction after {log.calls} attempt(s): {reason}",
             errors=reason,
             last_output=last,
             **context,

@@ -54,8 +54,8 @@ def test_one_failure_does_not_stop_the_rest(server: FakeOpenAIServer) -> None:
     failed = [i for i in items if not i.ok]
     assert len(items) == 10 and len(failed) == 1
     assert failed[0].id == "text-3"
-    assert failed[0].error is not None and failed[0].error["type"] == "ProviderError"
-    assert "HTTP 500" in failed[0].error["message"]
+    assert failed[0].error is not None and failed[0].error.type == "ProviderError"
+    assert "HTTP 500" in failed[0].error.message
 
 
 def test_concurrency_is_bounded(server: FakeOpenAIServer) -> None:
@@ -100,7 +100,7 @@ def test_budget_stops_new_calls(server: FakeOpenAIServer, monkeypatch: pytest.Mo
     monkeypatch.setitem(pricing.PRICES, "compatible/fake", (1.0, 1.0))
     s = make(server)
     items = list(summarise_many([article(n) for n in range(6)], s, concurrency=1, budget_usd=1e-9))
-    kinds = [(i.error or {}).get("type") for i in items]
+    kinds = [i.error.type if i.error else None for i in items]
     assert kinds[0] is None and kinds[1:] == ["BudgetExceeded"] * 5
     assert server.requests == 1
 
@@ -122,8 +122,8 @@ def test_unreadable_inputs_are_reported(server: FakeOpenAIServer, tmp_path: Path
     items = list(summarise_many([tmp_path], make(server)))
     by_id = {i.id: i for i in items}
     assert by_id["good.txt"].ok
-    assert by_id["empty.txt"].error is not None and "empty" in by_id["empty.txt"].error["message"]
-    assert str(tmp_path / "empty.txt") in by_id["empty.txt"].error["message"]
+    assert by_id["empty.txt"].error is not None and "empty" in by_id["empty.txt"].error.message
+    assert str(tmp_path / "empty.txt") in by_id["empty.txt"].error.message
 
 
 def test_transient_faults_are_retried(server: FakeOpenAIServer) -> None:

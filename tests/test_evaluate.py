@@ -10,7 +10,7 @@ import pytest
 
 from diplosum.cli import run as cli_run
 from diplosum.evaluate import Gold, compare, load_gold, load_predictions, score
-from diplosum.records import OutputRecord
+from diplosum.records import OutputRecord, read_records
 from diplosum.testing import FakeOpenAIServer
 from tests.test_report import (
     TALKS,
@@ -357,12 +357,16 @@ def test_bad_gold_line_is_an_error_naming_the_line(tmp_path: Path) -> None:
 def test_a_half_written_prediction_line_is_skipped_and_said(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An unparseable record line is skipped with a warning naming the line."""
+    """An unparseable record line is skipped; the library lists it, ``eval`` says it."""
     art = write_article(tmp_path, "talks.txt", TALKS)
     path = write_jsonl(tmp_path / "pred.jsonl", [talks_record(art)])
     with path.open("a") as fh:
         fh.write('{"id": "half')
     assert len(load_predictions(path)) == 1
+    assert capsys.readouterr().err == ""  # library code prints nothing
+    assert [(s.line, s.is_json) for s in read_records(path).skipped] == [(2, False)]
+    gold_path = write_jsonl(tmp_path / "gold.jsonl", [TALKS_GOLD])
+    assert cli_run(["eval", str(gold_path), str(path), "-q"]) == 0
     assert "pred.jsonl:2: not an output record, skipped" in capsys.readouterr().err
 
 

@@ -28,8 +28,8 @@ from diplosum import Summariser, pricing, testing
 from diplosum.batch import summarise_many
 from diplosum.cli import run
 from diplosum.errors import CacheError
-from diplosum.output import CSV_FIELDS
-from diplosum.report import load_records, render_report
+from diplosum.records import CSV_FIELDS, read_records
+from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan
 
 from .reliability_helpers import (
@@ -164,7 +164,7 @@ def test_records_holding_line_separators_are_read_whole_everywhere(
     assert shown.returncode == 0 and "skipped" not in shown.stderr, shown.stderr
     assert shown.stdout.count("=" * 100) == n
 
-    assert len(load_records(out)) == n
+    assert len(read_records(out).records) == n
     report = run_cli("report", out, "-o", tmp_path / "report.html")
     assert report.returncode == 0 and "skipped" not in report.stderr, report.stderr
     assert f"{n} article(s) written" in report.stderr
@@ -232,8 +232,8 @@ def test_a_cache_write_that_fails_keeps_the_answer_and_its_cost(
     ok = [i for i in items if i.ok]
     assert ok and all(i.total_tokens > 0 and (i.cost_usd or 0) > 0 for i in ok)
     assert sum(i.cost_usd or 0 for i in ok) >= 1.0
-    assert any((i.error or {}).get("type") == "BudgetExceeded" for i in items)
-    assert not any((i.error or {}).get("type") == "CacheError" for i in items)
+    assert any(i.error is not None and i.error.type == "BudgetExceeded" for i in items)
+    assert not any(i.error is not None and i.error.type == "CacheError" for i in items)
     assert s.cache_write_failures == len(ok)
     warnings = [r for r in caplog.records if "not cached" in r.getMessage()]
     assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
@@ -309,7 +309,7 @@ def test_report_shows_only_articles_whose_hash_matches(
             {**good, "id": f"forged-{len(forged)}", "source": source, "article_sha256": sha}
         )
     (tmp_path / "forged.jsonl").write_text("\n".join(json.dumps(r) for r in [good, *forged]) + "\n")
-    html = render_report(load_records(tmp_path / "forged.jsonl"), base=tmp_path)
+    html = render_report(read_records(tmp_path / "forged.jsonl").records, base=tmp_path)
     assert "PRIVATE-NOTES" not in html
     assert "root:" not in html
     assert html.count("could not be verified") >= len(forged)

@@ -189,7 +189,13 @@ def test_output_resumes_from_a_cut_at_any_byte(tmp_path: Path, fmt: str) -> None
     )
     items = [
         BatchItem(
-            f"ok{n}", f"a{n}.txt", f"sha{n}", "ok", summary.model_dump_json(), {"cached": False}
+            id=f"ok{n}",
+            source=f"a{n}.txt",
+            article_sha256=f"sha{n}",
+            status="ok",
+            summary=summary,
+            schema_version="1",
+            diplosum_version="test",
         )
         for n in range(3)
     ]

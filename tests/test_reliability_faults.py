@@ -95,8 +95,8 @@ def test_faulted_batch_loses_nothing_and_reruns_only_failures(tmp_path: Path) ->
     faults = Counter(r.fault for r in log if r.fault is not None)
     share = sum(faults.values()) / len(log)
     failed = {i.article_sha256: i for i in first if not i.ok}
-    reasons = Counter(str((i.error or {}).get("type")) for i in failed.values())
-    salvaged = [i for i in first if i.ok and i.meta.get("dropped")]
+    reasons = Counter(str(i.error.type if i.error else None) for i in failed.values())
+    salvaged = [i for i in first if i.ok and i.dropped]
     report = (
         f"faults: {len(shas)} articles, {len(log)} requests, {sum(faults.values())} faulted "
         f"({share:.0%}): {dict(sorted((k.value, n) for k, n in faults.items()))}; "
@@ -113,18 +113,23 @@ def test_faulted_batch_loses_nothing_and_reruns_only_failures(tmp_path: Path) ->
     # Every failure says why, names its article, and is one of the doomed ones.
     assert set(failed) == must_fail, report
     for sha, item in failed.items():
-        error = item.error or {}
+        error = item.error
+        assert error is not None
         expected = "ExtractionError" if doomed[sha] in VALIDATION else "ProviderError"
-        assert error["type"] == expected, (doomed[sha], error)
-        assert item.id in error["message"] and error["attempts"] >= 1, error
+        assert error.type == expected, (doomed[sha], error)
+        # attempts are model calls (a failed one included); http_attempts the requests sent
+        assert item.id in error.message and error.attempts >= 1, error
+        assert item.attempts == error.attempts and item.http_attempts >= item.attempts, item
     assert "HTTP 503" in next(
-        i.error["message"] for s, i in failed.items() if doomed[s] is FaultKind.UNAVAILABLE_503
+        i.error.message
+        for s, i in failed.items()
+        if i.error and doomed[s] is FaultKind.UNAVAILABLE_503
     )
     # Ungrounded quotes never reach the summary: the item is dropped and reported.
     for sha, kind in doomed.items():
         if kind is FaultKind.UNGROUNDED_QUOTE:
             item = next(i for i in first if i.article_sha256 == sha)
-            assert item.ok and any(_invented(d) for d in item.meta["dropped"])
+            assert item.ok and any(_invented(d.model_dump()) for d in item.dropped)
     for item in first:
         if item.ok:
             check_grounded(

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from diplosum.articles import Article, read_article
 from diplosum.cli import run as cli_run
-from diplosum.records import OutputRecord
-from diplosum.report import FIELDS, render_report, reread_article, segments
+from diplosum.records import OutputRecord, reread_article
+from diplosum.report import FIELDS, render_report, segments
 
 TALKS = (
     "Qatar will host talks between Sudan and Chad in Doha on May 15, officials said. "

@@ -336,7 +336,7 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     assert len(ep.requests) == 1
     assert again.meta.cached and again.meta.build_version == "99"
     assert again.summary == first.summary
-    assert item is not None and item.meta["build_version"] == "99"
+    assert item is not None and item.meta is not None and item.meta.build_version == "99"
     stored = json.loads(cache.get(s.key(_article())).meta_json)  # type: ignore[union-attr]
     assert stored["build_version"] == "99"
 
