@@ -26,10 +26,11 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._batch import asummarise_many, summarise_many
+    from ._cache import Cache
+    from ._records import BatchItem
+    from ._summariser import Summariser, asummarise, summarise, summarise_file
     from .articles import Article, iter_articles, read_article
-    from .batch import asummarise_many, summarise_many
-    from .cache import Cache
-    from .records import BatchItem
     from .retry import RetryPolicy
     from .schema import (
         Actor,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
         Usage,
         Venue,
     )
-    from .summariser import Summariser, asummarise, summarise, summarise_file
 
 __all__ = [
     "Actor",
@@ -81,10 +81,10 @@ _LAZY = {
     "Article": "articles",
     "iter_articles": "articles",
     "read_article": "articles",
-    "BatchItem": "records",
-    "asummarise_many": "batch",
-    "summarise_many": "batch",
-    "Cache": "cache",
+    "BatchItem": "_records",
+    "asummarise_many": "_batch",
+    "summarise_many": "_batch",
+    "Cache": "_cache",
     "RetryPolicy": "retry",
     "Actor": "schema",
     "DiplomaticSummary": "schema",
@@ -95,10 +95,10 @@ _LAZY = {
     "TalksDate": "schema",
     "Usage": "schema",
     "Venue": "schema",
-    "Summariser": "summariser",
-    "asummarise": "summariser",
-    "summarise": "summariser",
-    "summarise_file": "summariser",
+    "Summariser": "_summariser",
+    "asummarise": "_summariser",
+    "summarise": "_summariser",
+    "summarise_file": "_summariser",
 }
 
 

@@ -19,7 +19,14 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RetryPolicy", "is_retryable", "retry_after_seconds", "set_testing", "testing"]
+__all__ = [
+    "EmptyCompletion",
+    "RetryPolicy",
+    "is_retryable",
+    "retry_after_seconds",
+    "set_testing",
+    "testing",
+]
 
 _TESTING = os.environ.get("DIPLOSUM_TESTING_NO_WAIT") == "1"
 _RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 522, 524, 529})
@@ -57,6 +64,10 @@ class RetryPolicy:
         return min(self.max_wait, base + random.uniform(0, self.jitter))
 
 
+class EmptyCompletion(Exception):
+    """The endpoint answered 200 with no choices: retried like a transport failure."""
+
+
 def _status(exc: BaseException) -> int | None:
     status = getattr(exc, "status_code", None)
     return status if isinstance(status, int) else None
@@ -65,8 +76,6 @@ def _status(exc: BaseException) -> int | None:
 def is_retryable(exc: BaseException) -> bool:
     """Whether an exception raised by the OpenAI SDK is transient."""
     import openai
-
-    from .providers import EmptyCompletion
 
     if isinstance(exc, (openai.APIConnectionError, EmptyCompletion)):  # incl. APITimeoutError
         return True

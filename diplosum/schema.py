@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .grounding import ArticleIndex
+from ._grounding import ArticleIndex
 
 __all__ = [
     "SCHEMA_VERSION",

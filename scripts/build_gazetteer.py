@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from diplosum import _gazetteer
+from diplosum.normalise import _gazetteer
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from diplosum import Summariser
-from diplosum.batch import RateLimiter, asummarise_many, summarise_many
-from diplosum.cache import Cache
+from diplosum._batch import RateLimiter, asummarise_many, summarise_many
+from diplosum._cache import Cache
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fingerprint
 
 
@@ -95,7 +95,7 @@ def test_results_stream_in_completion_order(server: FakeOpenAIServer) -> None:
 
 def test_budget_stops_new_calls(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once the budget is spent, further articles are reported as BudgetExceeded, not sent."""
-    from diplosum import pricing
+    from diplosum import _pricing as pricing
 
     monkeypatch.setitem(pricing.PRICES, "compatible/fake", (1.0, 1.0))
     s = make(server)
@@ -153,7 +153,7 @@ async def test_rate_limiter_spaces_requests() -> None:
 
 def test_records_validate_against_the_published_schema(server: FakeOpenAIServer) -> None:
     """Every output line, success or failure, is a valid OutputRecord."""
-    from diplosum.records import OutputRecord
+    from diplosum._records import OutputRecord
 
     items = list(summarise_many([article(1), "   "], make(server)))
     for item in items:

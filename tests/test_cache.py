@@ -1,4 +1,4 @@
-"""Tests for diplosum.cache: keys, the SQLite store, migrations, threads and processes."""
+"""Tests for diplosum._cache: keys, the SQLite store, migrations, threads and processes."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-import diplosum.cache as cache_mod
-from diplosum.cache import (
+import diplosum._cache as cache_mod
+from diplosum._cache import (
     MIGRATIONS,
     Cache,
     CachedResult,
@@ -164,9 +164,9 @@ def test_cache_without_path_uses_default(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_import_is_light() -> None:
-    """Importing diplosum.cache pulls in neither platformdirs nor any model or HTTP library."""
+    """Importing diplosum._cache pulls in neither platformdirs nor any model or HTTP library."""
     code = (
-        "import sys, diplosum.cache\n"
+        "import sys, diplosum._cache\n"
         "heavy = {'platformdirs', 'openai', 'httpx', 'pydantic', 'instructor', 'sqlite_utils'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )

@@ -108,7 +108,7 @@ async def test_async_path_replays_the_same_traffic(cassette: Any) -> None:
 @pytest.mark.vcr("oslo_offer.yaml", "athens_bilateral.yaml")
 def test_cli_on_examples(cassette: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The CLI on two examples writes two ok records, in the output schema."""
-    from diplosum.records import OutputRecord
+    from diplosum._records import OutputRecord
 
     out = tmp_path / "out.jsonl"
     paths = [str(EXAMPLES / "oslo_offer.txt"), str(EXAMPLES / "athens_bilateral.txt")]

@@ -120,7 +120,7 @@ def test_cli_on_the_examples(
     cassette: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The README's main command on examples/: five ok records; one system prompt for all."""
-    from diplosum.records import OutputRecord
+    from diplosum._records import OutputRecord
 
     out = tmp_path / "out.jsonl"
     code = run(["summarise", str(EXAMPLES), "-o", str(out), "--no-cache", *OPTIONS])

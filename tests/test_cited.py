@@ -163,7 +163,7 @@ def test_a_local_model_request_carries_the_compact_grammar(
     """With llama-cpp-python installed, a grammar endpoint gets the compact grammar (and
     response_format "text", which leaves it in force) instead of a json_object schema; the
     cache key says so; compact_grammar=False sends the schema."""
-    import diplosum.summariser as summariser_module
+    import diplosum._summariser as summariser_module
 
     seen: list[dict[str, Any]] = []
 

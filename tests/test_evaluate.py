@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from diplosum._records import OutputRecord, read_records
 from diplosum.cli import run as cli_run
 from diplosum.evaluate import Gold, compare, load_gold, load_predictions, score
-from diplosum.records import OutputRecord, read_records
 from diplosum.testing import FakeOpenAIServer
 from tests.test_report import (
     TALKS,

@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from diplosum._grounding import ArticleIndex, locate
 from diplosum.articles import (
     ARTICLE_SUFFIXES,
     iter_articles,
@@ -20,7 +21,6 @@ from diplosum.articles import (
     read_article,
 )
 from diplosum.errors import DiplosumError
-from diplosum.grounding import ArticleIndex, locate
 from diplosum.normalise import resolve_date
 
 FUZZ = settings(

@@ -8,8 +8,7 @@ from importlib import resources
 
 import pytest
 
-from diplosum import _gazetteer
-from diplosum.normalise import _key, resolve_venue
+from diplosum.normalise import _gazetteer, _key, resolve_venue
 
 
 def test_shipped_files_match_the_generator() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diplosum.grounding import ArticleIndex, locate
+from diplosum._grounding import ArticleIndex, locate
 
 TEXT = "Officials said: “We are ready — to host\n the  talks.” Talks follow in Doha on May 15."
 

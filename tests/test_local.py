@@ -27,8 +27,10 @@ from pathlib import Path
 import pytest
 
 import diplosum
-import diplosum._weights as weights_mod
 import diplosum.local as local
+import diplosum.local._server as local_server
+import diplosum.local._shared as local_shared
+import diplosum.local._weights as weights_mod
 from diplosum.errors import ConfigurationError, LocalModelError
 from diplosum.local import (
     DEFAULT_LOCAL_MODEL,
@@ -113,7 +115,7 @@ def _forbid_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*args: object) -> None:
         raise AssertionError("the file was hashed again")
 
-    monkeypatch.setattr("diplosum._weights.hashlib.sha256", boom)
+    monkeypatch.setattr("diplosum.local._weights.hashlib.sha256", boom)
 
 
 # --- weights --------------------------------------------------------------------------------
@@ -512,7 +514,7 @@ def test_sigkill_when_sigterm_is_ignored(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """stop() falls back to SIGKILL when the child ignores SIGTERM."""
-    monkeypatch.setattr(local, "_STOP_GRACE", 0.5)
+    monkeypatch.setattr(local_server, "_STOP_GRACE", 0.5)
     server = LocalServer(model_file, command=fake("stubborn"))
     servers.append(server)
     server.start()
@@ -534,8 +536,8 @@ def test_port_taken_between_pick_and_bind_is_retried(
         squatter.listen()
         taken = squatter.getsockname()[1]
         ports = iter([taken])
-        real = local._free_port
-        monkeypatch.setattr(local, "_free_port", lambda: next(ports, None) or real())
+        real = local_server._free_port
+        monkeypatch.setattr(local_server, "_free_port", lambda: next(ports, None) or real())
         server = LocalServer(model_file, command=fake())
         servers.append(server)
         server.start()
@@ -593,7 +595,7 @@ def test_missing_server_names_the_install_command(
     model_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without llama-cpp-python[server], start() says how to install it."""
-    monkeypatch.setattr(local, "llama_server_available", lambda: False)
+    monkeypatch.setattr(local_server, "llama_server_available", lambda: False)
     with pytest.raises(LocalModelError, match=r'pip install "diplosum\[local\]"'):
         LocalServer(model_file).start()
 
@@ -710,8 +712,8 @@ def test_shared_server_is_reused_and_restarted(
     model_file: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """shared_server returns one server per weights file and restarts it if it died."""
-    monkeypatch.setattr(local, "install_cleanup", lambda: None)  # keep pytest's signal handlers
-    monkeypatch.setattr(local, "_shared", {})
+    monkeypatch.setattr(local_shared, "install_cleanup", lambda: None)  # keep pytest's handlers
+    monkeypatch.setattr(local_shared, "_shared", {})
     try:
         first = shared_server(str(model_file), command=fake())
         assert shared_server(f"local:{model_file}") is first

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from diplosum._prompt import load_prompt
 from diplosum.errors import ConfigurationError
-from diplosum.prompts import load_prompt
 
 
 def test_shipped_prompt_loads_with_version_and_hash() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from diplosum import BatchItem, Summariser, read_article
-from diplosum.batch import summarise_many
-from diplosum.output import OutputWriter
-from diplosum.records import CSV_COLUMNS, CSV_FIELDS, OutputRecord, csv_row, read_records
+from diplosum._batch import summarise_many
+from diplosum._records import CSV_COLUMNS, CSV_FIELDS, OutputRecord, csv_row, read_records
+from diplosum.cli._output import OutputWriter
 from diplosum.schema import DiplomaticSummary, Dropped, Usage
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan
 

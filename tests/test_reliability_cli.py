@@ -24,13 +24,15 @@ from typing import Any
 
 import pytest
 
-from diplosum import Summariser, pricing, testing
-from diplosum.batch import summarise_many
+from diplosum import Summariser
+from diplosum import _pricing as pricing
+from diplosum._batch import summarise_many
+from diplosum._records import CSV_FIELDS, read_records
 from diplosum.cli import run
 from diplosum.errors import CacheError
-from diplosum.records import CSV_FIELDS, read_records
 from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan
+from diplosum.testing import _server as testing_server
 
 from .reliability_helpers import (
     ROOT,
@@ -433,10 +435,10 @@ def test_sigterm_prints_the_totals_and_exits_143(tmp_path: Path) -> None:
 def test_the_library_installs_no_signal_handler() -> None:
     """Importing diplosum and running a batch leave SIGTERM alone (only cli.main takes it)."""
     code = (
-        "import signal, diplosum, diplosum.cli, diplosum.batch\n"
+        "import signal, diplosum, diplosum.cli, diplosum._batch\n"
         "from diplosum.testing import FakeOpenAIServer\n"
         "with FakeOpenAIServer() as s:\n"
-        "    list(diplosum.batch.summarise_many(['Qatar hosted talks in Doha.'],"
+        "    list(diplosum._batch.summarise_many(['Qatar hosted talks in Doha.'],"
         " diplosum.Summariser('fake', base_url=s.base_url), concurrency=1))\n"
         "print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL)\n"
     )
@@ -502,7 +504,7 @@ def test_a_key_echoed_in_a_successful_answer_is_stored_nowhere(
 ) -> None:
     """The configured key and key-shaped strings in an answer are redacted from the output
     (JSONL and CSV), the cache (every column) and the report; evidence stays verbatim."""
-    original = testing._answer_json
+    original = testing_server._answer_json
 
     def leaky(article: str, shape: str = "quotes") -> str:
         data = json.loads(original(article, shape))
@@ -512,7 +514,7 @@ def test_a_key_echoed_in_a_successful_answer_is_stored_nowhere(
         data.setdefault("actors", []).append({"name": OTHER_KEY, "role": "party", "segments": [1]})
         return json.dumps(data)
 
-    monkeypatch.setattr(testing, "_answer_json", leaky)
+    monkeypatch.setattr(testing_server, "_answer_json", leaky)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "talks.txt").write_text(GOOD.format(n=9))

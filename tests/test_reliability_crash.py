@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from diplosum.batch import BatchItem
-from diplosum.cache import Cache
+from diplosum._batch import BatchItem
+from diplosum._cache import Cache
+from diplosum.cli._output import OutputWriter
 from diplosum.errors import ArticleError
-from diplosum.output import OutputWriter
 from diplosum.schema import DiplomaticSummary
 from diplosum.testing import FakeOpenAIServer, fingerprint
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from diplosum import Summariser, retry
-from diplosum.batch import summarise_many
-from diplosum.records import OutputRecord
+from diplosum._batch import summarise_many
+from diplosum._records import OutputRecord
 from diplosum.testing import FakeOpenAIServer, FaultKind
 
 from .reliability_helpers import (

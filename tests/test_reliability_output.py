@@ -17,7 +17,7 @@ import pytest
 
 from diplosum.articles import Article, iter_articles
 from diplosum.cli import run
-from diplosum.output import OutputWriter
+from diplosum.cli._output import OutputWriter
 from diplosum.testing import FakeOpenAIServer
 
 from .reliability_helpers import (

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from diplosum._records import OutputRecord, reread_article
 from diplosum.articles import Article, read_article
 from diplosum.cli import run as cli_run
-from diplosum.records import OutputRecord, reread_article
 from diplosum.report import FIELDS, render_report, segments
 
 TALKS = (

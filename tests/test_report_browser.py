@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from diplosum.records import OutputRecord
+from diplosum._records import OutputRecord
 from diplosum.report import render_report
 from tests.test_report import (
     SCRIPT,

@@ -15,10 +15,10 @@ import pytest
 import vcr
 
 from diplosum import Summariser
+from diplosum._batch import summarise_many
 from diplosum.articles import read_article
-from diplosum.batch import summarise_many
+from diplosum.cli._output import OutputWriter
 from diplosum.errors import ExtractionError, ProviderError
-from diplosum.output import OutputWriter
 from diplosum.providers import make_openai_client, parse_model
 from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fingerprint

@@ -16,7 +16,7 @@ import pytest
 
 from diplosum import ExtractionError, ProviderError
 from diplosum import Summariser as _Summariser
-from diplosum.cache import Cache
+from diplosum._cache import Cache
 
 from .scripted import ScriptedEndpoint
 
@@ -324,7 +324,7 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Upgrading normalisation re-derives cached summaries from the stored raw answer, no model call."""
-    from diplosum import summariser as module
+    from diplosum import _summariser as module
 
     ep = ScriptedEndpoint(GOOD)
     cache = Cache(tmp_path / "c.db")

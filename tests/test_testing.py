@@ -17,8 +17,8 @@ import pydantic
 import pytest
 
 import diplosum.testing
-from diplosum.grounding import ArticleIndex
-from diplosum.prompts import load_prompt
+from diplosum._grounding import ArticleIndex
+from diplosum._prompt import load_prompt
 from diplosum.retry import is_retryable
 from diplosum.schema import Extraction
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fake_answer, fingerprint

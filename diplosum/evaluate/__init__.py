@@ -21,13 +21,13 @@ Metrics are micro-averaged over articles (counts summed over articles, then divi
   the predicted positions.
 - **grounding rate**: the evidence quotes the model gave (kept ones, and those dropped because
   they could not be found) that are in the article verbatim: located by
-  :func:`~diplosum.grounding.locate` with status ``exact`` in the article re-read from the
+  :func:`~diplosum._grounding.locate` with status ``exact`` in the article re-read from the
   record's ``source``, or, when it cannot be read, by the recorded evidence status.
 - **failures**, **tokens** and **cost**, summed from the records.
 - **re-ask rate**: the share of articles with a record whose summary took more than one model
   call (a validation re-ask), with the model calls and prompt tokens per article.
 
-The command line and its tables live in :mod:`diplosum._eval_cli`.
+The command line and its tables live in :mod:`diplosum.cli._eval`.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .records import OutputRecord
-    from .schema import DiplomaticSummary
+    from .._records import OutputRecord
+    from ..schema import DiplomaticSummary
 
 __all__ = [
     "METRICS",
@@ -76,7 +76,7 @@ def _fold(text: str) -> str:
 
 def actor_key(name: str) -> str:
     """What two mentions of one actor share: the ISO3 code of a state, else the canonical name."""
-    from .normalise import canonical_actor
+    from ..normalise import canonical_actor
 
     ref = canonical_actor(name)
     return ref.iso3 if ref.kind == "state" and ref.iso3 else _fold(ref.name)
@@ -110,8 +110,8 @@ class Gold:
 
 def load_gold(path: str | Path) -> list[Gold]:
     """Read gold annotations; a malformed line or a repeated file name is an error."""
-    from ._jsonl import jsonl_lines
-    from .errors import ArticleError
+    from .._jsonl import jsonl_lines
+    from ..errors import ArticleError
 
     try:
         # Split on "\n" only: str.splitlines() would cut a record at U+2028, U+2029 or U+0085.
@@ -135,8 +135,8 @@ def load_gold(path: str | Path) -> list[Gold]:
 
 def load_predictions(path: str | Path) -> list[OutputRecord]:
     """Read the output records of ``diplosum summarise`` (lines that are not records are
-    skipped: :func:`diplosum.records.read_records` says which)."""
-    from .records import read_records
+    skipped: :func:`diplosum._records.read_records` says which)."""
+    from .._records import read_records
 
     return read_records(path).records
 
@@ -363,7 +363,7 @@ def _match_json(m: Match) -> dict[str, Any]:
 
 def _venue_keys(city: str | None, country: str | None) -> tuple[str | None, str | None]:
     """(city, country) as compared: canonical city casefolded, country ISO3 (else its name)."""
-    from .normalise import resolve_venue
+    from ..normalise import resolve_venue
 
     if city is None and country is None:
         return None, None
@@ -383,7 +383,7 @@ def _date_key(summary: DiplomaticSummary | None) -> str | None:
 
 
 def _grounding(rec: OutputRecord | None, text: str | None) -> Grounding:
-    from .grounding import ArticleIndex
+    from .._grounding import ArticleIndex
 
     g = Grounding()
     s = rec.summary if rec else None
@@ -549,9 +549,9 @@ def score(
     """Join records to gold and score every gold article.
 
     Each successful record's article is re-read from its ``source`` (relative paths are also
-    tried against ``base``) to check its quotes; see :func:`diplosum.records.reread_article`.
+    tried against ``base``) to check its quotes; see :func:`diplosum._records.reread_article`.
     """
-    from .records import reread_article
+    from .._records import reread_article
 
     joined, extra = _join(golds, records)
     scored = []

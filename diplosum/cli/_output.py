@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .._records import CSV_FIELDS, OutputRecord, csv_row
+from ..errors import ConfigurationError
 from ._outfile import OutputLock, remove_stale_temps, temp_prefix, temp_suffix
-from .errors import ConfigurationError
-from .records import CSV_FIELDS, OutputRecord, csv_row
 
 __all__ = ["OutputWriter"]
 
@@ -38,7 +38,7 @@ Format = Literal["jsonl", "csv"]
 class OutputWriter:
     """Append batch items to a file (or stdout), resuming what an earlier run finished.
 
-    The file is locked for the writer's life (:class:`~diplosum._outfile.OutputLock`: a second
+    The file is locked for the writer's life (:class:`~diplosum.cli._outfile.OutputLock`: a second
     writer of the same file raises :class:`~diplosum.errors.ConfigurationError` at once), and
     temporary files a killed rewrite left are removed. A file that is not diplosum output of
     ``fmt`` (someone's notes, an article, the other format) is never rewritten: opening it

@@ -1,54 +1,19 @@
-"""Normalise what the model wrote: canonical actors, venues, dates resolved against the dateline.
-
-Offline and deterministic. ``pycountry`` (ISO 3166), a gazetteer prebuilt from GeoNames
-(:mod:`diplosum._gazetteer`: cities, capitals) and ``dateparser`` are loaded on first use and
-their indexes built once, so ``import diplosum`` stays fast. The hand-written tables in
-:mod:`diplosum._normalise_data` hold only what those sources do not know.
-
-- ``canonical_actor("Ankara")``, ``("Turkey")``, ``("Turkish mediators")`` all give
-  ``ActorRef("Türkiye", "state", "TUR", True)``.
-- ``resolve_venue("Istanbul")`` gives ``VenueRef("Istanbul", "Türkiye", "TUR", None, True)``.
-- ``resolve_date("Thursday", date(2025, 5, 13))`` gives 2025-05-15, precision ``"day"``.
-
-Nothing is guessed: an unknown or ambiguous actor keeps its mention (``normalised=False``), an
-unknown venue keeps what was written, and a phrase naming no date resolves to ``None``.
-"""
+"""Actors: states, organisations and armed groups under one canonical name."""
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from diplosum import _gazetteer
-from diplosum import _normalise_data as data
-from diplosum._dates import (
-    Direction,
-    Precision,
-    ResolvedDate,
-    direction_for_status,
-    resolve_date,
-)
-from diplosum._gazetteer import City
+from . import _data as data
+from . import _gazetteer
+from ._gazetteer import largest_city as _largest_city
+from ._text import _key, _strip_possessive
 
-__all__ = [
-    "ActorKind",
-    "ActorRef",
-    "Direction",
-    "Precision",
-    "ResolvedDate",
-    "VenueRef",
-    "actor_mentions",
-    "actors_in",
-    "canonical_actor",
-    "direction_for_status",
-    "resolve_date",
-    "resolve_venue",
-    "state_iso3",
-]
+__all__ = ["ActorKind", "ActorRef", "actor_mentions", "actors_in", "canonical_actor", "state_iso3"]
 
 ActorKind = Literal["state", "organisation", "person", "armed_group", "other"]
 
@@ -61,53 +26,6 @@ class ActorRef:
     kind: ActorKind
     iso3: str | None
     normalised: bool
-
-
-@dataclass(frozen=True, slots=True)
-class VenueRef:
-    """Where talks take place: city, its country (canonical name and ISO code), a smaller site."""
-
-    city: str | None
-    country: str | None
-    iso3: str | None
-    site: str | None
-    normalised: bool
-
-
-# --- text keys -------------------------------------------------------------------------------
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
-_NON_WORD = r"[^0-9a-z]+"
-_EDGE_PUNCT = ',;:.!?()[]{}"“”«»'
-
-
-def _fold(text: str) -> str:
-    """Case- and accent-fold: "Türkiye" -> "turkiye"."""
-    text = text.translate(_APOSTROPHES)
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return text.casefold()
-
-
-def _key(text: str) -> str:
-    """Lookup key: "the U.S." -> "us", "Côte d'Ivoire" -> "cote divoire", "&" -> "and"."""
-    folded = _fold(text).replace(".", "").replace("'", "").replace("&", " and ")
-    words = ("saint" if word == "st" else word for word in re.split(_NON_WORD, folded))
-    return " ".join(word for word in words if word and word != "the")
-
-
-def _strip_possessive(text: str) -> tuple[str, bool]:
-    """ "Türkiye's" -> ("Türkiye", True); "Hamas'" -> ("Hamas", True)."""
-    text = text.strip().strip(_EDGE_PUNCT).translate(_APOSTROPHES)
-    if text.endswith("'s"):
-        return text[:-2], True
-    if text.endswith("s'"):
-        return text[:-1], True
-    return text, False
-
-
-# --- actors ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,101 +267,3 @@ def state_iso3(name: str) -> str | None:
     """The ISO 3166-1 alpha-3 code of a state mention, or None."""
     actor = canonical_actor(name)
     return actor.iso3 if actor.kind == "state" else None
-
-
-# --- venues ----------------------------------------------------------------------------------
-
-
-def _largest_city(name: str, alpha2: str | None = None, *, spellings: bool = True) -> City | None:
-    """The most populous city of that name (capitals win ties), optionally in one country.
-
-    Other spellings are searched only when no city has that name as its main one.
-    """
-    key = _key(name)
-    places = _gazetteer.load()
-    found = [c for c in places.cities.get(key, ()) if alpha2 in (None, c.countrycode)]
-    if not found and spellings:
-        others = places.alternates.get(key, ())
-        found = [c for c in others if alpha2 in (None, c.countrycode)]
-    return max(
-        found, key=lambda c: (c.population, (key, c.countrycode) in places.capitals), default=None
-    )
-
-
-@functools.cache
-def _subdivision_states() -> dict[str, frozenset[str]]:
-    """ISO 3166-2 subdivision name -> the countries that have one of that name ("Alaska")."""
-    import pycountry
-
-    found: dict[str, set[str]] = {}
-    for subdivision in pycountry.subdivisions:
-        found.setdefault(_key(subdivision.name), set()).add(subdivision.country_code)
-    return {key: frozenset(codes) for key, codes in found.items()}
-
-
-def _country(text: str) -> ActorRef | None:
-    """A state named by its name or an alias (not by its capital, which is also a city)."""
-    found = _match(_actor_index(), _strip_possessive(text)[0])
-    if found and found[1] in ("name", "demonym") and found[0].kind == "state":
-        return found[0]
-    return None
-
-
-def _city(name: str, state: ActorRef | None) -> City | None:
-    alpha2 = None
-    if state is not None:
-        index = _actor_index()
-        alpha2 = next((code for code, ref in index.by_alpha2.items() if ref == state), None)
-    return _largest_city(name, alpha2)
-
-
-def _blank(text: str | None) -> str | None:
-    return (text.strip() or None) if text else None
-
-
-def resolve_venue(
-    city: str | None, country: str | None = None, site: str | None = None
-) -> VenueRef:
-    """Canonical country and ISO code for a venue, derived from the city when only it is given.
-
-    "Dolmabahçe Palace, Istanbul" (as city or site) splits into site and city; a trailing country
-    ("Caracas, Venezuela") fills the country. A city the gazetteer does not know is kept as
-    written; ``normalised`` is True when the country and any city were recognised.
-    """
-    city, country, site = _blank(city), _blank(country), _blank(site)
-    state = _country(country) if country else None
-    if country and state is None:  # a country we do not know: nothing to derive, nothing to check
-        return VenueRef(city, country, None, site, normalised=False)
-    from_site = city is None and site is not None and "," in site
-    if from_site:
-        city, site = site, None
-    found = _city(city, state) if city else None
-    if city and found is None and "," in city:
-        parts = [part.strip() for part in city.split(",") if part.strip()]
-        if len(parts) > 1 and country is None and (named := _country(parts[-1])):
-            state, country = named, parts.pop()
-        if parts and (found := _city(parts[-1], state)) is not None:
-            site = site or ", ".join(parts[:-1]) or None
-        elif from_site:
-            city, site = None, city
-        else:
-            city = ", ".join(parts)
-    if city and found is None and country is None and (named := _country(city)):
-        state, country, city = named, city, None  # "talks in Qatar"
-    if city and found is None and site is None and data.SITE_WORDS.intersection(_key(city).split()):
-        site, city = city, None
-    in_region = False
-    if city and found is None and state is None:
-        codes = _subdivision_states().get(_key(city), frozenset())
-        state = _actor_index().by_alpha2.get(next(iter(codes))) if len(codes) == 1 else None
-        in_region = state is not None
-    if found is not None:
-        city = found.name
-        state = state or _actor_index().by_alpha2.get(found.countrycode)
-    return VenueRef(
-        city=city,
-        country=state.name if state else country,
-        iso3=state.iso3 if state else None,
-        site=site,
-        normalised=state is not None and (city is None or found is not None or in_region),
-    )

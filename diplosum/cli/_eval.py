@@ -1,25 +1,23 @@
-"""``diplosum eval``: the command line and the tables of :mod:`diplosum.evaluate`."""
+"""``diplosum eval``: scoring against gold (:mod:`diplosum.evaluate`) and its tables on stderr."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._names import visible
-from .evaluate import METRICS, Gold, Scores, compare, load_gold, score
+from .._names import visible
+from ..evaluate import METRICS, Gold, Scores, compare, load_gold, score
+from ._common import eprint
 
 if TYPE_CHECKING:
-    from .records import OutputRecord
+    from .._records import OutputRecord
 
-__all__ = ["add_parser", "run"]
+__all__ = ["run"]
 
-
-def _eprint(*args: Any) -> None:
-    print(*args, file=sys.stderr)
+_eprint = eprint
 
 
 # --------------------------------------------------------------------------- tables
@@ -138,65 +136,16 @@ def print_comparison(result: dict[str, Any], a: str, b: str) -> None:
 # --------------------------------------------------------------------------- command line
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``diplosum eval`` (cheap: nothing heavy is imported)."""
-    from .cli import _add_cache_options, _add_model_options
-
-    p = subparsers.add_parser(
-        "eval",
-        help="score summaries against gold annotations",
-        description="Score summaries against gold annotations (JSON Lines). Give a predictions "
-        "file written by 'diplosum summarise', or --articles DIR to summarise the gold articles "
-        "first (through the cache). Tables go to stderr; --json writes every number.",
-    )
-    p.add_argument("gold", metavar="GOLD.jsonl", help="gold annotations, one article a line")
-    p.add_argument(
-        "predictions", nargs="?", metavar="PRED.jsonl", help="output of 'diplosum summarise'"
-    )
-    p.add_argument(
-        "--articles",
-        metavar="DIR",
-        default=None,
-        help="summarise the gold articles found in DIR (by file name) and score the results",
-    )
-    p.add_argument(
-        "--compare",
-        metavar="PRED2.jsonl",
-        default=None,
-        help="also score these predictions and show which articles got better or worse",
-    )
-    p.add_argument(
-        "--json",
-        dest="json_out",
-        metavar="OUT",
-        default=None,
-        help="write every number (per article and totals) as JSON to OUT ('-' for stdout)",
-    )
-    p.add_argument(
-        "-o",
-        "--output",
-        default=None,
-        help="with --articles: also write the output records (JSON Lines), e.g. for "
-        "'diplosum report'",
-    )
-    p.add_argument(
-        "-j", "--concurrency", type=int, default=8, help="with --articles: model calls at once"
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="no per-article table")
-    _add_model_options(p)
-    _add_cache_options(p)
-
-
 def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRecord]:
     """Summarise the gold articles found in ``args.articles``; each outcome as a record."""
-    from .batch import summarise_many
-    from .cli import _make_summariser
-    from .errors import ConfigurationError
+    from .._batch import summarise_many
+    from ..errors import ConfigurationError
+    from ._summarise import make_summariser
 
     folder = Path(args.articles)
     if not folder.is_dir():
         raise ConfigurationError(f"--articles {folder}: not a folder")
-    summariser = _make_summariser(args)
+    summariser = make_summariser(args)
     records: list[OutputRecord] = []
     out = open(args.output, "w", encoding="utf-8") if args.output else None  # noqa: SIM115
     try:
@@ -221,7 +170,7 @@ def _summarise(args: argparse.Namespace, golds: Sequence[Gold]) -> list[OutputRe
 
 def _predictions(path: str) -> list[OutputRecord]:
     """The records of ``path``; each line that is not one is said on stderr."""
-    from .records import read_records
+    from .._records import read_records
 
     read = read_records(path)
     for skip in read.skipped:
@@ -231,7 +180,7 @@ def _predictions(path: str) -> list[OutputRecord]:
 
 def run(args: argparse.Namespace) -> int:
     """``diplosum eval``: score, print the tables, write ``--json``; 0 unless the input is bad."""
-    from .errors import ConfigurationError
+    from ..errors import ConfigurationError
 
     if (args.predictions is None) == (args.articles is None):
         raise ConfigurationError("give either a predictions file or --articles DIR")

@@ -1,10 +1,12 @@
 """Small curated tables for :mod:`diplosum.normalise`: only what no data library knows.
 
 Countries, their official names and their capitals come from ``pycountry`` and the GeoNames
-gazetteer (:mod:`diplosum._gazetteer`); these tables hold the rest: display names for the few
-ISO names written "Surname, Given" style, spellings ISO does not list, seats of power,
+gazetteer (:mod:`diplosum.normalise._gazetteer`); these tables hold the rest: display names for
+the few ISO names written "Surname, Given" style, spellings ISO does not list, seats of power,
 irregular demonyms, organisations and armed groups, and the words that decide whether a longer
 phrase still names the state ("Qatari mediators") or something else ("Syrian opposition").
+
+It is over 400 lines because it is data, not logic: one table per kind of name.
 
 Keys are written plainly; :func:`diplosum.normalise._key` folds case, accents and punctuation.
 """

@@ -95,7 +95,7 @@ def default_cache_path() -> Path:
     override = os.environ.get(CACHE_ENV)
     if override:
         return Path(override).expanduser()
-    import platformdirs  # imported here: keep ``import diplosum.cache`` light
+    import platformdirs  # imported here: keep ``import diplosum._cache`` light
 
     return Path(platformdirs.user_data_dir("diplosum")) / "cache.db"
 

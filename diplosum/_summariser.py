@@ -27,19 +27,19 @@ from typing import TYPE_CHECKING, Any
 
 from tenacity.stop import stop_base
 
+from ._cache import Cache, CachedResult, cache_key, default_cache_path
 from ._cited import SEGMENTS, constrain_ids
 from ._grammar import compact_grammar
+from ._grounding import ArticleIndex
 from ._injection import flag_instructions
+from ._pricing import cost_usd
+from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
 from ._redact import Redactor
 from ._segments import Segments
+from ._shape import BUILD_VERSION, Shape, shape_for
 from ._version import __version__
 from .articles import Article, parse_text, read_article
-from .build import BUILD_VERSION, Shape, shape_for
-from .cache import Cache, CachedResult, cache_key, default_cache_path
 from .errors import CacheError, ConfigurationError, ExtractionError, ProviderError
-from .grounding import ArticleIndex
-from .pricing import cost_usd
-from .prompts import DEFAULT_PROMPT, Prompt, load_prompt
 from .providers import (
     DEFAULT_OPENAI_MODEL,
     SCHEMA_IN_PROMPT,
@@ -60,7 +60,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .records import OutputRecord
+    from ._records import OutputRecord
 
 __all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
 
@@ -463,7 +463,7 @@ class Summariser:
         result = self._cached(article, self.key(article))
         if result is None:
             return None
-        from .records import OutputRecord
+        from ._records import OutputRecord
 
         return OutputRecord.from_result(article, result)
 
@@ -753,7 +753,7 @@ def _provider_cause(error: BaseException | None) -> BaseException | None:
         return None
     import openai
 
-    from .providers import EmptyCompletion
+    from .retry import EmptyCompletion
 
     seen: set[int] = set()
     exc: BaseException | None = error

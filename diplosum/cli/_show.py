@@ -1,64 +1,22 @@
-"""Smaller subcommands of the CLI: ``show`` and ``summarise --dry-run``."""
+"""``diplosum show``: a readable table of the records in an output file."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import textwrap
-from typing import Any
 
-from .errors import ArticleError
-
-__all__ = ["dry_run", "show"]
-
-
-def dry_run(args: argparse.Namespace, summariser: Any) -> int:
-    """List what a run would send, with cache hits and estimated tokens and cost; call nothing."""
-    from .articles import iter_articles
-    from .pricing import cost_usd
-    from .schema import Usage
-
-    overhead = len(json.dumps(summariser.prompt.render("")).encode()) // 3 + 1100
-    n = hits = errors = tokens_in = 0
-    own = [args.output] if getattr(args, "output", None) else []
-    for art in iter_articles(args.paths, exclude=own):  # -o is not an input
-        if isinstance(art, ArticleError):
-            errors += 1
-            print(json.dumps({"source": art.source, "status": "error", "error": art.reason}))
-            continue
-        n += 1
-        hit = summariser.lookup(art) is not None
-        hits += hit
-        est = 0 if hit else overhead + len(summariser._fit(art.text)[0].encode()) // 3
-        tokens_in += est
-        print(
-            json.dumps(
-                {"id": art.id, "source": art.source, "cached": hit, "estimated_prompt_tokens": est}
-            )
-        )
-    est_out = (n - hits) * summariser.max_tokens // 2
-    cost = cost_usd(
-        summariser.spec.label, Usage(prompt_tokens=tokens_in, completion_tokens=est_out)
-    )
-    cost_text = "unknown" if cost is None else f"${cost:.4f}"
-    print(
-        f"diplosum: dry run: {n} articles, {hits} cached, {n - hits} to send, {errors} unreadable; "
-        f"about {tokens_in:,} prompt + {est_out:,} output tokens, {cost_text}",
-        file=sys.stderr,
-    )
-    return 0 if errors == 0 else 1
+__all__ = ["show"]
 
 
 def show(path: str) -> int:
     """Print a readable table of the summaries in an output file (read as
-    :class:`~diplosum.records.OutputRecord`: what is shown is what the record holds).
+    :class:`~diplosum._records.OutputRecord`: what is shown is what the record holds).
 
     Every value is shown through :func:`~diplosum._names.visible`: an escape sequence in a
     headline or a file name is printed as ``\x1b[...``, never sent to the terminal raw.
     """
-    from ._names import visible
-    from .records import OutputRecord, read_records
+    from .._names import visible
+    from .._records import OutputRecord, read_records
 
     width = 100
 

@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from diplosum import _normalise_data as data
+from . import _data as data
 
 __all__ = ["Direction", "Precision", "ResolvedDate", "direction_for_status", "resolve_date"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 
-from ._names import visible
+from .._names import visible
 
 __all__ = ["check_output", "open_problem", "output_problem"]
 
@@ -57,7 +57,7 @@ def open_problem(exc: OSError) -> str:
 
 def check_output(option: str, path: str | os.PathLike[str] | None) -> None:
     """Raise :class:`~diplosum.errors.ConfigurationError` if ``path`` cannot be written."""
-    from .errors import ConfigurationError
+    from ..errors import ConfigurationError
 
     if path is None:
         return

@@ -22,7 +22,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["OutputLock", "lock_path", "remove_stale_temps", "temp_prefix", "temp_suffix"]
 

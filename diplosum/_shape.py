@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ._grounding import ArticleIndex
 from .articles import Article
-from .grounding import ArticleIndex
 from .normalise import canonical_actor, direction_for_status, resolve_date, resolve_venue
 from .schema import (
     Actor,

@@ -13,23 +13,20 @@ Rendered with jinja2 (imported on use) with autoescaping on: article text is alw
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .records import OutputRecord
-    from .schema import Evidence
+    from .._records import OutputRecord
+    from ..schema import Evidence
 
 __all__ = [
     "FIELDS",
+    "GENERATOR_MARK",
     "Segment",
-    "add_parser",
     "render_report",
-    "run",
     "segments",
 ]
 
@@ -180,7 +177,7 @@ def _items(rec: OutputRecord, prefix: str) -> dict[str, list[_Item]]:
 
 
 def _view(n: int, rec: OutputRecord, base: Path | None) -> _ArticleView:
-    from .records import reread_article
+    from .._records import reread_article
 
     article, state = (None, "-")
     if rec.source:
@@ -205,10 +202,10 @@ def render_report(
     """The HTML page for ``records`` (articles re-read from their sources, see the module)."""
     import jinja2
 
-    from ._version import __version__
+    from .._version import __version__
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("diplosum", "templates"),
+        loader=jinja2.PackageLoader("diplosum.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -220,85 +217,5 @@ def render_report(
     )
 
 
-# --------------------------------------------------------------------------- command line
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``diplosum report`` (cheap: nothing heavy is imported)."""
-    p = subparsers.add_parser(
-        "report",
-        help="write an HTML page to review summaries with their evidence highlighted",
-        description="Write one self-contained HTML page: each article's summary next to its "
-        "text, every evidence quote highlighted in the colour of its field. Articles are "
-        "re-read from each record's source and checked against its article_sha256.",
-    )
-    p.add_argument("file", metavar="OUT.jsonl", help="output of 'diplosum summarise'")
-    p.add_argument(
-        "-o", "--output", default="report.html", help="the HTML file to write (default report.html)"
-    )
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace -o even if it is not an HTML report written by diplosum (by default "
-        "such a file, e.g. the input records, is refused)",
-    )
-
-
 #: Every page :func:`render_report` writes says so in its first lines.
-_GENERATOR = b'<meta name="generator" content="diplosum '
-
-
-def check_report_target(path: str | Path) -> None:
-    """Refuse to replace ``path`` unless it is missing, empty, or a report diplosum wrote.
-
-    Raises :class:`~diplosum.errors.ConfigurationError` naming the file (``diplosum report
-    out.jsonl -o out.jsonl`` would otherwise replace the records with the page).
-    """
-    import os
-    import stat
-
-    from .errors import ConfigurationError
-
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return  # a folder or a device: writing it says what is wrong
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return
-    if not head.strip() or _GENERATOR in head:
-        return
-    raise ConfigurationError(
-        f"refusing to overwrite {path}: it is not an HTML report written by diplosum "
-        "(it may be the input records, or anything else); choose another -o, or give "
-        "--overwrite to replace it"
-    )
-
-
-def run(args: argparse.Namespace) -> int:
-    """``diplosum report``: write the page; 0 on success."""
-    from ._names import visible
-    from ._usage import check_output, open_problem
-    from .errors import ConfigurationError
-
-    check_output("-o", args.output)  # a folder, a missing folder: before reading anything
-    if not args.overwrite:
-        check_report_target(args.output)
-    from .records import read_records
-
-    read = read_records(args.file)
-    for skip in read.skipped:
-        print(
-            f"diplosum: {args.file}:{skip.line}: not an output record, skipped ({skip.reason})",
-            file=sys.stderr,
-        )
-    records = read.records
-    page = render_report(
-        records, title=f"diplosum report: {args.file}", base=Path(args.file).parent
-    )
-    try:
-        Path(args.output).write_text(page, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"-o {visible(args.output)}: {open_problem(exc)}") from None
-    print(f"diplosum: {len(records)} article(s) written to {args.output}", file=sys.stderr)
-    return 0
+GENERATOR_MARK = b'<meta name="generator" content="diplosum '

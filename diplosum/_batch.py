@@ -1,7 +1,7 @@
 """Summarise many articles concurrently; every article comes out as a success or a failure.
 
 :func:`asummarise_many` is an async iterator of records
-(:class:`~diplosum.records.OutputRecord`, exported as ``BatchItem``) in completion order;
+(:class:`~diplosum._records.OutputRecord`, exported as ``BatchItem``) in completion order;
 :func:`summarise_many` is its synchronous twin. Inputs are streamed (folders are walked lazily,
 never loaded whole), cache hits are served without building a client, at most
 ``concurrency`` model calls run at once, optional request/token rate limits apply, and a
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ._names import printable
+from ._records import OutputRecord
+from ._summariser import Summariser
 from .articles import (
     ARTICLE_SUFFIXES,
     MAX_ARTICLE_BYTES,
@@ -31,8 +33,6 @@ from .articles import (
     parse_text,
 )
 from .errors import ArticleError, BudgetExceeded, ConfigurationError
-from .records import OutputRecord
-from .summariser import Summariser
 
 BatchItem = OutputRecord  # the name the public API has always used
 

