@@ -39,7 +39,6 @@ from .normalise import (
     ActorRef,
     VenueRef,
     actor_mentions,
-    actors_in,
     canonical_actor,
     direction_for_status,
     resolve_date,
@@ -62,7 +61,9 @@ MEDIATING = re.compile(
 #: "talks between A and B", "delegations from A and B": the actors named there are the sides.
 _SIDES = re.compile(
     r"\b(?:between|delegations? (?:from|of)|talks with)\s+(?P<sides>[^.;:]{3,160}?)"
-    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b|[.;:,]|$)",
+    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b"
+    r"|\s+(?:and|but)\s+(?:would|will|is|are|was|were|has|have|had|said|says|could|should"
+    r"|may|might|must|can|did|does|do|not)\b|[.;:,]|$)",
     re.IGNORECASE,
 )
 #: "Iran-US talks", "the India–China dialogue": a hyphenated pair of sides.
@@ -152,6 +153,74 @@ def _surname(name: str) -> str | None:
     return words[-1] if words else None
 
 
+#: "EU-facilitated", "Qatari-mediated": an actor fused to the word that follows it.
+_FUSED = re.compile(r"\b([A-Z][\w.]*?[A-Za-z.])-(?=[a-z])")
+
+
+def _mentions(text: str) -> list[tuple[ActorRef, int, int]]:
+    """The actor mentions of ``text`` (see :func:`normalise.actor_mentions`), without a shorter
+    run inside a longer one that names another actor ("Republic of the Congo" inside
+    "Democratic Republic of the Congo"), and with actors fused to a following word by a hyphen
+    ("EU-facilitated")."""
+    found = [_longer(text, r, a, b) for r, a, b in actor_mentions(text)]
+    for m in _FUSED.finditer(text):
+        for ref, a, b in actor_mentions(m.group(1)):
+            if a == 0 and b == len(m.group(1)):
+                found.append((ref, m.start(1), m.end(1)))
+    return [
+        (r, a, b)
+        for r, a, b in found
+        if not any(r2 != r and a2 <= a and b <= b2 and (a2, b2) != (a, b) for r2, a2, b2 in found)
+    ]
+
+
+_BEFORE = re.compile(r"(?:[A-Z][\w'’.-]*\s+){1,2}$")
+
+
+def _longer(text: str, ref: ActorRef, start: int, end: int) -> tuple[ActorRef, int, int]:
+    """The mention with the capitalised words just before it, when together they name another
+    actor (the normaliser reads runs of up to four words: "Democratic Republic of the Congo"
+    has five)."""
+    before = _BEFORE.search(text[:start])
+    if before is None:
+        return ref, start, end
+    words = before.group(0).split()
+    for k in range(len(words), 0, -1):
+        at = start - len(" ".join(words[-k:])) - 1
+        if at < 0 or text[at:start].split() != words[-k:]:
+            continue
+        longer = canonical_actor(text[at:end])
+        if longer.normalised and longer != ref:
+            return longer, at, end
+    return ref, start, end
+
+
+def _mentioned(text: str) -> frozenset[ActorRef]:
+    return frozenset(r for r, _, _ in _mentions(text))
+
+
+#: Descriptors after a name that do not change who it is ("the M23 rebel group").
+_DESCRIPTOR = re.compile(
+    r"\s+(?:rebel group|rebels|rebel movement|militia|movement|group|government|delegation"
+    r"|side|authorities|administration|leadership)$",
+    re.IGNORECASE,
+)
+
+
+def _canonical(name: str) -> ActorRef:
+    """The canonical actor of a name the model wrote, also when it added a descriptor the
+    normaliser does not know ("M23 rebel group" is M23)."""
+    ref = canonical_actor(name)
+    if ref.normalised:
+        return ref
+    bare = re.sub(r"^the\s+", "", _DESCRIPTOR.sub("", name.strip()), flags=re.IGNORECASE)
+    if bare and bare != name.strip():
+        stripped = canonical_actor(bare)
+        if stripped.normalised:
+            return stripped
+    return ref
+
+
 class _Index:
     """The segments of one article with the actors each mentions (computed once each)."""
 
@@ -161,7 +230,7 @@ class _Index:
 
     def actors(self, segment: Segment) -> frozenset[ActorRef]:
         if segment.id not in self._actors:
-            self._actors[segment.id] = actors_in(segment.text)
+            self._actors[segment.id] = _mentioned(segment.text)
         return self._actors[segment.id]
 
     def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:
@@ -221,7 +290,7 @@ def _actors(
     for item in items:
         if item.role == "other":
             continue
-        ref = canonical_actor(item.name)
+        ref = _canonical(item.name)
         found = index.find(ref, item.name, getattr(item, "segments", ()))
         field = "parties" if item.role == "party" else "mediators"
         if not found:
@@ -416,7 +485,7 @@ def _positions(
     out: list[Position] = []
     for item in items:
         segment = index.segments.get(item.segment)
-        holder = canonical_actor(item.actor)
+        holder = _canonical(item.actor)
         said = segment is not None and _says(index, segment, holder, item)
         if not said and segment is not None and not index.actors(segment):
             before = index.segments.get(segment.id - 1)  # "He added that ...": the speaker
@@ -464,7 +533,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     sides = _side_spans(segment.text)
     mentions = [
         (r, a, b)
-        for r, a, b in actor_mentions(segment.text)
+        for r, a, b in _mentions(segment.text)
         if not any(s0 <= a < s1 for s0, s1 in sides)
     ]
     if not any(r == ref for r, _, _ in mentions):
@@ -505,7 +574,7 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
         if not re.search(r"\b(?:talks|negotiations|dialogue|meeting|summit)\b", segment.text, re.I):
             continue
         for start, end in _side_spans(segment.text):
-            for ref in sorted(actors_in(segment.text[start:end]), key=lambda r: r.name):
+            for ref in sorted(_mentioned(segment.text[start:end]), key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found
 
@@ -571,7 +640,7 @@ def _rescue_mediators(
     for segment in index.segments:
         if segment.id not in cited:
             continue
-        for ref, start, end in actor_mentions(segment.text):
+        for ref, start, end in _mentions(segment.text):
             key = _key(ref)
             if key in have or ref.kind == "person":
                 continue

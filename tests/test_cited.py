@@ -424,6 +424,52 @@ def test_a_mediating_role_in_another_meeting_is_not_in_these_talks() -> None:
     assert any(d.item == "NATO" and "not in these talks" in d.reason for d in dropped)
 
 
+def test_a_five_word_name_and_a_descriptor_name_one_actor_each() -> None:
+    """ "delegations from the Democratic Republic of the Congo and the M23 rebel group": two
+    parties, not also the Republic of the Congo, and "M23 rebel group" is M23."""
+    text = (
+        "date 2026-03-02 x\n\nDoha has offered to host delegations from the Democratic "
+        "Republic of the Congo and the M23 rebel group on Monday for talks."
+    )
+    actors = [
+        {"name": "Doha", "role": "mediator", "segments": [1]},
+        {"name": "Democratic Republic of the Congo", "role": "party", "segments": [1]},
+        {"name": "M23 rebel group", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1})
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+    assert [a.name for a in summary.parties] == ["Democratic Republic of the Congo", "M23"]
+
+
+def test_an_actor_fused_to_its_role_word_mediates() -> None:
+    """ "the EU-facilitated dialogue": the EU is named, next to its role."""
+    text = (
+        "date 2026-03-02 x\n\nSerbia and Kosovo will meet next week in the EU-facilitated dialogue."
+    )
+    actors = [
+        {"name": "EU", "role": "mediator", "segments": [1]},
+        {"name": "Serbia", "role": "party", "segments": [1]},
+        {"name": "Kosovo", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
+    assert [a.name for a in summary.mediators] == ["European Union"]
+
+
+def test_the_other_side_of_refused_talks_is_a_party() -> None:
+    """ "no basis for new talks with Pakistan and would not accept any third-party mediation":
+    Pakistan is the side talked with, not the mediator; with India it makes two parties."""
+    text = (
+        "date 2026-03-02 x\n\nIndia said it saw no basis for new talks with Pakistan and would "
+        "not accept any third-party mediation, a day after Islamabad called for dialogue."
+    )
+    actors = [
+        {"name": "India", "role": "party", "segments": [1]},
+        {"name": "Pakistan", "role": "mediator", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
+    assert summary.mediators == [] and [a.iso3 for a in summary.parties] == ["IND", "PAK"]
+
+
 def test_an_unknown_site_before_its_city_resolves_to_the_city() -> None:
     """ "held in Waraira Repano, Caracas": the model's site is kept as the site, the city and
     country come from the gazetteer, not from the model's guess of the country."""
