@@ -55,6 +55,7 @@ MEDIATING = re.compile(
     r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
+    r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
     re.IGNORECASE,
 )
@@ -281,16 +282,25 @@ class _Demoted(NamedTuple):
 
 
 def _actors(
-    items: Sequence[NamedActor], index: _Index, dropped: list[Dropped]
+    items: Sequence[NamedActor],
+    index: _Index,
+    dropped: list[Dropped],
+    venue: NamedVenue | None = None,
 ) -> tuple[list[Actor], list[Actor], list[_Demoted]]:
     """(mediators, parties, demoted): each actor once, evidenced, its role checked."""
     demoted: list[_Demoted] = []
     parties: dict[str, Actor] = {}
     mediators: dict[str, tuple[Actor, str]] = {}
+    places = {_fold(p) for p in (venue.city, venue.country) if p} if venue else set()
     for item in items:
         if item.role == "other":
             continue
         ref = _canonical(item.name)
+        if not ref.normalised and _fold(item.name) in places:
+            field = "parties" if item.role == "party" else "mediators"
+            reason = "the place where the talks are held, not an actor"
+            dropped.append(Dropped(field=field, item=item.name, reason=reason))
+            continue
         found = index.find(ref, item.name, getattr(item, "segments", ()))
         field = "parties" if item.role == "party" else "mediators"
         if not found:
@@ -581,7 +591,7 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
 
 #: A sentence about the talks themselves, or their sides, without naming a party.
 _THE_TALKS = re.compile(
-    r"\b(?:talks|negotiations|dialogue|peace|ceasefire|truce|deal|agreement|accord|process"
+    r"\b(?:talks|negotiations|dialogue|peace|ceasefire|truce|deal|agreement|accord|process|round"
     r"|both sides|two sides|the parties|both parties"
     r"|the two (?:countries|nations|sides|delegations|leaders))\b",
     re.IGNORECASE,
@@ -695,7 +705,7 @@ def build_cited_summary(
     segments = segments or Segments(article.text)
     index = _Index(segments)
     dropped: list[Dropped] = []
-    mediators, parties, demoted = _actors(extraction.actors, index, dropped)
+    mediators, parties, demoted = _actors(extraction.actors, index, dropped, extraction.venue)
     mediators, parties = _third_parties(mediators, parties, index, dropped)
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
     mediators = _rescue_mediators(extraction, index, mediators, parties)

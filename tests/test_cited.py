@@ -470,6 +470,23 @@ def test_the_other_side_of_refused_talks_is_a_party() -> None:
     assert summary.mediators == [] and [a.iso3 for a in summary.parties] == ["IND", "PAK"]
 
 
+def test_the_venue_city_is_not_a_mediator() -> None:
+    """ "Brussels" as a mediator is the place the talks are held (the prompt says so too)."""
+    text = (
+        "date 2026-03-02 x\n\nSerbia and Kosovo will meet in Brussels next week in the "
+        "EU-facilitated dialogue."
+    )
+    actors = [
+        {"name": "Brussels", "role": "mediator", "segments": [1]},
+        {"name": "Serbia", "role": "party", "segments": [1]},
+        {"name": "Kosovo", "role": "party", "segments": [1]},
+    ]
+    venue = {"city": "Brussels", "country": "Belgium", "segment": 1}
+    summary, dropped = _built(text, actors=actors, venue=venue)
+    assert [a.name for a in summary.mediators] == ["European Union"]  # read from its role word
+    assert ("mediators", "Brussels") in {(d.field, d.item) for d in dropped}
+
+
 def test_an_unknown_site_before_its_city_resolves_to_the_city() -> None:
     """ "held in Waraira Repano, Caracas": the model's site is kept as the site, the city and
     country come from the gazetteer, not from the model's guess of the country."""
@@ -618,6 +635,10 @@ def test_strict_fails_an_article_with_an_item_it_does_not_show() -> None:
         ("NATO ministers meet in Antalya while Türkiye hosts the talks.", "Türkiye", True),
         ("Talks open Monday, with Omani diplomats carrying messages between them.", "Oman", True),
         ("Swiss officials passed messages between the two sides.", "Switzerland", True),
+        ("The UN envoy will bring together delegations of both sides.", "United Nations", True),
+        ("Jordan is providing the venue only; the talks are run by the UN.", "Jordan", False),
+        ("Jordan is providing the venue only; the talks are run by the UN.", "UN", True),
+        ("The OSCE's special representative will lead the talks.", "OSCE", True),
     ],
 )
 def test_a_mediating_word_belongs_to_the_actor_next_to_it(
