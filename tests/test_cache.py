@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-import diplosum._cache as cache_mod
+import diplosum._cache._sqlite as cache_mod
 from diplosum._cache import (
     MIGRATIONS,
     Cache,
