@@ -42,10 +42,15 @@ from .articles import Article, parse_text, read_article
 from .errors import CacheError, ConfigurationError, ExtractionError, ProviderError
 from .providers import (
     DEFAULT_OPENAI_MODEL,
+    LOCAL_CONTEXT,
     SCHEMA_IN_PROMPT,
     AttemptLog,
     ModelSpec,
     current_log,
+    endpoint_base_url,
+    endpoint_concurrency,
+    endpoint_death,
+    endpoint_identity,
     parse_model,
 )
 from .retry import RetryPolicy, is_retryable
@@ -68,10 +73,7 @@ _log = logging.getLogger(__name__)
 
 #: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
 _BYTES_PER_TOKEN = 3
-#: Context window the embedded server is started with: room for the prompt (~1,400 tokens of
-#: instructions and schema), the article, and two re-asks (each adds the previous answer and
-#: the validation errors, ~700 tokens).
-_LOCAL_CONTEXT = 8192
+_LOCAL_CONTEXT = LOCAL_CONTEXT  # the embedded server's context window (providers' to set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,20 +246,12 @@ class Summariser:
     @property
     def concurrency_limit(self) -> int | None:
         """The most requests the endpoint can serve at once (1 for the local llama.cpp server)."""
-        return 1 if self.spec.provider == "local" else None
+        return endpoint_concurrency(self.spec)
 
     def identity(self) -> dict[str, Any]:
         """Everything about the model that changes the answer (part of every cache key)."""
         if self._identity is None:
-            ident: dict[str, Any] = {"provider": self.spec.provider, "model": self.spec.model}
-            if self.spec.provider == "local":
-                from .local import weights_sha256
-
-                ident["weights"] = self.spec.local
-                ident["weights_sha256"] = weights_sha256(self.spec.local or "")
-            elif self.spec.base_url:
-                ident["base_url"] = self.spec.base_url
-            self._identity = ident
+            self._identity = endpoint_identity(self.spec)
         return self._identity
 
     def params(self) -> dict[str, Any]:
@@ -378,11 +372,7 @@ class Summariser:
         self._base_url()
 
     def _base_url(self) -> str | None:
-        if self.spec.provider == "local":
-            from .local import shared_server
-
-            return shared_server(self.spec.local or "", n_ctx=_LOCAL_CONTEXT).base_url
-        return self.spec.base_url
+        return endpoint_base_url(self.spec)
 
     def _client(self) -> Any:
         """The sync instructor client, built on first use."""
@@ -644,11 +634,8 @@ class Summariser:
             status = getattr(provider_error, "status_code", None)
             body = self._redact(str(getattr(provider_error, "body", None) or provider_error))[:500]
             kind = f"HTTP {status}" if status else type(provider_error).__name__
-            if self.spec.provider == "local":
-                from .local import shared_server_death
-
-                death = shared_server_death(self.spec.local or "")
-                body = f"{death}. {body}" if death else body
+            death = endpoint_death(self.spec)
+            body = f"{death}. {body}" if death else body
             raise ProviderError(
                 f"{call.article.id}: the model endpoint failed ({kind}) after "
                 f"{log.http_attempts} attempt(s): {body}",

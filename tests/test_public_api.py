@@ -5,6 +5,9 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import diplosum
 from diplosum import errors
@@ -65,6 +68,36 @@ def test_import_is_light() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_import_loads_no_cli_report_or_local_server_code() -> None:
+    """import diplosum (and the library's entry points for a remote model) load nothing of the
+    command line, the HTML report, scoring or the local server."""
+    probe = (
+        "import sys, diplosum\n"
+        "from diplosum import Summariser, summarise_many, read_article, BatchItem\n"
+        "s = Summariser('fake', base_url='http://127.0.0.1:9/v1', api_key='x', cache=None)\n"
+        "s.key(read_article('examples/oslo_offer.txt'))\n"
+        "layers = ('diplosum.cli', 'diplosum.report', 'diplosum.evaluate', 'diplosum.local')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(layers)))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_layers_hold() -> None:
+    """The import-linter contracts of pyproject.toml are kept (CI runs lint-imports too)."""
+    import shutil
+
+    exe = shutil.which("lint-imports")
+    if exe is None:
+        pytest.skip("import-linter is not installed (the dev extra)")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([exe, "--no-cache"], capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0, out.stdout[-3000:]
+
+
 def test_package_is_typed() -> None:
     """py.typed ships with the package."""
     from importlib.resources import files
@@ -92,7 +125,6 @@ def test_errors_form_one_tree_and_pickle() -> None:
 def test_readme_documents_every_cli_option() -> None:
     """Every option of every subcommand appears in the README."""
     import argparse
-    from pathlib import Path
 
     from diplosum.cli import build_parser
 

@@ -32,10 +32,18 @@ from ._client import (
     instructor_mode,
     make_openai_client,
 )
+from ._endpoint import (
+    LOCAL_CONTEXT,
+    endpoint_base_url,
+    endpoint_concurrency,
+    endpoint_death,
+    endpoint_identity,
+)
 from ._spec import DEFAULT_OPENAI_MODEL, OLLAMA_URL, Mode, ModelSpec, parse_model
 
 __all__ = [
     "DEFAULT_OPENAI_MODEL",
+    "LOCAL_CONTEXT",
     "OLLAMA_URL",
     "SCHEMA_IN_PROMPT",
     "AttemptLog",
@@ -44,6 +52,10 @@ __all__ = [
     "build_instructor",
     "compact_schema",
     "current_log",
+    "endpoint_base_url",
+    "endpoint_concurrency",
+    "endpoint_death",
+    "endpoint_identity",
     "instructor_mode",
     "make_openai_client",
     "parse_model",
