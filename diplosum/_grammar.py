@@ -46,4 +46,6 @@ def _convert(schema_json: str) -> str | None:
 def compact_grammar(schema: dict[str, Any]) -> str | None:
     """The GBNF grammar of ``schema`` with no optional whitespace, or None if llama.cpp's
     converter is not available here."""
-    return _convert(json.dumps(schema, sort_keys=True))
+    # Not sort_keys: the grammar writes the properties in the schema's order, which is the
+    # order the model answers in (actors first, then venue, date, positions...).
+    return _convert(json.dumps(schema))

@@ -155,6 +155,9 @@ def test_llama_cpp_grammar_compact_has_no_optional_space() -> None:
     assert 'space ::= ""' in gbnf.splitlines() and 'space ::= " "?' not in gbnf
     assert 'CitedActor-segments-item ::= "1" | "2"' in gbnf and '"13"' not in gbnf
     assert llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False) is not None
+    root = next(line for line in gbnf.splitlines() if line.startswith("root ::="))
+    order = [root.index(f"{name}-kv") for name in ("actors", "venue", "talks-date", "positions")]
+    assert order == sorted(order)  # the schema's order, which is the order the model answers in
 
 
 def test_a_local_model_request_carries_the_compact_grammar(
@@ -163,7 +166,9 @@ def test_a_local_model_request_carries_the_compact_grammar(
     """With llama-cpp-python installed, a grammar endpoint gets the compact grammar (and
     response_format "text", which leaves it in force) instead of a json_object schema; the
     cache key says so; compact_grammar=False sends the schema."""
-    import diplosum._summariser as summariser_module
+    import importlib.util
+
+    import diplosum._request as summariser_module
 
     seen: list[dict[str, Any]] = []
 
@@ -172,7 +177,7 @@ def test_a_local_model_request_carries_the_compact_grammar(
         return 'root ::= "{}"\n'
 
     monkeypatch.setattr(summariser_module, "compact_grammar", fake_grammar)
-    monkeypatch.setattr(summariser_module.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
     ep = ScriptedEndpoint(answer(), tools=False)
     s = Summariser("local", base_url="http://127.0.0.1:9/v1", client=ep.client())
     plain = Summariser(
