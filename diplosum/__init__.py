@@ -28,8 +28,9 @@ from .errors import (
 if TYPE_CHECKING:
     from ._batch import asummarise_many, summarise_many
     from ._cache import Cache
+    from ._defaults import asummarise, close_defaults, summarise, summarise_file
     from ._records import BatchItem
-    from ._summariser import Summariser, asummarise, summarise, summarise_file
+    from ._summariser import Summariser
     from .articles import Article, iter_articles, read_article
     from .retry import RetryPolicy
     from .schema import (
@@ -70,6 +71,7 @@ __all__ = [
     "__version__",
     "asummarise",
     "asummarise_many",
+    "close_defaults",
     "iter_articles",
     "read_article",
     "summarise",
@@ -96,9 +98,10 @@ _LAZY = {
     "Usage": "schema",
     "Venue": "schema",
     "Summariser": "_summariser",
-    "asummarise": "_summariser",
-    "summarise": "_summariser",
-    "summarise_file": "_summariser",
+    "asummarise": "_defaults",
+    "close_defaults": "_defaults",
+    "summarise": "_defaults",
+    "summarise_file": "_defaults",
 }
 
 

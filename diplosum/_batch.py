@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from ._budget import estimate_tokens
 from ._names import printable
 from ._records import OutputRecord
 from ._summariser import Summariser
@@ -180,7 +181,7 @@ async def asummarise_many(
 
     async def run(article: Article) -> BatchItem:
         nonlocal reached
-        await limiter.acquire(len(article.text.encode()) // 3 + s.max_tokens)
+        await limiter.acquire(estimate_tokens(article.text) + s.max_tokens)
         try:
             item = BatchItem.from_result(article, await s.asummarise_article(article))
         except asyncio.CancelledError:

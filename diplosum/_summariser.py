@@ -1,88 +1,64 @@
-"""One article in, one validated, grounded summary out.
+"""One article in, one validated, grounded summary out: :class:`Summariser`.
 
-The path of an article: split it into numbered segments → render the prompt → the
-model fills the prompt's extraction through instructor (``extract-v2``: every item
-cites segment ids, constrained by the grammar or validated and re-asked) →
-:mod:`diplosum._evidence` turns citations into evidence, checks each item against
-its segment, normalises actors, venue and date, and publishes a
-:class:`DiplomaticSummary` with its :class:`RunMetadata` → the cache keeps it.
-``extract-v1`` (quotes the model copies, located afterwards) stays selectable.
+The path of an article, each step in its own module: fit it to its token budget, split it
+into numbered segments and render the prompt (:mod:`._request`, :mod:`._budget`) → the
+model fills the prompt's extraction through instructor, over clients built and closed by
+:class:`~diplosum.providers.Clients`, under both retry layers (:mod:`diplosum.retry`:
+transport retries, validation re-asks) → an answer that never validated is salvaged or
+becomes the error saying why (:mod:`._salvage`) → the evidence rules check each item against
+its segment and normalise actors, venue and date (:mod:`._publish`, :mod:`._evidence`) →
+a :class:`DiplomaticSummary` with its :class:`RunMetadata`, which the cache keeps
+(:mod:`._stored`). ``extract-v1`` (quotes the model copies, located afterwards) stays
+selectable.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import dataclasses
 import functools
 import importlib.util
-import json
 import logging
 import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tenacity.stop import stop_base
-
-from ._cache import Cache, CachedResult, cache_key, default_cache_path
-from ._cited import SEGMENTS, constrain_ids
-from ._grammar import compact_grammar
-from ._grounding import ArticleIndex
-from ._injection import flag_instructions
+from . import _budget, _shape
+from ._cache import Cache, cache_key, default_cache_path
 from ._pricing import cost_usd
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
+from ._publish import publish, strict_error
 from ._redact import Redactor
-from ._segments import Segments
-from ._shape import BUILD_VERSION, Shape, shape_for
+from ._request import Call, attempts, instructor_mode, prepare, request_kwargs
+from ._salvage import salvage
+from ._shape import Shape, shape_for
+from ._stored import Stored
 from ._version import __version__
 from .articles import Article, parse_text, read_article
-from .errors import CacheError, ConfigurationError, ExtractionError, ProviderError
+from .errors import ConfigurationError
 from .providers import (
     DEFAULT_OPENAI_MODEL,
     LOCAL_CONTEXT,
     SCHEMA_IN_PROMPT,
     AttemptLog,
+    Clients,
     ModelSpec,
-    current_log,
-    endpoint_base_url,
     endpoint_concurrency,
     endpoint_death,
     endpoint_identity,
     parse_model,
+    provider_cause,
 )
 from .retry import RetryPolicy, is_retryable
-from .schema import (
-    GROUNDING,
-    SCHEMA_VERSION,
-    DiplomaticSummary,
-    Dropped,
-    RunMetadata,
-    SummaryResult,
-    Usage,
-)
+from .schema import SCHEMA_VERSION, DiplomaticSummary, RunMetadata, SummaryResult, Usage
 
 if TYPE_CHECKING:
+    import openai
+
     from ._records import OutputRecord
 
-__all__ = ["Summariser", "asummarise", "summarise", "summarise_file"]
+__all__ = ["Summariser"]
 
 _log = logging.getLogger(__name__)
-
-#: A safe upper bound of tokens per UTF-8 byte, for counting offline (no tokenizer download).
-_BYTES_PER_TOKEN = 3
-_LOCAL_CONTEXT = LOCAL_CONTEXT  # the embedded server's context window (providers' to set)
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    article: Article
-    key: str
-    messages: list[dict[str, str]]
-    truncated: bool
-    segments: Segments | None = None
 
 
 @functools.cache
@@ -95,13 +71,6 @@ def _schema_hash(shape: Shape) -> str:
             "summary": DiplomaticSummary.model_json_schema(),
         }
     )
-
-
-#: Output tokens a segment answer needs at most, per segment of the article and in all: the
-#: lists and strings are bounded in the schema, so this only cuts a run-away that the grammar
-#: does not bound (an endpoint without one).
-_TOKENS_PER_SEGMENT = 30
-_TOKENS_BASE = 400
 
 
 class Summariser:
@@ -144,8 +113,8 @@ class Summariser:
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        client: Any = None,
-        async_client: Any = None,
+        client: openai.OpenAI | None = None,
+        async_client: openai.AsyncOpenAI | None = None,
         cache: Cache | str | os.PathLike[str] | bool | None = None,
         mode: str | None = None,
         prompt: str = DEFAULT_PROMPT,
@@ -183,13 +152,6 @@ class Summariser:
         if timeout is not None and not 0 < timeout < float("inf"):
             raise ConfigurationError(f"timeout must be more than 0 seconds, not {timeout}")
         self.api_key = api_key
-        self._client_injected = client
-        self._async_client = async_client
-        self._instructor: Any = None
-        self._ainstructor: Any = None
-        self._owned_raw: Any = None
-        self._owned_araw: Any = None
-        self._aloop: asyncio.AbstractEventLoop | None = None
         self.prompt: Prompt = load_prompt(prompt)
         self.shape: Shape = shape_for(self.prompt.format)
         self.temperature = temperature
@@ -211,17 +173,26 @@ class Summariser:
             and importlib.util.find_spec("llama_cpp") is not None
         )
         self.retry = retry or RetryPolicy()
-        reasks = max(0, max_reasks) * 700
-        default_budget = (_LOCAL_CONTEXT - max_tokens - 1600 - reasks) if local else 60_000
-        self.max_input_tokens = max_input_tokens or default_budget
+        self.max_input_tokens = max_input_tokens or _budget.input_budget(
+            local=local, context=LOCAL_CONTEXT, max_tokens=max_tokens, max_reasks=max_reasks
+        )
+        self._clients = Clients(
+            self.spec,
+            api_key=api_key,
+            timeout=self.timeout,
+            retry=self.retry,
+            mode=instructor_mode(self.spec.mode, self.shape),
+            compact=self.shape.model.model_json_schema() if self.compact_schema else None,
+            client=client,
+            async_client=async_client,
+        )
         if cache is True:
             cache = Cache(default_cache_path())
         elif isinstance(cache, (str, os.PathLike)):
             cache = Cache(cache)
         self.cache: Cache | None = cache or None
-        #: Answers that could not be written to the cache (each kept in its result anyway).
-        self.cache_write_failures = 0
         self._redactor = Redactor([api_key])
+        self._stored = Stored(self.cache, self.shape, self._redactor)
         self._identity: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ identity and keys
@@ -281,158 +252,47 @@ class Summariser:
             }
         )
 
-    # ------------------------------------------------------------------ preparing a call
+    # ------------------------------------------------------------------ one call
 
-    def _prepare(self, article: Article) -> _Call:
-        text, truncated = self._fit(article.text)
-        # The fitted text is a prefix of the body: its segments' offsets index the body.
-        segments = Segments(text) if self.shape.segmented else None
-        messages = self.prompt.render(
-            segments.numbered() if segments is not None else text,
-            published=article.published.isoformat() if article.published else "unknown",
-            headline=article.headline or "none",
-        )
-        return _Call(article, self.key(article), messages, truncated, segments)
-
-    def _fit(self, text: str) -> tuple[str, bool]:
-        budget_bytes = self.max_input_tokens * _BYTES_PER_TOKEN
-        raw = text.encode("utf-8")
-        if len(raw) <= budget_bytes:
-            return text, False
-        cut = raw[:budget_bytes].decode("utf-8", errors="ignore")
-        para = cut.rfind("\n\n")
-        if para > len(cut) // 2:
-            cut = cut[:para]
-        return cut.rstrip(), True
-
-    def _kwargs(self, call: _Call, *, is_async: bool) -> dict[str, Any]:
-        from pydantic import ValidationError
-        from tenacity import (
-            AsyncRetrying,
-            Retrying,
-            retry_if_exception_type,
-            stop_after_attempt,
-            stop_any,
+    def _prepare(self, article: Article) -> Call:
+        return prepare(
+            article,
+            key=self.key(article),
+            prompt=self.prompt,
+            segmented=self.shape.segmented,
+            max_input_tokens=self.max_input_tokens,
         )
 
-        parse_errors = (ValidationError, json.JSONDecodeError)
-        retrying_cls = AsyncRetrying if is_async else Retrying
-        max_tokens = self.max_tokens
-        if call.segments is not None:
-            needed = _TOKENS_BASE + _TOKENS_PER_SEGMENT * len(call.segments)
-            max_tokens = min(max_tokens, needed)
-        kwargs: dict[str, Any] = {
-            "model": self.spec.model,
-            "messages": call.messages,
-            "response_model": self.shape.model,
-            "max_retries": retrying_cls(
-                stop=stop_any(stop_after_attempt(self.max_reasks + 1), _AnswerRepeated()),
-                retry=retry_if_exception_type(parse_errors),
-                reraise=True,
-            ),
-            "temperature": self.temperature,
-            "max_tokens": max_tokens,
-        }
-        if self.seed is not None:
-            kwargs["seed"] = self.seed
-        if self.spec.mode == "json_grammar":
-            schema = self.shape.model.model_json_schema()
-            if call.segments is not None:  # per-article ids live only in the grammar
-                schema = constrain_ids(schema, len(call.segments))
-            grammar = compact_grammar(schema) if self.compact_grammar else None
-            if grammar is not None:  # "text" keeps llama.cpp from replacing the grammar
-                kwargs["extra_body"] = {"response_format": {"type": "text"}, "grammar": grammar}
-            else:
-                kwargs["extra_body"] = {
-                    "response_format": {"type": "json_object", "schema": schema}
-                }
-        return kwargs
-
-    @property
-    def _instructor_mode(self) -> Any:
-        """The mode instructor runs in: for a grammar endpoint and a segment prompt, instructor's
-        ``json_schema`` mode, whose ``response_format`` the grammar request replaces: the schema
-        is then not copied into the system message, which stays the same for every article."""
-        if self.spec.mode == "json_grammar" and self.shape.segmented:
-            return "json_schema"
-        return self.spec.mode
+    def _kwargs(self, call: Call, *, is_async: bool) -> dict[str, Any]:
+        return request_kwargs(
+            call,
+            model=self.spec.model,
+            shape=self.shape,
+            mode=self.spec.mode,
+            max_tokens=self.max_tokens,
+            max_reasks=self.max_reasks,
+            temperature=self.temperature,
+            seed=self.seed,
+            grammar=self.compact_grammar,
+            is_async=is_async,
+        )
 
     # ------------------------------------------------------------------ clients
-
-    def _compact(self) -> dict[str, Any] | None:
-        """The schema to send compactly, if ``compact_schema`` applies."""
-        return self.shape.model.model_json_schema() if self.compact_schema else None
 
     def start(self) -> None:
         """Get the endpoint ready now: for a local model, join the weights and start the server.
 
-        Optional (the first request does it otherwise); call it from the main thread so that
-        Ctrl-C handling for the server is installed there.
+        Optional (the first request does it otherwise).
         """
-        self._base_url()
-
-    def _base_url(self) -> str | None:
-        return endpoint_base_url(self.spec)
-
-    def _client(self) -> Any:
-        """The sync instructor client, built on first use."""
-        from .providers import build_instructor, make_openai_client
-
-        if self._instructor is None:
-            if self._client_injected is None and self._async_client is not None:
-                raise ConfigurationError("only an async_client was injected: use asummarise()")
-            raw = self._client_injected or make_openai_client(
-                self.spec,
-                base_url=self._base_url(),
-                api_key=self.api_key,
-                timeout=self.timeout,
-                is_async=False,
-            )
-            self._owned_raw = None if self._client_injected is not None else raw
-            self._instructor = build_instructor(
-                raw, self._instructor_mode, self.retry, self._compact()
-            )
-        return self._instructor
-
-    async def _aclient(self) -> Any:
-        """The async instructor client of the running event loop, built on first use there."""
-        from .providers import build_instructor, make_openai_client
-
-        loop = asyncio.get_running_loop()
-
-        def needed() -> bool:  # none yet, or ours was built on another (finished) loop
-            owned = self._async_client is None
-            return self._ainstructor is None or (owned and self._aloop is not loop)
-
-        if needed():
-            # Resolving the base URL may start the local server: keep it off the event loop.
-            base_url = await asyncio.to_thread(self._base_url)
-            if needed():
-                raw = self._async_client or make_openai_client(
-                    self.spec,
-                    base_url=base_url,
-                    api_key=self.api_key,
-                    timeout=self.timeout,
-                    is_async=True,
-                )
-                self._owned_araw = None if self._async_client is not None else raw
-                self._ainstructor = build_instructor(
-                    raw, self._instructor_mode, self.retry, self._compact()
-                )
-                self._aloop = loop
-        return self._ainstructor
+        self._clients.start()
 
     def close(self) -> None:
         """Close the HTTP clients diplosum created (injected clients are left open)."""
-        if self._owned_raw is not None:
-            self._owned_raw.close()
-        self._owned_raw = self._instructor = None
+        self._clients.close()
 
     async def aclose(self) -> None:
         """Close the async HTTP client diplosum created for the running loop."""
-        if self._owned_araw is not None:
-            await self._owned_araw.close()
-        self._owned_araw = self._ainstructor = self._aloop = None
+        await self._clients.aclose()
 
     def __enter__(self) -> Summariser:
         return self
@@ -457,46 +317,20 @@ class Summariser:
 
         return OutputRecord.from_result(article, result)
 
-    def _from_cache(self, call: _Call) -> SummaryResult | None:
+    def _from_cache(self, call: Call) -> SummaryResult | None:
         return self._cached(call.article, call.key)
 
     def _cached(self, article: Article, key: str) -> SummaryResult | None:
-        """The cached summary and metadata for ``article``, marked cached.
+        return self._stored.get(article, key)
 
-        A row built by another :data:`BUILD_VERSION` is rebuilt with this version's grounding
-        and normalisation from its stored raw output (no model call) and stored back.
-        """
-        if self.cache is None:
-            return None
-        hit = self.cache.get(key)
-        if hit is None:
-            return None
-        summary_json, meta = hit.summary_json, json.loads(hit.meta_json)
-        if meta.get("build_version", "1") != BUILD_VERSION:
-            extraction = self.shape.parse(hit.raw_output or "")
-            if extraction is None:
-                return None
-            summary, dropped = self.shape.build(article, extraction)
-            summary, dropped = self._redact_summary(summary, dropped)
-            summary_json = summary.model_dump_json()
-            meta.update(
-                build_version=BUILD_VERSION,
-                dropped=[d.model_dump() for d in dropped],
-                flagged=[f.model_dump() for f in flag_instructions(summary)],
-            )
-            self._store(
-                dataclasses.replace(
-                    hit, summary_json=summary_json, meta_json=json.dumps(meta), created_at=""
-                )
-            )
-        meta.update(cached=True, article_id=article.id)  # same text may come from another file
-        # A row another version wrote may carry metadata this one no longer has: not an error.
-        meta = {k: v for k, v in meta.items() if k in RunMetadata.model_fields}
-        return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
+    @property
+    def cache_write_failures(self) -> int:
+        """Answers that could not be written to the cache (each kept in its result anyway)."""
+        return self._stored.write_failures
 
     def _finish(
         self,
-        call: _Call,
+        call: Call,
         extraction: Any,
         log: AttemptLog,
         started: float,
@@ -506,33 +340,37 @@ class Summariser:
         total = sum(usages, Usage())
         incomplete = False
         if extraction is None:
-            extraction = self._salvage(call, log, error, total)
+            extraction = salvage(
+                call.article.id,
+                log,
+                error,
+                total,
+                strict=self.strict,
+                parse=self.shape.parse,
+                redact=self._redact,
+                death=lambda: endpoint_death(self.spec),
+            )
             # Kept although the endpoint failed during a re-ask. A transient failure (5xx, 429,
             # a dropped connection) must not become a permanent partial summary: flagged and not
             # cached, so the next run asks again. A permanent one (400: the re-ask outgrew the
             # context window) would fail the same way again: cached as before.
-            cause = _provider_cause(error)
+            cause = provider_cause(error)
             incomplete = cause is not None and is_retryable(cause)
-        summary, dropped = self.shape.build(call.article, extraction, call.segments)
-        summary, dropped = self._redact_summary(summary, dropped)
-        flagged = flag_instructions(summary)  # evidence that only instructs the model
-        unverified = [d for d in dropped if not d.reason.startswith(("demoted", "moved"))]
-        if self.strict and self.shape.segmented and unverified:
-            reason = "; ".join(f"{d.field} {d.item!r}: {d.reason}" for d in unverified)
-            raise ExtractionError(
-                f"{call.article.id}: {len(unverified)} item(s) not shown by the article "
-                f"(strict): {reason}"[:2000],
-                errors=reason,
+        published = publish(self.shape, call.article, extraction, call.segments, self._redactor)
+        summary = published.summary
+        if self.strict and self.shape.segmented and published.unverified:
+            raise strict_error(
+                call.article.id,
+                published.unverified,
                 last_output=log.raw_outputs[-1] if log.raw_outputs else None,
-                article_id=call.article.id,
                 attempts=log.calls,
                 http_attempts=log.http_attempts,
-                usage=total.model_dump(),
+                usage=total,
             )
         meta = RunMetadata(
             diplosum_version=__version__,
             schema_version=SCHEMA_VERSION,
-            build_version=BUILD_VERSION,
+            build_version=_shape.BUILD_VERSION,
             model=self.spec.label,
             provider=self.spec.provider,
             prompt_version=self.prompt.version,
@@ -543,12 +381,12 @@ class Summariser:
             attempts_usage=usages,
             attempts=log.calls,
             http_attempts=log.http_attempts,
-            dropped=dropped,
+            dropped=published.dropped,
             truncated=call.truncated,
             latency_s=round(time.perf_counter() - started, 4),
             cost_usd=self.cost(total),
             incomplete=incomplete,
-            flagged=flagged,
+            flagged=published.flagged,
         )
         result = SummaryResult(summary=summary, meta=meta)
         if incomplete:
@@ -557,100 +395,16 @@ class Summariser:
                 "incomplete and not cached, so the next run asks again",
                 call.article.id,
             )
-        elif self.cache is not None:
+        else:
             raw = log.raw_outputs[-1] if log.raw_outputs else None
-            self._store(
-                CachedResult(
-                    key=call.key,
-                    article_sha256=call.article.sha256,
-                    model=self.spec.label,
-                    summary_json=summary.model_dump_json(),
-                    meta_json=result.meta.model_dump_json(),
-                    raw_output=self._redact(raw) if raw is not None else None,
-                    usage_json=json.dumps([u.model_dump() for u in usages]),
-                    latency_s=result.meta.latency_s,
-                    created_at="",
-                )
-            )
+            self._stored.put(call.key, result, raw_output=raw, usages=usages)
         return result
-
-    def _store(self, row: CachedResult) -> None:
-        """Write ``row`` to the cache; a failed write is logged, never fatal: the answer was paid
-        for, so the caller still gets it (with its real usage and cost, which a budget counts)."""
-        assert self.cache is not None
-        try:
-            self.cache.put(row)
-        except CacheError as exc:
-            self.cache_write_failures += 1
-            if self.cache_write_failures == 1:
-                _log.warning(
-                    "%s; the answer is kept but not cached (later failures are not repeated)",
-                    exc,
-                )
-            else:
-                _log.debug("cache write failed again: %s", exc)
 
     def redact(self, text: str) -> str:
         """``text`` without the API key or anything shaped like one (see :mod:`._redact`)."""
         return self._redactor.text(text)
 
     _redact = redact  # the name used inside the class
-
-    def _redact_summary(
-        self, summary: DiplomaticSummary, dropped: list[Dropped]
-    ) -> tuple[DiplomaticSummary, list[Dropped]]:
-        """The summary and dropped items without secrets a model echoed (quotes are article
-        text and stay verbatim)."""
-        text = summary.model_dump_json() + "".join(d.item + d.reason for d in dropped)
-        if not self._redactor.needed(text):
-            return summary, dropped
-        clean = self._redactor.data(summary.model_dump(mode="json"))
-        return DiplomaticSummary.model_validate(clean), [
-            Dropped(field=d.field, item=self.redact(d.item), reason=self.redact(d.reason))
-            for d in dropped
-        ]
-
-    def _salvage(
-        self, call: _Call, log: AttemptLog, error: BaseException | None, usage: Usage
-    ) -> Any:
-        """After the re-ask budget: raise, or keep the last answer minus its ungrounded items.
-
-        The last answer is also kept when the endpoint failed during a re-ask (say, the
-        conversation outgrew a small context window): it was a real, parsed answer.
-        """
-        provider_error = _provider_cause(error)
-        context = {
-            "article_id": call.article.id,
-            "attempts": log.calls,
-            "http_attempts": log.http_attempts,
-            "usage": usage.model_dump(),
-        }
-        last = log.raw_outputs[-1] if log.raw_outputs else None
-        if not self.strict and last is not None:
-            salvaged = self.shape.parse(last)
-            if salvaged is not None:
-                return salvaged
-        if provider_error is not None:
-            status = getattr(provider_error, "status_code", None)
-            body = self._redact(str(getattr(provider_error, "body", None) or provider_error))[:500]
-            kind = f"HTTP {status}" if status else type(provider_error).__name__
-            death = endpoint_death(self.spec)
-            body = f"{death}. {body}" if death else body
-            raise ProviderError(
-                f"{call.article.id}: the model endpoint failed ({kind}) after "
-                f"{log.http_attempts} attempt(s): {body}",
-                status_code=status,
-                body=body,
-                unreachable=_unreachable(provider_error),
-                **context,
-            ) from None
-        reason = _last_validation_message(error)
-        raise ExtractionError(
-            f"{call.article.id}: no valid extraction after {log.calls} attempt(s): {reason}",
-            errors=reason,
-            last_output=last,
-            **context,
-        ) from None
 
     # ------------------------------------------------------------------ public API
 
@@ -660,9 +414,9 @@ class Summariser:
         cached = self._from_cache(call)
         if cached is not None:
             return cached
-        client = self._client()
+        client = self._clients.sync()
         started = time.perf_counter()
-        with _attempts(call) as log:
+        with attempts(call) as log:
             try:
                 kwargs = self._kwargs(call, is_async=False)
                 extraction, error = client.chat.completions.create(**kwargs), None
@@ -676,11 +430,11 @@ class Summariser:
         cached = self._from_cache(call)
         if cached is not None:
             return cached
-        if self._async_client is None and self._client_injected is not None:
+        if self._clients.sync_only:
             return await asyncio.to_thread(self.summarise_article, article)
-        client = await self._aclient()
+        client = await self._clients.async_()
         started = time.perf_counter()
-        with _attempts(call) as log:
+        with attempts(call) as log:
             try:
                 kwargs = self._kwargs(call, is_async=True)
                 extraction, error = await client.chat.completions.create(**kwargs), None
@@ -701,108 +455,5 @@ class Summariser:
         return self.summarise_article(read_article(path)).summary
 
 
-@contextlib.contextmanager
-def _attempts(call: _Call) -> Iterator[AttemptLog]:
-    """For one call: collect every attempt's output and usage, and let the validators see the
-    article and its segments (through context variables, so each task or thread has its own)."""
-    log = AttemptLog()
-    token = current_log().set(log)
-    grounding = GROUNDING.set(ArticleIndex(call.article.text))
-    segments = SEGMENTS.set(call.segments)
-    try:
-        yield log
-    finally:
-        SEGMENTS.reset(segments)
-        GROUNDING.reset(grounding)
-        current_log().reset(token)
-
-
 def _as_article(text: str | Article, fields: dict[str, Any]) -> Article:
     return text if isinstance(text, Article) else parse_text(text, **fields)
-
-
-class _AnswerRepeated(stop_base):
-    """Stop re-asking when the model gave the same answer twice in a row.
-
-    At temperature 0 a model that ignored one correction will ignore the next: a further
-    re-ask would only spend tokens (and, on a CPU, a minute) to get the same answer again.
-    """
-
-    def __call__(self, retry_state: Any) -> bool:
-        log = current_log().get()
-        outputs = log.raw_outputs if log is not None else []
-        return len(outputs) >= 2 and outputs[-1] == outputs[-2]
-
-
-def _provider_cause(error: BaseException | None) -> BaseException | None:
-    """The OpenAI SDK error behind an instructor exception, if the failure was transport."""
-    if error is None:
-        return None
-    import openai
-
-    from .retry import EmptyCompletion
-
-    seen: set[int] = set()
-    exc: BaseException | None = error
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, (openai.APIError, EmptyCompletion)):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
-def _unreachable(error: BaseException) -> bool:
-    """Whether ``error`` says the endpoint is not there at all: no connection could be made
-    (refused, no such host, no answer to the connection: the HTTP library's ``ConnectError`` or
-    ``ConnectTimeout`` behind the SDK's error; not a reset or a read timeout, which come from a
-    server that is there), or HTTP 404 (no such path: a base URL without its ``/v1``)."""
-    if getattr(error, "status_code", None) == 404:
-        return True
-    seen: set[int] = set()
-    exc: BaseException | None = error
-    while exc is not None and id(exc) not in seen:
-        if type(exc).__name__ in ("ConnectError", "ConnectTimeout"):  # httpx and its forks
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-def _last_validation_message(error: BaseException | None) -> str:
-    if error is None:
-        return "the model returned nothing usable"
-    attempts = getattr(error, "failed_attempts", None) or []
-    if attempts:
-        return str(attempts[-1].exception)[:2000]
-    cause = error.__cause__ or error
-    return f"{type(cause).__name__}: {cause}"[:2000]
-
-
-# ---------------------------------------------------------------------- conveniences
-
-_DEFAULTS: dict[tuple[Any, ...], Summariser] = {}
-
-
-def _default(model: str | None, options: dict[str, Any]) -> Summariser:
-    key = (model, tuple(sorted((k, repr(v)) for k, v in options.items())))
-    if key not in _DEFAULTS:
-        _DEFAULTS[key] = Summariser(model, **options)
-    return _DEFAULTS[key]
-
-
-def summarise(text: str, *, model: str | None = None, **options: Any) -> DiplomaticSummary:
-    """Summarise one article's text. ``options`` are :class:`Summariser` arguments."""
-    return _default(model, options).summarise(text)
-
-
-async def asummarise(text: str, *, model: str | None = None, **options: Any) -> DiplomaticSummary:
-    """Async twin of :func:`summarise`."""
-    return await _default(model, options).asummarise(text)
-
-
-def summarise_file(
-    path: str | os.PathLike[str], *, model: str | None = None, **options: Any
-) -> DiplomaticSummary:
-    """Read a file and summarise it. ``options`` are :class:`Summariser` arguments."""
-    return _default(model, options).summarise_file(Path(path))

@@ -1,11 +1,12 @@
-"""The transport retry policy: one of diplosum's two retry layers.
+"""diplosum's two retry layers, which never stack: their policies, in one place.
 
-Transport retries repeat a single HTTP request that failed for a transient
-reason (429, 408/409, 5xx, timeouts, connection errors) with jittered exponential
-back-off, honouring ``Retry-After``, bounded by attempts *and* total time. The
-OpenAI SDK's own retries are switched off so the layers never stack. The other
-layer, validation re-asks, lives in instructor and only sees validation errors:
-a transport error never reaches the prompt.
+- **Transport** (:func:`transport_retrying`): one HTTP request that failed for a transient
+  reason (429, 408/409, 5xx, timeouts, connection errors, an empty completion) is repeated with
+  jittered exponential back-off, honouring ``Retry-After``, bounded by attempts *and* total
+  time (:class:`RetryPolicy`). The OpenAI SDK's own retries are switched off.
+- **Validation re-asks** (:func:`reask_retrying`): instructor's ``max_retries``. The model is
+  asked again only when its answer did not parse or validate, at most ``max_reasks`` times, and
+  not after it gave the same answer twice. A transport error never reaches the prompt.
 
 For tests, :func:`set_testing` removes every wait (it is off by default).
 """
@@ -16,6 +17,7 @@ import datetime as dt
 import email.utils
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +25,11 @@ __all__ = [
     "EmptyCompletion",
     "RetryPolicy",
     "is_retryable",
+    "reask_retrying",
     "retry_after_seconds",
     "set_testing",
     "testing",
+    "transport_retrying",
 ]
 
 _TESTING = os.environ.get("DIPLOSUM_TESTING_NO_WAIT") == "1"
@@ -109,3 +113,60 @@ def retry_after_seconds(exc: BaseException) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+# --------------------------------------------------------------------------- the two layers
+
+
+def transport_retrying(
+    policy: RetryPolicy, *, before: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """The keyword arguments of a tenacity ``Retrying`` for one HTTP request under ``policy``;
+    ``before`` is called before every attempt (diplosum counts them)."""
+    from tenacity import retry_if_exception, stop_after_attempt, stop_after_delay
+
+    def wait(state: Any) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return policy.wait(state.attempt_number, exc)
+
+    def count(state: Any) -> None:
+        if before is not None:
+            before()
+
+    return {
+        "stop": stop_after_attempt(policy.attempts) | stop_after_delay(policy.total_seconds),
+        "wait": wait,
+        "retry": retry_if_exception(is_retryable),
+        "before": count,
+        "reraise": True,
+    }
+
+
+def reask_retrying(max_reasks: int, *, is_async: bool, repeated: Callable[[], bool]) -> Any:
+    """instructor's ``max_retries``: re-ask on a validation error only (pydantic's, or JSON that
+    does not parse), at most ``max_reasks`` times after the first answer, and stop as soon as
+    ``repeated()`` says the model gave the same answer twice in a row: at temperature 0 a model
+    that ignored one correction ignores the next, and a further re-ask would only spend tokens
+    (and, on a CPU, about 50 s) to get the same answer again."""
+    import json
+
+    from pydantic import ValidationError
+    from tenacity import (
+        AsyncRetrying,
+        Retrying,
+        retry_if_exception_type,
+        stop_after_attempt,
+        stop_any,
+    )
+    from tenacity.stop import stop_base
+
+    class _Repeated(stop_base):
+        def __call__(self, retry_state: Any) -> bool:
+            return repeated()
+
+    retrying_cls = AsyncRetrying if is_async else Retrying
+    return retrying_cls(
+        stop=stop_any(stop_after_attempt(max_reasks + 1), _Repeated()),
+        retry=retry_if_exception_type((ValidationError, json.JSONDecodeError)),
+        reraise=True,
+    )

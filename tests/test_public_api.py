@@ -38,6 +38,7 @@ EXPECTED = [
     "__version__",
     "asummarise",
     "asummarise_many",
+    "close_defaults",
     "iter_articles",
     "read_article",
     "summarise",

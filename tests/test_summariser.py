@@ -324,7 +324,7 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Upgrading normalisation re-derives cached summaries from the stored raw answer, no model call."""
-    from diplosum import _summariser as module
+    from diplosum import _shape as module
 
     ep = ScriptedEndpoint(GOOD)
     cache = Cache(tmp_path / "c.db")
@@ -350,3 +350,32 @@ def test_article_text_is_never_templated(text: str) -> None:
     ep = ScriptedEndpoint(GOOD)
     Summariser(client=ep.client()).summarise(article)
     assert text in ep.user_messages(0)[-1]
+
+
+def test_one_call_functions_keep_a_bounded_closable_set_of_summarisers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """diplosum.summarise reuses one Summariser per model and options, keeps at most
+    MAX_DEFAULTS (the least recently used is closed), and close_defaults closes them all."""
+    import diplosum
+    from diplosum import _defaults
+    from diplosum.testing import FakeOpenAIServer
+
+    closed: list[int] = []
+    monkeypatch.setattr(_defaults, "MAX_DEFAULTS", 2)
+    monkeypatch.setattr(_defaults, "_DEFAULTS", type(_defaults._DEFAULTS)())
+    real_close = _Summariser.close
+
+    def close(self: _Summariser) -> None:
+        closed.append(self.max_tokens)
+        real_close(self)
+
+    monkeypatch.setattr(_Summariser, "close", close)
+    with FakeOpenAIServer() as server:
+        options = {"model": "fake", "base_url": server.base_url, "api_key": "test", "cache": None}
+        for max_tokens in (1000, 1100, 1000, 1200):
+            diplosum.summarise(ARTICLE, max_tokens=max_tokens, **options)
+    assert closed == [1100]  # 1000 was used again, so 1100 was the least recent
+    assert [s.max_tokens for s in _defaults._DEFAULTS.values()] == [1000, 1200]
+    diplosum.close_defaults()
+    assert sorted(closed) == [1000, 1100, 1200] and not _defaults._DEFAULTS

@@ -15,11 +15,13 @@ __all__ = ["dry_run"]
 
 def dry_run(args: argparse.Namespace, summariser: Any) -> int:
     """List what a run would send, with cache hits and estimated tokens and cost; call nothing."""
+    from .._budget import REQUEST_EXTRA_TOKENS, estimate_tokens, fit
     from .._pricing import cost_usd
     from ..articles import iter_articles
     from ..schema import Usage
 
-    overhead = len(json.dumps(summariser.prompt.render("")).encode()) // 3 + 1100
+    # The prompt around the article, and what a request adds to it (the schema, the template).
+    overhead = estimate_tokens(json.dumps(summariser.prompt.render(""))) + REQUEST_EXTRA_TOKENS
     n = hits = errors = tokens_in = 0
     own = [args.output] if getattr(args, "output", None) else []
     for art in iter_articles(args.paths, exclude=own):  # -o is not an input
@@ -30,7 +32,8 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
         n += 1
         hit = summariser.lookup(art) is not None
         hits += hit
-        est = 0 if hit else overhead + len(summariser._fit(art.text)[0].encode()) // 3
+        text, _ = fit(art.text, summariser.max_input_tokens)
+        est = 0 if hit else overhead + estimate_tokens(text)
         tokens_in += est
         print(
             json.dumps(

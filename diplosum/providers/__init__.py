@@ -32,6 +32,7 @@ from ._client import (
     instructor_mode,
     make_openai_client,
 )
+from ._clients import Clients
 from ._endpoint import (
     LOCAL_CONTEXT,
     endpoint_base_url,
@@ -39,6 +40,7 @@ from ._endpoint import (
     endpoint_death,
     endpoint_identity,
 )
+from ._errors import provider_cause, unreachable
 from ._spec import DEFAULT_OPENAI_MODEL, OLLAMA_URL, Mode, ModelSpec, parse_model
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "OLLAMA_URL",
     "SCHEMA_IN_PROMPT",
     "AttemptLog",
+    "Clients",
     "Mode",
     "ModelSpec",
     "build_instructor",
@@ -59,5 +62,7 @@ __all__ = [
     "instructor_mode",
     "make_openai_client",
     "parse_model",
+    "provider_cause",
     "raw_output",
+    "unreachable",
 ]

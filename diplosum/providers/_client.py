@@ -8,30 +8,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..errors import ConfigurationError
-from ..retry import RetryPolicy, is_retryable
+from ..retry import RetryPolicy, transport_retrying
 from ._attempts import _LOG, _count_call, _record
 from ._spec import Mode, ModelSpec
 
 
+def _count_http_attempt() -> None:
+    log = _LOG.get()
+    if log is not None:
+        log.http_attempts += 1
+
+
 def _retrying(policy: RetryPolicy) -> dict[str, Any]:
-    from tenacity import retry_if_exception, stop_after_attempt, stop_after_delay
-
-    def wait(state: Any) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        return policy.wait(state.attempt_number, exc)
-
-    def before(state: Any) -> None:
-        log = _LOG.get()
-        if log is not None:
-            log.http_attempts += 1
-
-    return {
-        "stop": stop_after_attempt(policy.attempts) | stop_after_delay(policy.total_seconds),
-        "wait": wait,
-        "retry": retry_if_exception(is_retryable),
-        "before": before,
-        "reraise": True,
-    }
+    return transport_retrying(policy, before=_count_http_attempt)
 
 
 Prepare = Callable[[dict[str, Any]], dict[str, Any]]

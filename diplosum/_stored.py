@@ -1,0 +1,101 @@
+"""A summariser's results in the cache: stored once paid for, served back, rebuilt locally.
+
+A row keeps the summary, its metadata and the model's raw output. A row built by another
+:data:`~diplosum._shape.BUILD_VERSION` (older evidence or normalisation rules) is rebuilt from
+its raw output with this version's rules, without a model call, and stored back; metadata a
+row from another version carries and this one does not know is left out. A failed write is
+logged, never fatal: the answer was paid for, so the caller still gets it (with its real
+usage and cost, which a budget counts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import Any
+
+from . import _shape
+from ._cache import Cache, CachedResult
+from ._publish import publish
+from ._redact import Redactor
+from .articles import Article
+from .errors import CacheError
+from .schema import RunMetadata, SummaryResult
+
+__all__ = ["Stored"]
+
+_log = logging.getLogger(__name__)
+
+
+class Stored:
+    """The cache as one summariser uses it (``cache`` None: nothing is stored)."""
+
+    def __init__(self, cache: Cache | None, shape: _shape.Shape, redactor: Redactor) -> None:
+        self.cache = cache
+        self.shape = shape
+        self.redactor = redactor
+        #: Answers that could not be written to the cache (each kept in its result anyway).
+        self.write_failures = 0
+
+    def get(self, article: Article, key: str) -> SummaryResult | None:
+        """The cached result for ``article`` under ``key``, marked cached, or None."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(key)
+        if hit is None:
+            return None
+        summary_json, meta = hit.summary_json, json.loads(hit.meta_json)
+        if meta.get("build_version", "1") != _shape.BUILD_VERSION:
+            extraction = self.shape.parse(hit.raw_output or "")
+            if extraction is None:
+                return None
+            rebuilt = publish(self.shape, article, extraction, None, self.redactor)
+            summary_json = rebuilt.summary.model_dump_json()
+            meta.update(
+                build_version=_shape.BUILD_VERSION,
+                dropped=[d.model_dump() for d in rebuilt.dropped],
+                flagged=[f.model_dump() for f in rebuilt.flagged],
+            )
+            self._put(
+                dataclasses.replace(
+                    hit, summary_json=summary_json, meta_json=json.dumps(meta), created_at=""
+                )
+            )
+        meta.update(cached=True, article_id=article.id)  # same text may come from another file
+        meta = {k: v for k, v in meta.items() if k in RunMetadata.model_fields}
+        return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
+
+    def put(
+        self, key: str, result: SummaryResult, *, raw_output: str | None, usages: list[Any]
+    ) -> None:
+        """Store a fresh result (``usages``: the usage of each answered call)."""
+        if self.cache is None:
+            return
+        self._put(
+            CachedResult(
+                key=key,
+                article_sha256=result.meta.article_sha256,
+                model=result.meta.model,
+                summary_json=result.summary.model_dump_json(),
+                meta_json=result.meta.model_dump_json(),
+                raw_output=self.redactor.text(raw_output) if raw_output is not None else None,
+                usage_json=json.dumps([u.model_dump() for u in usages]),
+                latency_s=result.meta.latency_s,
+                created_at="",
+            )
+        )
+
+    def _put(self, row: CachedResult) -> None:
+        assert self.cache is not None
+        try:
+            self.cache.put(row)
+        except CacheError as exc:
+            self.write_failures += 1
+            if self.write_failures == 1:
+                _log.warning(
+                    "%s; the answer is kept but not cached (later failures are not repeated)",
+                    exc,
+                )
+            else:
+                _log.debug("cache write failed again: %s", exc)
