@@ -163,9 +163,9 @@ def test_llama_cpp_grammar_compact_has_no_optional_space() -> None:
 def test_a_local_model_request_carries_the_compact_grammar(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """With llama-cpp-python installed, a grammar endpoint gets the compact grammar (and
-    response_format "text", which leaves it in force) instead of a json_object schema; the
-    cache key says so; compact_grammar=False sends the schema."""
+    """With compact_grammar=True (and llama-cpp-python installed) a grammar endpoint gets the
+    compact grammar (and response_format "text", which leaves it in force) instead of a
+    json_object schema, and the cache key says so; by default it gets the schema."""
     import importlib.util
 
     import diplosum._request as summariser_module
@@ -179,10 +179,10 @@ def test_a_local_model_request_carries_the_compact_grammar(
     monkeypatch.setattr(summariser_module, "compact_grammar", fake_grammar)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: object())
     ep = ScriptedEndpoint(answer(), tools=False)
-    s = Summariser("local", base_url="http://127.0.0.1:9/v1", client=ep.client())
-    plain = Summariser(
-        "m", base_url="http://127.0.0.1:9/v1", mode="json_grammar", compact_grammar=False
+    s = Summariser(
+        "local", base_url="http://127.0.0.1:9/v1", client=ep.client(), compact_grammar=True
     )
+    plain = Summariser("m", base_url="http://127.0.0.1:9/v1", mode="json_grammar")
     assert s.compact_grammar and not plain.compact_grammar
     assert s.params()["grammar"] == "compact" and "grammar" not in plain.params()
     s.summarise_article(article())
