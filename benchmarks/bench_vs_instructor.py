@@ -193,7 +193,7 @@ def main() -> None:
     from diplosum.articles import read_article
     from diplosum.evaluate import load_gold
     from diplosum.local import shared_server
-    from diplosum.summariser import _LOCAL_CONTEXT
+    from diplosum.providers import LOCAL_CONTEXT
 
     sets: list[tuple[Path, Path]] = list(zip(args.gold or [], args.articles or [], strict=True))
     if not sets:
@@ -207,7 +207,7 @@ def main() -> None:
             work.append((folder.name, gold, read_article(folder / gold.file)))
 
     info = c.machine()
-    base_url = shared_server(args.model, n_ctx=_LOCAL_CONTEXT).base_url
+    base_url = shared_server(args.model, n_ctx=LOCAL_CONTEXT).base_url
     summariser = diplosum.Summariser(args.model, cache=False)
     contenders = {"diplosum": _diplosum(summariser), "instructor": _baseline(base_url)}
     order = ["diplosum", "instructor"]
