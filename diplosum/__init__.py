@@ -11,6 +11,7 @@ The public names are listed in ``__all__``; heavy modules load on first use so
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -78,6 +79,10 @@ __all__ = [
     "summarise_file",
     "summarise_many",
 ]
+
+# Library code only logs, on the "diplosum" logger: with no handler of the program's own,
+# nothing reaches stderr (not even through logging's last-resort handler).
+logging.getLogger("diplosum").addHandler(logging.NullHandler())
 
 _LAZY = {
     "Article": "articles",

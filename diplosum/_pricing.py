@@ -1,16 +1,20 @@
-"""Dollar cost of token usage, from a price table the user can override.
+"""Dollar cost of token usage, from a price table passed as a value.
 
-Prices are US dollars per million tokens (input, output). Override or extend
-the table with a JSON file ``{"openai/gpt-4o-mini": [0.15, 0.6], ...}`` named by
-``DIPLOSUM_PRICES`` or passed to :func:`load_prices`. Local models cost nothing;
-an unknown model's cost is ``None`` (unknown), never a guess.
+Prices are US dollars per million tokens (input, output). :data:`PRICES` holds OpenAI's list
+prices and is never changed; a :class:`~diplosum.Summariser` prices with its own table
+(``prices=``), by default :func:`default_prices`: the list prices overridden and extended by
+the JSON file ``{"openai/gpt-4o-mini": [0.15, 0.6], ...}`` named by ``DIPLOSUM_PRICES``
+(``diplosum summarise --prices FILE`` adds its own file on top). Local models cost nothing; an
+unknown model's cost is ``None`` (unknown), never a guess.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .errors import ConfigurationError
@@ -18,24 +22,28 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from .schema import Usage
 
-__all__ = ["PRICES", "cost_usd", "load_prices"]
+__all__ = ["PRICES", "Prices", "cost_usd", "default_prices", "read_prices"]
+
+#: A price table: model label -> (USD per 1M input tokens, USD per 1M output tokens).
+Prices = Mapping[str, tuple[float, float]]
 
 #: USD per 1M tokens (input, output), list prices of OpenAI models (standard tier).
-PRICES: dict[str, tuple[float, float]] = {
-    "openai/gpt-4o-mini": (0.15, 0.60),
-    "openai/gpt-4o": (2.50, 10.00),
-    "openai/gpt-4.1": (2.00, 8.00),
-    "openai/gpt-4.1-mini": (0.40, 1.60),
-    "openai/gpt-4.1-nano": (0.10, 0.40),
-    "openai/gpt-5": (1.25, 10.00),
-    "openai/gpt-5-mini": (0.25, 2.00),
-    "openai/gpt-5-nano": (0.05, 0.40),
-}
-_loaded_from: str | None = None
+PRICES: Prices = MappingProxyType(
+    {
+        "openai/gpt-4o-mini": (0.15, 0.60),
+        "openai/gpt-4o": (2.50, 10.00),
+        "openai/gpt-4.1": (2.00, 8.00),
+        "openai/gpt-4.1-mini": (0.40, 1.60),
+        "openai/gpt-4.1-nano": (0.10, 0.40),
+        "openai/gpt-5": (1.25, 10.00),
+        "openai/gpt-5-mini": (0.25, 2.00),
+        "openai/gpt-5-nano": (0.05, 0.40),
+    }
+)
 
 
-def load_prices(path: str | os.PathLike[str]) -> None:
-    """Merge a JSON price file into :data:`PRICES`."""
+def read_prices(path: str | os.PathLike[str]) -> dict[str, tuple[float, float]]:
+    """The prices in a JSON file ``{"MODEL": [usd_per_M_in, usd_per_M_out], ...}``."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -44,6 +52,7 @@ def load_prices(path: str | os.PathLike[str]) -> None:
         raise ConfigurationError(
             f"price file {path}: expected an object of model -> [input, output]"
         )
+    prices: dict[str, tuple[float, float]] = {}
     for model, pair in data.items():
         if not (
             isinstance(pair, list)
@@ -53,23 +62,22 @@ def load_prices(path: str | os.PathLike[str]) -> None:
             raise ConfigurationError(
                 f"price file {path}: {model!r} needs [input_usd_per_M, output_usd_per_M]"
             )
-        PRICES[str(model)] = (float(pair[0]), float(pair[1]))
+        prices[str(model)] = (float(pair[0]), float(pair[1]))
+    return prices
 
 
-def _env_prices() -> None:
-    global _loaded_from
+def default_prices() -> dict[str, tuple[float, float]]:
+    """:data:`PRICES` with the file named by ``DIPLOSUM_PRICES`` (if set) on top."""
     path = os.environ.get("DIPLOSUM_PRICES")
-    if path and path != _loaded_from:
-        load_prices(path)
-        _loaded_from = path
+    return {**PRICES, **(read_prices(path) if path else {})}
 
 
-def cost_usd(model: str, usage: Usage) -> float | None:
-    """The cost of ``usage`` on ``model`` (``openai/gpt-4o-mini``), or None if unknown."""
+def cost_usd(model: str, usage: Usage, prices: Prices | None = None) -> float | None:
+    """The cost of ``usage`` on ``model`` (``openai/gpt-4o-mini``) under ``prices`` (default:
+    :func:`default_prices`), or None if the model's price is unknown."""
     if model.startswith("local:"):
         return 0.0
-    _env_prices()
-    price = PRICES.get(model)
+    price = (prices if prices is not None else default_prices()).get(model)
     if price is None:
         return None
     return round((usage.prompt_tokens * price[0] + usage.completion_tokens * price[1]) / 1e6, 8)

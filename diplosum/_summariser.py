@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _budget, _shape
 from ._cache import Cache, cache_key, default_cache_path
-from ._pricing import cost_usd
+from ._pricing import Prices, cost_usd, default_prices
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
 from ._publish import publish, strict_error
 from ._redact import Redactor
@@ -106,6 +106,8 @@ class Summariser:
             measured on seven dev-corpus articles with the embedded 1.5B model, its answers were
             longer, not shorter (2,522 completion tokens against 2,036), and four of the seven
             named no mediator or party at all.
+        prices: the price table costs are computed with, model label -> USD per million
+            (input, output) tokens; default: the list prices with ``DIPLOSUM_PRICES`` on top.
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class Summariser:
         max_input_tokens: int | None = None,
         compact_schema: bool = False,
         compact_grammar: bool | None = None,
+        prices: Prices | None = None,
     ) -> None:
         if client is None and async_client is None:
             self.spec: ModelSpec = parse_model(model, base_url, mode)
@@ -153,6 +156,8 @@ class Summariser:
         if timeout is not None and not 0 < timeout < float("inf"):
             raise ConfigurationError(f"timeout must be more than 0 seconds, not {timeout}")
         self.api_key = api_key
+        #: The price table costs are computed with (a value: nothing global is changed).
+        self.prices: Prices = dict(prices) if prices is not None else default_prices()
         self.prompt: Prompt = load_prompt(prompt)
         self.shape: Shape = shape_for(self.prompt.format)
         self.temperature = temperature
@@ -212,7 +217,7 @@ class Summariser:
 
     def cost(self, usage: Usage) -> float | None:
         """The dollar cost of ``usage`` on this model (None if its price is unknown)."""
-        return cost_usd(self.spec.label, usage)
+        return cost_usd(self.spec.label, usage, self.prices)
 
     @property
     def concurrency_limit(self) -> int | None:

@@ -95,10 +95,7 @@ def test_results_stream_in_completion_order(server: FakeOpenAIServer) -> None:
 
 def test_budget_stops_new_calls(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once the budget is spent, further articles are reported as BudgetExceeded, not sent."""
-    from diplosum import _pricing as pricing
-
-    monkeypatch.setitem(pricing.PRICES, "compatible/fake", (1.0, 1.0))
-    s = make(server)
+    s = make(server, prices={"compatible/fake": (1.0, 1.0)})  # prices are a value
     items = list(summarise_many([article(n) for n in range(6)], s, concurrency=1, budget_usd=1e-9))
     kinds = [i.error.type if i.error else None for i in items]
     assert kinds[0] is None and kinds[1:] == ["BudgetExceeded"] * 5

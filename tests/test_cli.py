@@ -266,3 +266,23 @@ def test_fingerprint_matches_article_hash() -> None:
 
     art = parse_text("Body of an article.")
     assert fingerprint(art.text) == art.sha256
+
+
+def test_prices_are_a_value_not_a_global(
+    server: FakeOpenAIServer, folder: Path, tmp_path: Path
+) -> None:
+    """--prices prices this run's records; the process-wide table is left as it was."""
+    from types import MappingProxyType
+
+    from diplosum import Summariser, _pricing
+
+    before = dict(_pricing.PRICES)
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"compatible/fake": [1000.0, 1000.0]}))
+    out = tmp_path / "out.jsonl"
+    argv = cli(server, "summarise", str(folder), "-o", str(out), "--no-cache")
+    assert run([*argv, "--prices", str(prices)]) == 0
+    assert all(float(r["cost_usd"]) > 0 for r in lines(out))  # type: ignore[arg-type]
+    assert isinstance(_pricing.PRICES, MappingProxyType) and dict(_pricing.PRICES) == before
+    later = Summariser("fake", base_url=server.base_url, api_key="test", cache=None)
+    assert "compatible/fake" not in later.prices

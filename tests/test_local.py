@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import socket
@@ -31,6 +32,7 @@ import diplosum.local as local
 import diplosum.local._server as local_server
 import diplosum.local._shared as local_shared
 import diplosum.local._weights as weights_mod
+from diplosum.cli._common import ProgressBars
 from diplosum.errors import ConfigurationError, LocalModelError
 from diplosum.local import (
     DEFAULT_LOCAL_MODEL,
@@ -197,7 +199,7 @@ def test_interrupted_join_leaves_no_final_file(
         if len(calls) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(weights_mod._Progress, "advance", interrupt)
+    monkeypatch.setattr(weights_mod.Progress, "advance", interrupt)
     with pytest.raises(KeyboardInterrupt):
         resolve_weights(alias, progress=False)
     assert list(models.iterdir()) == []
@@ -219,13 +221,28 @@ def test_stale_temp_files_are_cleaned(chunked: tuple[str, bytes], models: Path) 
 def test_progress_bar_on_stderr(
     chunked: tuple[str, bytes], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Joining draws progress on stderr and nothing on stdout."""
+    """Joining reports progress as log records, which the CLI draws on stderr (nothing on
+    stdout); without the CLI's handler, library code prints nothing."""
     alias, _ = chunked
-    resolve_weights(alias, progress=True)
+    logger = logging.getLogger("diplosum.progress")
+    kept = (logger.level, list(logger.handlers), ProgressBars.installed)
+    logger.setLevel(logging.NOTSET)  # as in a fresh process: no CLI has run
+    logger.handlers.clear()
+    ProgressBars.installed = False
+    try:
+        resolve_weights(alias, progress=True)
+        assert capsys.readouterr() == ("", "")  # the library alone: silent
+        (local.models_dir() / "fake-3.gguf").unlink()
+        ProgressBars.install()  # what the diplosum command does
+        resolve_weights(alias, progress=True)
+    finally:
+        logger.setLevel(kept[0])
+        logger.handlers[:] = kept[1]
+        ProgressBars.installed = kept[2]
     out, err = capsys.readouterr()
     assert out == ""
     assert "joining fake-3 weights" in err
-    assert "100%" in err
+    assert "100%" in err and "diplosum: joined " in err
 
 
 def test_missing_packages_name_the_install_command(
@@ -624,8 +641,11 @@ def test_child_survives_the_thread_that_started_it(
     assert server.running
 
 
-def _run_parent(code: str, tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
-    """Run a parent script that starts a server and prints the child's pid."""
+def _run_parent(
+    code: str, tmp_path: Path, first_line: list[str] | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """Run a parent script that starts a server and prints the child's pid (its first line,
+    also put in ``first_line``)."""
     script = tmp_path / "parent.py"
     script.write_text(textwrap.dedent(code))
     proc = subprocess.Popen(
@@ -637,6 +657,8 @@ def _run_parent(code: str, tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert line.startswith("PID "), line
+    if first_line is not None:
+        first_line.append(line.strip())
     return proc, int(line.split()[1])
 
 
@@ -670,13 +692,16 @@ def test_child_dies_with_a_killed_parent(tmp_path: Path, model_file: Path, fake:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_signals_stop_the_shared_server(
+def test_signals_stop_the_shared_server_when_asked(
     sig: signal.Signals, tmp_path: Path, model_file: Path, fake: Fake
 ) -> None:
-    """SIGTERM and Ctrl-C (SIGINT) to the parent stop the shared server before it exits."""
+    """With the clean-up asked for (install_cleanup, as the CLI does), SIGTERM and Ctrl-C
+    (SIGINT) to the parent stop the shared server before it exits."""
     proc, child = _run_parent(
         PARENT_HEADER
         + """
+    from diplosum.local import install_cleanup
+    install_cleanup()
     server = shared_server(str(model), command=command, log_path=log)
     print("PID", server.pid, flush=True)
     time.sleep(60)
@@ -690,6 +715,31 @@ def test_signals_stop_the_shared_server(
     assert not _alive(child)
     # stopped in order by the parent (SIGTERM), not SIGKILLed by the kernel as an orphan
     assert "got SIGTERM" in (tmp_path / "server.log").read_text()
+
+
+@pytest.mark.skipif(not LINUX, reason="PR_SET_PDEATHSIG is Linux-only")
+def test_a_shared_server_installs_no_signal_handler(
+    tmp_path: Path, model_file: Path, fake: Fake
+) -> None:
+    """Starting a server leaves the program's signal handlers as they were (no opt-in)."""
+    lines: list[str] = []
+    proc, child = _run_parent(
+        PARENT_HEADER
+        + """
+    import signal
+    before = [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)]
+    server = shared_server(str(model), command=command, log_path=log)
+    same = before == [signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)]
+    print("PID", server.pid, "SAME", same, flush=True)
+    time.sleep(60)
+    """,
+        tmp_path,
+        first_line=lines,
+    )
+    assert lines == [f"PID {child} SAME True"], lines
+    proc.terminate()  # the default SIGTERM: the parent dies without its atexit hooks...
+    proc.communicate(timeout=20)
+    assert _wait_dead(child)  # ...and the kernel kills the server with it (PR_SET_PDEATHSIG)
 
 
 def test_exit_stops_the_shared_server(tmp_path: Path, model_file: Path, fake: Fake) -> None:

@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 
 from diplosum import Summariser
-from diplosum import _pricing as pricing
 from diplosum._batch import summarise_many
 from diplosum._records import CSV_FIELDS, read_records
 from diplosum.cli import run
@@ -221,8 +220,13 @@ def test_a_cache_write_that_fails_keeps_the_answer_and_its_cost(
 ) -> None:
     """A write that fails mid-run: the answer is kept with its real usage and cost, a warning is
     logged once, and --budget sees the spend."""
-    monkeypatch.setitem(pricing.PRICES, "compatible/fake", (1000.0, 1000.0))  # $1 per k tokens
-    s = Summariser("fake", base_url=server.base_url, api_key="test", cache=tmp_path / "c.db")
+    s = Summariser(
+        "fake",
+        base_url=server.base_url,
+        api_key="test",
+        cache=tmp_path / "c.db",
+        prices={"compatible/fake": (1000.0, 1000.0)},  # $1 per k tokens
+    )
     assert s.cache is not None
 
     def refuse(row: Any) -> None:

@@ -29,6 +29,7 @@ from ._common import (
     EXIT_OK,
     EXIT_TERMINATED,
     EXIT_USAGE,
+    ProgressBars,
     StderrLog,
     eprint,
 )
@@ -76,6 +77,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     # instructor logs every exhausted re-ask at ERROR; diplosum reports failures itself.
     logging.getLogger("instructor").addHandler(logging.NullHandler())
     StderrLog.install()
+    ProgressBars.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

@@ -16,7 +16,6 @@ __all__ = ["dry_run"]
 def dry_run(args: argparse.Namespace, summariser: Any) -> int:
     """List what a run would send, with cache hits and estimated tokens and cost; call nothing."""
     from .._budget import REQUEST_EXTRA_TOKENS, estimate_tokens, fit
-    from .._pricing import cost_usd
     from ..articles import iter_articles
     from ..schema import Usage
 
@@ -41,9 +40,7 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
             )
         )
     est_out = (n - hits) * summariser.max_tokens // 2
-    cost = cost_usd(
-        summariser.spec.label, Usage(prompt_tokens=tokens_in, completion_tokens=est_out)
-    )
+    cost = summariser.cost(Usage(prompt_tokens=tokens_in, completion_tokens=est_out))
     cost_text = "unknown" if cost is None else f"${cost:.4f}"
     print(
         f"diplosum: dry run: {n} articles, {hits} cached, {n - hits} to send, {errors} unreadable; "

@@ -15,9 +15,10 @@ from ._common import EXIT_BUDGET, EXIT_FAILED, EXIT_OK, eprint
 __all__ = ["make_summariser", "run"]
 
 
-def make_summariser(args: argparse.Namespace) -> Any:
-    """The :class:`~diplosum.Summariser` the model and cache options describe; says which
-    model was chosen and why."""
+def make_summariser(args: argparse.Namespace, prices: dict[str, Any] | None = None) -> Any:
+    """The :class:`~diplosum.Summariser` the model and cache options describe (``prices``:
+    those of ``--prices``, on top of the defaults); says which model was chosen and why."""
+    from .._pricing import default_prices
     from .._summariser import Summariser
 
     cache: Any = False if args.no_cache else (args.cache or True)
@@ -31,6 +32,7 @@ def make_summariser(args: argparse.Namespace) -> Any:
         timeout=args.timeout,
         strict=args.strict,
         compact_schema=args.compact_schema,
+        prices={**default_prices(), **prices} if prices else None,
     )
     why = {
         "argument": "from --model",
@@ -40,12 +42,14 @@ def make_summariser(args: argparse.Namespace) -> Any:
     }[s.spec.chosen_by]
     eprint(f"diplosum: model {s.spec.label} ({why})")
     if s.spec.provider == "local":
-        from ..local import install_cleanup
+        from ..local import SECONDS_PER_ARTICLE, install_cleanup
 
-        install_cleanup()  # the server starts on the first cache miss, in the batch's thread
+        # The CLI opts in to stopping the server on SIGTERM/SIGINT (library code never installs
+        # signal handlers); from the main thread, before the batch's thread starts the server.
+        install_cleanup()
         eprint(
             "diplosum: local models run on the CPU, one article at a time "
-            "(about a minute per article for the 1.5B default on 2 cores)"
+            f"(about {SECONDS_PER_ARTICLE} s per article for the 1.5B default on 2 cores)"
         )
     return s
 
@@ -54,25 +58,23 @@ def run(args: argparse.Namespace) -> int:
     """``diplosum summarise``: the exit code (0, 1 some failed, 3 the budget stopped it)."""
     from .._batch import BatchStats, summarise_many
     from .._names import visible
-    from .._pricing import load_prices
+    from .._pricing import read_prices
     from ..errors import ConfigurationError
     from ._output import OutputWriter
     from ._usage import check_output, open_problem
 
-    if args.prices:
-        load_prices(args.prices)
+    prices = read_prices(args.prices) if args.prices else None  # a value, passed on
     if not args.dry_run:
         check_output("-o", args.output)  # before a model is chosen or a server started
-    summariser = make_summariser(args)
+    summariser = make_summariser(args, prices)
     if args.dry_run:
         from ._dry_run import dry_run
 
         return dry_run(args, summariser)
     if args.budget is not None:
-        from .._pricing import cost_usd
         from ..schema import Usage
 
-        if cost_usd(summariser.spec.label, Usage()) is None:
+        if summariser.cost(Usage()) is None:
             eprint(
                 f"diplosum: warning: no price is known for {summariser.spec.label}, so "
                 "--budget cannot be enforced; add one with --prices"

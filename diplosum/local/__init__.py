@@ -8,10 +8,16 @@ callers use the same client code as for any other provider (``base_url`` + any A
 The parent process never imports ``llama_cpp``. No orphaned servers: the child gets its own
 process group (Ctrl-C in a terminal reaches the parent only, which then stops it in order), on
 Linux it is killed by the kernel if the parent dies (``PR_SET_PDEATHSIG``), and
-:func:`shared_server` stops its servers at interpreter exit and on SIGTERM/SIGINT.
+:func:`shared_server` stops its servers at interpreter exit; on SIGTERM/SIGINT too once the
+program asks for it with :func:`install_cleanup` (the ``diplosum`` command does; library code
+never installs a signal handler by itself).
 
-llama.cpp's server answers one request at a time and a 1.5B model takes ~30 s per article on
-two cores: callers should use concurrency 1 and request timeouts of minutes, not seconds.
+llama.cpp's server answers one request at a time and the 1.5B default model takes about
+:data:`SECONDS_PER_ARTICLE` (50 s) per article on two cores: callers should use concurrency 1
+and request timeouts of minutes, not seconds.
+
+Internal: reached through :mod:`diplosum.providers` (the endpoint of a local model) and the
+CLI; ``_server`` (the child process), ``_spawn``, ``_shared``, ``_weights``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 from ._server import (
     HOST,
     PORTABLE_CMAKE_ARGS,
+    SECONDS_PER_ARTICLE,
     SERVER_INSTALL_COMMAND,
     CommandFactory,
     LocalServer,
@@ -39,6 +46,7 @@ __all__ = [
     "HOST",
     "LOCAL_MODELS",
     "PORTABLE_CMAKE_ARGS",
+    "SECONDS_PER_ARTICLE",
     "SERVER_INSTALL_COMMAND",
     "CommandFactory",
     "LocalServer",

@@ -1,4 +1,9 @@
-"""One shared server per weights file, for the whole process, and its clean-up."""
+"""One shared server per weights file, for the whole process, and its clean-up.
+
+Starting a server registers one ``atexit`` hook that stops it (and, on Linux, the kernel
+kills it if the process dies without running it). Signal handlers are a program's own: they
+are installed only when it asks, with :func:`install_cleanup` (the ``diplosum`` command does).
+"""
 
 from __future__ import annotations
 
@@ -28,13 +33,13 @@ def shared_server(spec: str, **kwargs: Any) -> LocalServer:
 
     Started on first use and reused afterwards (a batch shares one server; the first caller's
     ``kwargs`` for :class:`LocalServer` win), restarted if it died, and stopped at interpreter
-    exit and on SIGTERM/SIGINT. Joins and verifies the weights first (see ``resolve_weights``).
-    The signal handlers are installed (chained to the previous ones) by the first call made
-    from the main thread; calls from other threads rely on atexit and, on Linux, the kernel.
+    exit. Joins and verifies the weights first (see ``resolve_weights``). No signal handler is
+    installed: call :func:`install_cleanup` from the main thread to also stop the servers on
+    SIGTERM/SIGINT.
     """
     path = resolve_weights(spec)
     with _shared_lock:
-        install_cleanup()
+        _stop_at_exit()
         server = _shared.get(path)
         if server is None:
             server = LocalServer(path, **kwargs)
@@ -61,16 +66,21 @@ def stop_shared_servers() -> None:
         server.stop()
 
 
-def install_cleanup() -> None:
-    """Stop shared servers at exit and on SIGTERM/SIGINT (signals: only from the main thread).
-
-    :func:`shared_server` calls this itself; a program whose first local request happens in a
-    worker thread (a batch) should call it early from the main thread.
-    """
-    global _atexit_installed, _signals_installed
+def _stop_at_exit() -> None:
+    global _atexit_installed
     if not _atexit_installed:
         _atexit_installed = True
         atexit.register(stop_shared_servers)
+
+
+def install_cleanup() -> None:
+    """Opt in: stop shared servers at exit and on SIGTERM/SIGINT, chained to the handlers the
+    program had (signals can only be set from the main thread; an ignored signal stays
+    ignored). Only the caller's explicit call installs them: the ``diplosum`` command calls
+    it before a local model's first request; :func:`shared_server` never does.
+    """
+    global _signals_installed
+    _stop_at_exit()
     if _signals_installed or threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be set from the main thread
     _signals_installed = True

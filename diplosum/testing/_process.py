@@ -79,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--fault-kinds", default="", help=kinds_help)
     add("--seed", type=int, default=0, help="seed of the fault draws")
     add("--slow-seconds", type=float, default=5.0, help="how long a 'slow' answer takes")
+    add(
+        "--model",
+        default="fake-model",
+        help="the model GET /v1/models lists ('local' stands in for diplosum's llama.cpp server)",
+    )
     args = parser.parse_args(argv)
     try:
         kinds = [FaultKind(k.strip()) for k in args.fault_kinds.split(",") if k.strip()]
@@ -89,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     options = {"port": args.port, "latency": args.latency, "slow_seconds": args.slow_seconds}
+    options["model"] = args.model
     with FakeOpenAIServer(faults=plan, **options) as server:
         print(server.base_url, flush=True)
         while not stop.wait(0.5):
