@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,21 +124,46 @@ def test_errors_form_one_tree_and_pickle() -> None:
         assert issubclass(getattr(errors, name), errors.DiplosumError)
 
 
-def test_readme_documents_every_cli_option() -> None:
-    """Every option of every subcommand appears in the README."""
+def _readme() -> str:
+    return (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def _subparsers() -> dict[str, Any]:
     import argparse
 
     from diplosum.cli import build_parser
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _flags(parser: Any) -> set[str]:
+    return {f for a in parser._actions for f in a.option_strings if f not in ("-h", "--help")}
+
+
+def test_readme_option_table_is_exactly_the_summarise_parser() -> None:
+    """The README's option table lists every option of `diplosum summarise`, short and long,
+    and nothing the parser does not have."""
+    import re
+
+    lines = _readme().splitlines()
+    start = lines.index("| option | meaning |") + 2
+    rows = [line for line in lines[start:] if line.startswith("| ")]
+    rows = rows[: next((n for n, r in enumerate(rows) if not r.startswith("| `")), len(rows))]
+    table: set[str] = set()
+    for row in rows:
+        first = row.split(" | ")[0]
+        table |= {m.split()[0] for m in re.findall(r"`(-[^`]+)`", first)}
+    assert table == _flags(_subparsers()["summarise"]), table ^ _flags(_subparsers()["summarise"])
+
+
+def test_readme_documents_every_other_cli_option() -> None:
+    """Every option of the other subcommands appears in the README, and every subcommand."""
+    readme = _readme()
     missing = []
-    for name, subparser in sub.choices.items():
-        for action in subparser._actions:
-            for flag in action.option_strings:
-                if flag.startswith("--") and flag != "--help" and flag not in readme:
-                    missing.append(f"{name} {flag}")
+    for name, subparser in _subparsers().items():
+        missing += [f"{name} {flag}" for flag in _flags(subparser) if flag not in readme]
         if f"diplosum {name}" not in readme and name != "summarize":
             missing.append(name)
     assert not missing, f"README misses: {missing}"
