@@ -27,14 +27,13 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._article import Article, read_article
     from ._batch import asummarise_many, summarise_many
     from ._cache import Cache
     from ._defaults import asummarise, close_defaults, summarise, summarise_file
+    from ._inputs import iter_articles
     from ._records import BatchItem
-    from ._summariser import Summariser
-    from .articles import Article, iter_articles, read_article
-    from .retry import RetryPolicy
-    from .schema import (
+    from ._schema import (
         Actor,
         DiplomaticSummary,
         Evidence,
@@ -45,6 +44,8 @@ if TYPE_CHECKING:
         Usage,
         Venue,
     )
+    from ._summariser import Summariser
+    from .retry import RetryPolicy
 
 __all__ = [
     "Actor",
@@ -85,23 +86,23 @@ __all__ = [
 logging.getLogger("diplosum").addHandler(logging.NullHandler())
 
 _LAZY = {
-    "Article": "articles",
-    "iter_articles": "articles",
-    "read_article": "articles",
+    "Article": "_article",
+    "iter_articles": "_inputs",
+    "read_article": "_article",
     "BatchItem": "_records",
     "asummarise_many": "_batch",
     "summarise_many": "_batch",
     "Cache": "_cache",
     "RetryPolicy": "retry",
-    "Actor": "schema",
-    "DiplomaticSummary": "schema",
-    "Evidence": "schema",
-    "Position": "schema",
-    "RunMetadata": "schema",
-    "SummaryResult": "schema",
-    "TalksDate": "schema",
-    "Usage": "schema",
-    "Venue": "schema",
+    "Actor": "_schema",
+    "DiplomaticSummary": "_schema",
+    "Evidence": "_schema",
+    "Position": "_schema",
+    "RunMetadata": "_schema",
+    "SummaryResult": "_schema",
+    "TalksDate": "_schema",
+    "Usage": "_schema",
+    "Venue": "_schema",
     "Summariser": "_summariser",
     "asummarise": "_defaults",
     "close_defaults": "_defaults",

@@ -20,19 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from ._article import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, parse_record, parse_text
 from ._budget import estimate_tokens
+from ._inputs import _iter_articles, _Run
 from ._names import printable
 from ._records import OutputRecord
 from ._summariser import Summariser
-from .articles import (
-    ARTICLE_SUFFIXES,
-    MAX_ARTICLE_BYTES,
-    Article,
-    _iter_articles,
-    _Run,
-    parse_record,
-    parse_text,
-)
 from .errors import ArticleError, BudgetExceeded, ConfigurationError
 
 BatchItem = OutputRecord  # the name the public API has always used
@@ -157,7 +150,7 @@ async def asummarise_many(
     (used to resume); ``exclude`` lists files never read as inputs (e.g. the output file, when
     it sits in an input folder); ``options`` build a :class:`Summariser` when none is given.
     Ids are unique across the batch and a file reached twice is read once (see
-    :func:`~diplosum.articles.iter_articles`).
+    :func:`~diplosum.iter_articles`).
 
     With ``check_cache``, the cache is checked to be writable before the first model call
     (:class:`~diplosum.errors.CacheError` if it is not: every paid answer would be lost). With

@@ -14,8 +14,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from ._schema import DiplomaticSummary
 from ._summariser import Summariser
-from .schema import DiplomaticSummary
 
 __all__ = ["MAX_DEFAULTS", "asummarise", "close_defaults", "summarise", "summarise_file"]
 

@@ -32,9 +32,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from ._article import Article
 from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
+from ._schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
 from ._segments import Segment, Segments
-from .articles import Article
 from .normalise import (
     ActorRef,
     VenueRef,
@@ -44,7 +45,6 @@ from .normalise import (
     resolve_date,
     resolve_venue,
 )
-from .schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
 
 __all__ = ["MEDIATING", "build_cited_summary", "mentions"]
 

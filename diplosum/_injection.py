@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .schema import DiplomaticSummary, Dropped, Evidence
+    from ._schema import DiplomaticSummary, Dropped, Evidence
 
 __all__ = ["flag_instructions", "instruction_like"]
 
@@ -52,7 +52,7 @@ def instruction_like(sentence: str) -> bool:
 
 def flag_instructions(summary: DiplomaticSummary) -> list[Dropped]:
     """The items of ``summary`` whose every evidence passage is :func:`instruction_like`."""
-    from .schema import Dropped
+    from ._schema import Dropped
 
     def only_instructions(evidence: list[Evidence]) -> str | None:
         quotes = [ev.quote for ev in evidence]

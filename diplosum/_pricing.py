@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from .schema import Usage
+    from ._schema import Usage
 
 __all__ = ["PRICES", "Prices", "cost_usd", "default_prices", "read_prices"]
 

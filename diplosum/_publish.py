@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._article import Article
 from ._injection import flag_instructions
 from ._redact import Redactor
+from ._schema import DiplomaticSummary, Dropped, Usage
 from ._shape import Shape
-from .articles import Article
 from .errors import ExtractionError
-from .schema import DiplomaticSummary, Dropped, Usage
 
 __all__ = ["Published", "publish", "strict_error"]
 

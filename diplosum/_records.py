@@ -3,8 +3,8 @@
 :class:`OutputRecord` (also exported as ``diplosum.BatchItem``) is what the batch yields, what
 every writer writes (one JSON line, or one CSV row through :data:`CSV_COLUMNS`), and what
 ``show``, ``report`` and ``eval`` read back (:func:`read_records`): a success with its
-:class:`~diplosum.schema.DiplomaticSummary`, or a failure with its :class:`ErrorInfo`. Records
-made by the batch also hold the full :class:`~diplosum.schema.RunMetadata` of the run
+:class:`~diplosum.DiplomaticSummary`, or a failure with its :class:`ErrorInfo`. Records
+made by the batch also hold the full :class:`~diplosum.RunMetadata` of the run
 (:attr:`OutputRecord.meta`; it is not written, so a record read from a file has none).
 
 Reading is strict: a key the type does not know is an error (``extra="forbid"``), so a drift
@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from ._schema import SCHEMA_VERSION, DiplomaticSummary, Dropped, RunMetadata, SummaryResult, Usage
 from ._version import __version__
-from .schema import SCHEMA_VERSION, DiplomaticSummary, Dropped, RunMetadata, SummaryResult, Usage
 
 if TYPE_CHECKING:
-    from .articles import Article
+    from ._article import Article
 
 __all__ = [
     "CSV_COLUMNS",
@@ -376,9 +376,9 @@ def reread_article(
     """
     import re
 
+    from ._article import parse_record, read_article
     from ._jsonl import jsonl_line
     from ._names import path_of
-    from .articles import parse_record, read_article
     from .errors import ArticleError
 
     match = re.fullmatch(r"(.+\.jsonl):(\d+)", source, re.IGNORECASE)

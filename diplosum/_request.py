@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _budget
+from ._article import Article
 from ._cited import SEGMENTS, constrain_ids
 from ._grammar import compact_grammar
 from ._grounding import ArticleIndex
 from ._prompt import Prompt
+from ._schema import GROUNDING
 from ._segments import Segments
 from ._shape import Shape
-from .articles import Article
 from .providers import AttemptLog, Mode, current_log
 from .retry import reask_retrying
-from .schema import GROUNDING
 
 __all__ = ["Call", "attempts", "instructor_mode", "prepare", "request_kwargs"]
 

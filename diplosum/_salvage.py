@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ._schema import Usage
 from .errors import ExtractionError, ProviderError
 from .providers import AttemptLog, provider_cause, unreachable
-from .schema import Usage
 
 __all__ = ["last_validation_message", "salvage"]
 

@@ -16,10 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ._article import Article
 from ._grounding import ArticleIndex
-from .articles import Article
-from .normalise import canonical_actor, direction_for_status, resolve_date, resolve_venue
-from .schema import (
+from ._schema import (
     Actor,
     ActorMention,
     DiplomaticSummary,
@@ -30,6 +29,7 @@ from .schema import (
     TalksDate,
     Venue,
 )
+from .normalise import canonical_actor, direction_for_status, resolve_date, resolve_venue
 
 __all__ = ["BUILD_VERSION", "Shape", "build_summary", "lenient_extraction", "shape_for"]
 

@@ -16,12 +16,12 @@ import logging
 from typing import Any
 
 from . import _shape
+from ._article import Article
 from ._cache import Cache, CachedResult
 from ._publish import publish
 from ._redact import Redactor
-from .articles import Article
+from ._schema import RunMetadata, SummaryResult
 from .errors import CacheError
-from .schema import RunMetadata, SummaryResult
 
 __all__ = ["Stored"]
 

@@ -23,6 +23,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import _budget, _shape
+from ._article import Article, parse_text, read_article
 from ._cache import Cache, cache_key, default_cache_path
 from ._pricing import Prices, cost_usd, default_prices
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
@@ -30,10 +31,10 @@ from ._publish import publish, strict_error
 from ._redact import Redactor
 from ._request import Call, attempts, instructor_mode, prepare, request_kwargs
 from ._salvage import salvage
+from ._schema import SCHEMA_VERSION, DiplomaticSummary, RunMetadata, SummaryResult, Usage
 from ._shape import Shape, shape_for
 from ._stored import Stored
 from ._version import __version__
-from .articles import Article, parse_text, read_article
 from .errors import ConfigurationError
 from .providers import (
     DEFAULT_OPENAI_MODEL,
@@ -49,7 +50,6 @@ from .providers import (
     provider_cause,
 )
 from .retry import RetryPolicy, is_retryable
-from .schema import SCHEMA_VERSION, DiplomaticSummary, RunMetadata, SummaryResult, Usage
 
 if TYPE_CHECKING:
     import openai

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from diplosum._article import Article
+from diplosum._inputs import iter_articles
 from diplosum._records import OutputRecord
-from diplosum.articles import Article, iter_articles
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diplosum.articles import iter_articles, parse_text, read_article
+from diplosum._article import parse_text, read_article
+from diplosum._inputs import iter_articles
 from diplosum.errors import ArticleError
 
 

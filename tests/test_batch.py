@@ -159,7 +159,7 @@ def test_records_validate_against_the_published_schema(server: FakeOpenAIServer)
 
 
 def parse(text: str) -> str:
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     return parse_text(text).text
 

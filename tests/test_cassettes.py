@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 from diplosum import Summariser, read_article
+from diplosum._schema import DiplomaticSummary
 from diplosum.cli import run
-from diplosum.schema import DiplomaticSummary
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 #: Set by scripts/record_cassettes.py to the running local server; replay needs no server.
 RECORD_URL = os.environ.get("DIPLOSUM_RECORD_URL")

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 from diplosum import Summariser, read_article
+from diplosum._schema import DiplomaticSummary, SummaryResult
 from diplosum.cli import run
-from diplosum.schema import DiplomaticSummary, SummaryResult
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 RECORD_URL = os.environ.get("DIPLOSUM_RECORD_URL")
 BASE_URL = RECORD_URL or "http://127.0.0.1:9/v1"

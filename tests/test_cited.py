@@ -10,13 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diplosum import Summariser
+from diplosum._article import parse_text
 from diplosum._cited import CitedExtraction, NamedExtraction, constrain_ids
 from diplosum._evidence import build_cited_summary, mentions
 from diplosum._segments import Segments, split_segments, unnumber
-from diplosum.articles import parse_text
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fake_segment_answer
-
-from .scripted import ScriptedEndpoint
+from tests.scripted import ScriptedEndpoint
 
 ARTICLE = (
     "date 2026-04-29 Doha offers to host Sudan talks\n\n"

@@ -262,7 +262,7 @@ def test_python_dash_m() -> None:
 
 def test_fingerprint_matches_article_hash() -> None:
     """The fake server's article fingerprint is the article sha256 diplosum records."""
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     art = parse_text("Body of an article.")
     assert fingerprint(art.text) == art.sha256

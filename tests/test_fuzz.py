@@ -12,14 +12,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from diplosum._article import ARTICLE_SUFFIXES, parse_record, parse_text, read_article
 from diplosum._grounding import ArticleIndex, locate
-from diplosum.articles import (
-    ARTICLE_SUFFIXES,
-    iter_articles,
-    parse_record,
-    parse_text,
-    read_article,
-)
+from diplosum._inputs import iter_articles
 from diplosum.errors import DiplosumError
 from diplosum.normalise import resolve_date
 

@@ -167,3 +167,20 @@ def test_readme_documents_every_other_cli_option() -> None:
         if f"diplosum {name}" not in readme and name != "summarize":
             missing.append(name)
     assert not missing, f"README misses: {missing}"
+
+
+def test_every_module_is_under_the_contracts() -> None:
+    """A new top-level module cannot escape the import-linter contracts: each is a source of
+    'nothing imports the command line'."""
+    import pkgutil
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["importlinter"]
+    nothing_imports_cli = next(
+        c for c in config["contracts"] if c.get("forbidden_modules") == ["diplosum.cli"]
+    )
+    modules = {f"diplosum.{m.name}" for m in pkgutil.iter_modules(diplosum.__path__)}
+    assert modules - {"diplosum.cli", "diplosum.__main__"} == set(
+        nothing_imports_cli["source_modules"]
+    )

@@ -13,8 +13,8 @@ import pytest
 from diplosum import BatchItem, Summariser, read_article
 from diplosum._batch import summarise_many
 from diplosum._records import CSV_COLUMNS, CSV_FIELDS, OutputRecord, csv_row, read_records
+from diplosum._schema import DiplomaticSummary, Dropped, Usage
 from diplosum.cli._output import OutputWriter
-from diplosum.schema import DiplomaticSummary, Dropped, Usage
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan
 
 GOOD = (

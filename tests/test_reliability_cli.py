@@ -32,8 +32,7 @@ from diplosum.errors import CacheError
 from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan
 from diplosum.testing import _server as testing_server
-
-from .reliability_helpers import (
+from tests.reliability_helpers import (
     ROOT,
     cli_env,
     output_lines,
@@ -679,6 +678,6 @@ def test_items_whose_only_evidence_is_an_instruction_are_flagged(tmp_path: Path)
 
 
 def _article(text: str) -> Any:
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     return parse_text(text, id="injected.txt")

@@ -14,12 +14,11 @@ import pytest
 
 from diplosum._batch import BatchItem
 from diplosum._cache import Cache
+from diplosum._schema import DiplomaticSummary
 from diplosum.cli._output import OutputWriter
 from diplosum.errors import ArticleError
-from diplosum.schema import DiplomaticSummary
 from diplosum.testing import FakeOpenAIServer, fingerprint
-
-from .reliability_helpers import (
+from tests.reliability_helpers import (
     ROOT,
     cli_env,
     integrity,

@@ -17,8 +17,7 @@ from diplosum import Summariser, retry
 from diplosum._batch import summarise_many
 from diplosum._records import OutputRecord
 from diplosum.testing import FakeOpenAIServer, FaultKind
-
-from .reliability_helpers import (
+from tests.reliability_helpers import (
     ROOT,
     article_text,
     check_grounded,

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from diplosum.testing import FakeOpenAIServer, FaultKind
-
-from .reliability_helpers import output_lines, run_cli, summarise_argv, validate_records
+from tests.reliability_helpers import output_lines, run_cli, summarise_argv, validate_records
 
 GOOD = (
     "Qatar offered to host talks between Sudan and Chad in Doha on March {n}. "

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from diplosum.articles import Article, iter_articles
+from diplosum._article import Article
+from diplosum._inputs import iter_articles
 from diplosum.cli import run
 from diplosum.cli._output import OutputWriter
 from diplosum.testing import FakeOpenAIServer
-
-from .reliability_helpers import (
+from tests.reliability_helpers import (
     ROOT,
     cli_env,
     output_lines,

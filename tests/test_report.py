@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from diplosum._article import Article, read_article
 from diplosum._records import OutputRecord, reread_article
-from diplosum.articles import Article, read_article
 from diplosum.cli import run as cli_run
 from diplosum.report import FIELDS, render_report, segments
 
@@ -363,7 +363,7 @@ def test_jsonl_sources_are_reread_by_line(tmp_path: Path) -> None:
         + json.dumps({"id": "two", "text": TALKS})
         + "\n"
     )
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     sha = parse_text(TALKS).sha256
     article, state = reread_article(f"{path}:2", sha)

@@ -15,16 +15,15 @@ import pytest
 import vcr
 
 from diplosum import Summariser
+from diplosum._article import read_article
 from diplosum._batch import summarise_many
-from diplosum.articles import read_article
 from diplosum.cli._output import OutputWriter
 from diplosum.errors import ExtractionError, ProviderError
 from diplosum.providers import make_openai_client, parse_model
 from diplosum.report import render_report
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fingerprint
-
-from .conftest import pytest_recording_configure
-from .reliability_helpers import (
+from tests.conftest import pytest_recording_configure
+from tests.reliability_helpers import (
     ROOT,
     check_grounded,
     output_lines,
@@ -183,7 +182,7 @@ def test_hostile_articles_stay_schema_valid_and_grounded(tmp_path: Path) -> None
 
 
 def _evidence_of(record: Any) -> list[Any]:
-    from .reliability_helpers import evidence
+    from tests.reliability_helpers import evidence
 
     return evidence(record)
 

@@ -17,8 +17,7 @@ import pytest
 from diplosum import ExtractionError, ProviderError
 from diplosum import Summariser as _Summariser
 from diplosum._cache import Cache
-
-from .scripted import ScriptedEndpoint
+from tests.scripted import ScriptedEndpoint
 
 #: The quote-prompt summariser these scripted answers are written for.
 Summariser = functools.partial(_Summariser, prompt="extract-v1")
@@ -223,7 +222,7 @@ async def test_compact_schema_is_sent_in_json_modes(mode: str) -> None:
     """With compact_schema=True the schema instructor appends to the system message goes out
     without indentation, in first requests and re-asks, sync and async; the key records it.
     By default instructor's indented copy goes out unchanged, under an unchanged key."""
-    from diplosum.schema import Extraction
+    from diplosum._schema import Extraction
 
     schema = Extraction.model_json_schema()
     pretty = json.dumps(schema, indent=2, ensure_ascii=False)
@@ -280,7 +279,7 @@ def test_long_article_is_truncated_and_flagged() -> None:
 
 
 def _article(text: str = ARTICLE) -> Any:
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     return parse_text(text)
 

@@ -19,8 +19,8 @@ import pytest
 import diplosum.testing
 from diplosum._grounding import ArticleIndex
 from diplosum._prompt import load_prompt
+from diplosum._schema import Extraction
 from diplosum.retry import is_retryable
-from diplosum.schema import Extraction
 from diplosum.testing import FakeOpenAIServer, FaultKind, FaultPlan, fake_answer, fingerprint
 
 ARTICLE = (

@@ -16,8 +16,8 @@ __all__ = ["dry_run"]
 def dry_run(args: argparse.Namespace, summariser: Any) -> int:
     """List what a run would send, with cache hits and estimated tokens and cost; call nothing."""
     from .._budget import REQUEST_EXTRA_TOKENS, estimate_tokens, fit
-    from ..articles import iter_articles
-    from ..schema import Usage
+    from .._inputs import iter_articles
+    from .._schema import Usage
 
     # The prompt around the article, and what a request adds to it (the schema, the template).
     overhead = estimate_tokens(json.dumps(summariser.prompt.render(""))) + REQUEST_EXTRA_TOKENS

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
         return dry_run(args, summariser)
     if args.budget is not None:
-        from ..schema import Usage
+        from .._schema import Usage
 
         if summariser.cost(Usage()) is None:
             eprint(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .._records import OutputRecord
-    from ..schema import DiplomaticSummary
+    from .._schema import DiplomaticSummary
 
 from ._gold import Gold
 

@@ -34,7 +34,7 @@ def compact_schema(schema: dict[str, Any]) -> Prepare:
     """Rewrite instructor's pretty-printed copy of ``schema`` in the system message compactly.
 
     In the JSON modes instructor appends the schema to the system message as
-    ``json.dumps(schema, indent=2)``: 1,311 Qwen tokens for :class:`~diplosum.schema.Extraction`,
+    ``json.dumps(schema, indent=2)``: 1,311 Qwen tokens for :class:`~diplosum._schema.Extraction`,
     785 as compact JSON. Off by default (``Summariser(compact_schema=True)``): on the dev corpus
     the embedded 1.5B model read the compact schema much worse (``benchmarks/README.md``, item
     6). The text is found by exact match, so a request instructor formats differently goes out

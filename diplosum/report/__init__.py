@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .._records import OutputRecord
-    from ..schema import Evidence
+    from .._schema import Evidence
 
 __all__ = [
     "FIELDS",
