@@ -4,8 +4,19 @@
 >>> s = diplosum.summarise(open("article.txt").read())        # doctest: +SKIP
 >>> s.mediators[0].name, s.parties, s.venue, s.proposed_date   # doctest: +SKIP
 
-The public names are listed in ``__all__``; heavy modules load on first use so
-``import diplosum`` stays fast.
+The public API is declared here, once: the names in ``__all__`` (a test pins them). Besides
+this package, three modules are public: :mod:`diplosum.testing` (the fake server and fault
+plans to test pipelines built on diplosum), :mod:`diplosum.local` (the embedded model's
+server: ``shared_server``, ``LocalServer``, and ``install_cleanup`` to stop it on signals)
+and :mod:`diplosum.errors` (the error tree, also exported here); ``diplosum.retry`` holds the
+retry policies (``RetryPolicy`` is exported here; ``set_testing`` removes waits in tests).
+Every other module is internal: prefixed ``_``, or a subpackage that says so (``cli``,
+``report``, ``evaluate``, ``providers``, ``normalise``).
+
+Heavy modules load on first use, so ``import diplosum`` stays fast and loads no command-line,
+report or local-server code. Library code prints nothing, installs no signal handler and
+changes no global: it logs on the ``diplosum`` logger (which has a ``NullHandler``), and only
+the ``diplosum`` command configures output, progress and signals.
 """
 
 from __future__ import annotations

@@ -184,3 +184,22 @@ def test_every_module_is_under_the_contracts() -> None:
     assert modules - {"diplosum.cli", "diplosum.__main__"} == set(
         nothing_imports_cli["source_modules"]
     )
+
+
+def test_the_readme_diagram_names_real_modules() -> None:
+    """Every module the 'How it works' diagram names exists, and every top-level module of the
+    core is in it or in the paragraph under it."""
+    import pkgutil
+    import re
+
+    readme = _readme()
+    section = readme[readme.index("## How it works") :]
+    diagram = section.split("```")[1]
+    below = section.split("```")[2].split("\n- **Segments")[0]
+    named = set(re.findall(r"(?<![\w.])(_[a-z]+)\b", diagram))
+    named |= {p.rstrip("/") for p in re.findall(r"\b([a-z]+/)", diagram)} - {"prompts"}
+    named |= {"retry"} if "retry.py" in diagram else set()
+    modules = {m.name for m in pkgutil.iter_modules(diplosum.__path__)}
+    assert named <= modules, named - modules
+    for module in modules - {"__main__", "_version", "errors", "retry"}:
+        assert module in diagram or f"`{module}" in below or f"{module}/" in below, module

@@ -9,6 +9,8 @@ since the offsets would point at the wrong text. Overlapping quotes are cut into
 segments carrying every field they belong to.
 
 Rendered with jinja2 (imported on use) with autoescaping on: article text is always text.
+Internal: the ``diplosum report`` command (:mod:`diplosum.cli._report`) writes the page; the
+records are read by :func:`diplosum._records.read_records`.
 """
 
 from __future__ import annotations
