@@ -320,7 +320,7 @@ def article_text(i: int, seed: int = 0) -> str:
 
 def articles(n: int, seed: int = 0) -> list[Any]:
     """``n`` :class:`diplosum.Article` objects with a publication date and headline."""
-    from diplosum.articles import parse_text
+    from diplosum._article import parse_text
 
     day = dt.date(2026, 3, 2)
     return [

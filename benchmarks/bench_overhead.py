@@ -38,7 +38,7 @@ MODEL = "bench"
 
 
 def _render(article: Any) -> list[dict[str, str]]:
-    from diplosum.prompts import load_prompt
+    from diplosum._prompt import load_prompt
 
     return load_prompt().render(
         article.text,
@@ -48,8 +48,8 @@ def _render(article: Any) -> list[dict[str, str]]:
 
 
 def _instructor_kwargs(article: Any) -> dict[str, Any]:
-    from diplosum.grounding import ArticleIndex
-    from diplosum.schema import Extraction
+    from diplosum._grounding import ArticleIndex
+    from diplosum._schema import Extraction
 
     return {
         "model": MODEL,
@@ -140,7 +140,7 @@ def semaphore_recipe(arts: list[Any], url: str, concurrency: int = 8) -> int:
 
 def diplosum_batch(arts: list[Any], url: str, concurrency: int = 8) -> int:
     from diplosum import Summariser
-    from diplosum.batch import asummarise_many
+    from diplosum._batch import asummarise_many
 
     async def main() -> int:
         s = Summariser(model=MODEL, base_url=url, cache=None)
@@ -168,11 +168,11 @@ CONTENDERS = {
 def stages(arts: list[Any]) -> dict[str, float]:
     """Microseconds per article of each step of diplosum's own work, without HTTP."""
     from diplosum import Summariser
-    from diplosum.batch import BatchItem
-    from diplosum.build import build_summary
-    from diplosum.grounding import ArticleIndex
+    from diplosum._batch import BatchItem
+    from diplosum._shape import build_summary
+    from diplosum._grounding import ArticleIndex
     from diplosum.providers import AttemptLog
-    from diplosum.schema import Extraction
+    from diplosum._schema import Extraction
     from diplosum.testing import fake_answer
 
     s = Summariser(model=MODEL, base_url="http://127.0.0.1:9/v1", cache=None)

@@ -190,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import diplosum
-    from diplosum.articles import read_article
+    from diplosum._article import read_article
     from diplosum.evaluate import load_gold
     from diplosum.local import shared_server
     from diplosum.providers import LOCAL_CONTEXT
