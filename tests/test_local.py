@@ -700,6 +700,10 @@ def test_signals_stop_the_shared_server_when_asked(
     proc, child = _run_parent(
         PARENT_HEADER
         + """
+    import signal
+    # As in an interactive program: a background job of a non-interactive shell (CI run as
+    # `.ci/run &`) starts with SIGINT ignored, and then Python installs no Ctrl-C handler.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from diplosum.local import install_cleanup
     install_cleanup()
     server = shared_server(str(model), command=command, log_path=log)
@@ -710,7 +714,7 @@ def test_signals_stop_the_shared_server_when_asked(
     )
     assert _alive(child)
     proc.send_signal(sig)
-    proc.communicate(timeout=90)  # generous: CI may share the cores with a model run
+    proc.communicate(timeout=30)
     assert proc.returncode != 0
     assert not _alive(child)
     # stopped in order by the parent (SIGTERM), not SIGKILLed by the kernel as an orphan
