@@ -618,7 +618,9 @@ def test_a_wrong_base_url_fails_fast_with_exit_2(tmp_path: Path) -> None:
     assert f"cannot reach the model endpoint {url}" in result.stderr
     assert "check --base-url" in result.stderr
     lines, _ = output_lines(out)
-    assert 3 <= len(lines) <= 8 and all(r["status"] == "error" for r in lines)
+    # The failures written before the stop: at least one, never the whole batch (how many of
+    # the calls in flight finish first depends on timing; the rest run on the next invocation).
+    assert 1 <= len(lines) <= 8 and all(r["status"] == "error" for r in lines)
     assert time.monotonic() - started < 60
 
 
