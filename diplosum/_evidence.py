@@ -28,6 +28,7 @@ the segments: the first segments that mention the item are its evidence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -158,7 +159,8 @@ def _surname(name: str) -> str | None:
 _FUSED = re.compile(r"\b([A-Z][\w.]*?[A-Za-z.])-(?=[a-z])")
 
 
-def _mentions(text: str) -> list[tuple[ActorRef, int, int]]:
+@functools.lru_cache(maxsize=512)
+def _mentions(text: str) -> tuple[tuple[ActorRef, int, int], ...]:
     """The actor mentions of ``text`` (see :func:`normalise.actor_mentions`), without a shorter
     run inside a longer one that names another actor ("Republic of the Congo" inside
     "Democratic Republic of the Congo"), and with actors fused to a following word by a hyphen
@@ -168,11 +170,11 @@ def _mentions(text: str) -> list[tuple[ActorRef, int, int]]:
         for ref, a, b in actor_mentions(m.group(1)):
             if a == 0 and b == len(m.group(1)):
                 found.append((ref, m.start(1), m.end(1)))
-    return [
+    return tuple(
         (r, a, b)
         for r, a, b in found
         if not any(r2 != r and a2 <= a and b <= b2 and (a2, b2) != (a, b) for r2, a2, b2 in found)
-    ]
+    )
 
 
 _BEFORE = re.compile(r"(?:[A-Z][\w'’.-]*\s+){1,2}$")
