@@ -33,6 +33,7 @@ from ._segments import Segments
 
 __all__ = [
     "SEGMENTS",
+    "BriefExtraction",
     "CitedActor",
     "CitedDate",
     "CitedExtraction",
@@ -218,6 +219,24 @@ class CitedExtraction(NamedExtraction):
     talks_date: CitedDate = Field(default_factory=CitedDate)
 
 
+class BriefExtraction(CitedExtraction):
+    """``extract-v3``: the cited shape without a model-written ``summary``.
+
+    The schema the model sees (and so the grammar) has no ``summary``; the published summary
+    is composed from the verified fields (:mod:`diplosum._compose`). A ``summary`` an endpoint
+    sends anyway is ignored.
+    """
+
+    @field_validator("summary", mode="before")
+    @classmethod
+    def _not_asked(cls, value: Any) -> str:
+        return ""
+
+
+#: The fields each shape keeps out of the schema the model sees.
+_UNASKED: dict[type[BaseModel], tuple[str, ...]] = {BriefExtraction: ("summary",)}
+
+
 _SCHEMAS: dict[type[BaseModel], str] = {}
 
 
@@ -236,13 +255,16 @@ def segment_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema of ``model`` as sent to the model (a fresh copy each call)."""
     # instructor asks for the schema on a fresh subclass per request: key on the base model.
     base = next(
-        (c for c in model.__mro__ if c in (CitedExtraction, NamedExtraction)),
+        (c for c in model.__mro__ if c in (BriefExtraction, CitedExtraction, NamedExtraction)),
         model,
     )
     text = _SCHEMAS.get(base)
     if text is None:
         generate = super(NamedExtraction, base).model_json_schema  # type: ignore[misc]
         schema: dict[str, Any] = _tidy(generate())
+        for name in _UNASKED.get(base, ()):
+            del schema["properties"][name]
+            schema["required"].remove(name)
         schema["title"] = base.__name__
         text = _SCHEMAS[base] = json.dumps(schema)
     result: dict[str, Any] = json.loads(text)

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._article import Article
+from ._compose import compose_summary
 from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
 from ._segments import Segment, Segments
@@ -719,11 +720,18 @@ def build_cited_summary(
         talks_date = _date(
             extraction.talks_date, segments, article, extraction.talks_status, dropped
         )
+    written = extraction.summary or compose_summary(
+        parties=parties,
+        mediators=mediators,
+        status=extraction.talks_status,
+        venue=venue,
+        date=talks_date,
+    )
     summary = DiplomaticSummary(
         headline=article.headline,
         published=article.published,
         language=extraction.language,
-        summary=extraction.summary,
+        summary=written,
         talks_status=extraction.talks_status,
         mediators=mediators,
         parties=parties,

@@ -7,6 +7,8 @@ is required). ``format`` says what the model answers and how the article is show
 - ``quotes`` (the default; ``extract-v1``): the article as written; every item carries a quote
   the model copies, located in the article afterwards.
 - ``cited`` (``extract-v2``): the article as numbered segments; every item cites segment ids.
+- ``brief`` (``extract-v3``): ``cited`` without a model-written summary; the summary is composed
+  from the verified fields (:mod:`diplosum._compose`).
 - ``named`` (``extract-v2-align``): numbered segments; actors, venue and date are named only
   and diplosum finds the segments that mention them; positions cite a segment.
 
@@ -31,8 +33,8 @@ from .errors import ConfigurationError
 __all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
 
 DEFAULT_PROMPT = "extract-v2"
-PromptFormat = Literal["quotes", "cited", "named"]
-_FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "named")
+PromptFormat = Literal["quotes", "cited", "brief", "named"]
+_FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "brief", "named")
 _PLACEHOLDERS = frozenset({"article", "published", "headline"})
 _CLOSE_TAG = re.compile(r"</\s*article\s*>", re.IGNORECASE)
 

@@ -75,14 +75,14 @@ class Shape:
 
 
 def shape_for(fmt: str) -> Shape:
-    """The :class:`Shape` of a prompt format (``quotes``, ``cited`` or ``named``)."""
+    """The :class:`Shape` of a prompt format (``quotes``, ``cited``, ``brief`` or ``named``)."""
     if fmt == "quotes":
         return Shape("quotes", Extraction, build_summary)
-    from ._cited import CitedExtraction, NamedExtraction
+    from ._cited import BriefExtraction, CitedExtraction, NamedExtraction
     from ._evidence import build_cited_summary
 
-    model = CitedExtraction if fmt == "cited" else NamedExtraction
-    return Shape(fmt, model, build_cited_summary)
+    models = {"cited": CitedExtraction, "brief": BriefExtraction, "named": NamedExtraction}
+    return Shape(fmt, models[fmt], build_cited_summary)
 
 
 def _evidence(index: ArticleIndex, quote: str) -> Evidence | None:

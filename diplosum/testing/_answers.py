@@ -143,8 +143,10 @@ def fake_segment_answer(article: str, *, cite: bool = True) -> dict[str, Any]:
     }
 
 
-def _shape(body: bytes) -> Literal["quotes", "cited", "named"]:
+def _shape(body: bytes) -> Literal["quotes", "cited", "brief", "named"]:
     """The answer shape a request asks for, read off the schema it carries."""
+    if b"BriefExtraction" in body:
+        return "brief"
     if b"CitedActor" in body:
         return "cited"
     return "named" if b"NamedActor" in body else "quotes"
@@ -157,7 +159,10 @@ def _answer_json(article: str, shape: str = "quotes") -> str:
         return match.group(1)
     if shape == "quotes":
         return json.dumps(fake_answer(article))
-    return json.dumps(fake_segment_answer(article, cite=shape == "cited"))
+    answer = fake_segment_answer(article, cite=shape in ("cited", "brief"))
+    if shape == "brief":  # extract-v3 does not ask for a summary
+        del answer["summary"]
+    return json.dumps(answer)
 
 
 def _article(messages: Any) -> tuple[str, int]:
