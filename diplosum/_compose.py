@@ -84,6 +84,8 @@ def compose_summary(
         subject = "Talks"
     if mediators:
         subject += f", mediated by {_names(mediators)},"
+    if when and ", " in where:  # "in Geneva, Switzerland, on 10 March"
+        where += ","
     verb = _VERBS.get(status)
     if verb is None:
         verb = "are reported"
