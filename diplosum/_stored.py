@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _shape
 from ._article import Article
-from ._cache import Cache, CachedResult
+from ._cache import CacheBackend, CachedResult
 from ._publish import publish
 from ._redact import Redactor
 from ._schema import RunMetadata, SummaryResult
@@ -31,7 +31,7 @@ _log = logging.getLogger(__name__)
 class Stored:
     """The cache as one summariser uses it (``cache`` None: nothing is stored)."""
 
-    def __init__(self, cache: Cache | None, shape: _shape.Shape, redactor: Redactor) -> None:
+    def __init__(self, cache: CacheBackend | None, shape: _shape.Shape, redactor: Redactor) -> None:
         self.cache = cache
         self.shape = shape
         self.redactor = redactor

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _budget, _shape
 from ._article import Article, parse_text, read_article
-from ._cache import Cache, cache_key, default_cache_path
+from ._cache import CacheBackend, cache_key, open_cache
 from ._pricing import Prices, cost_usd, default_prices
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
 from ._publish import publish, strict_error
@@ -85,8 +85,9 @@ class Summariser:
         api_key: the key for that endpoint (default ``OPENAI_API_KEY``).
         client / async_client: an injected ``openai.OpenAI`` / ``openai.AsyncOpenAI``
             (its own retries are not used: construct it with ``max_retries=0``).
-        cache: a :class:`Cache`, a path to one, ``True`` for the default cache
-            (``DIPLOSUM_CACHE`` or the user data folder), or ``None``/``False`` for none.
+        cache: a :class:`Cache` (or any ``CacheBackend``), a path to a SQLite file, a
+            ``postgresql://`` URL, ``True`` for the default cache (``DIPLOSUM_CACHE`` or the
+            user data folder), or ``None``/``False`` for none.
         mode: ``tools``, ``json_schema``, ``json`` or ``json_grammar``; default by endpoint.
         prompt: a shipped prompt version or a path to a prompt TOML file.
         temperature, seed, max_tokens: generation options (seed ``None`` to omit it).
@@ -118,7 +119,7 @@ class Summariser:
         api_key: str | None = None,
         client: openai.OpenAI | None = None,
         async_client: openai.AsyncOpenAI | None = None,
-        cache: Cache | str | os.PathLike[str] | bool | None = None,
+        cache: CacheBackend | str | os.PathLike[str] | bool | None = None,
         mode: str | None = None,
         prompt: str = DEFAULT_PROMPT,
         temperature: float = 0.0,
@@ -192,10 +193,10 @@ class Summariser:
             async_client=async_client,
         )
         if cache is True:
-            cache = Cache(default_cache_path())
+            cache = open_cache()
         elif isinstance(cache, (str, os.PathLike)):
-            cache = Cache(cache)
-        self.cache: Cache | None = cache or None
+            cache = open_cache(cache)
+        self.cache: CacheBackend | None = cache or None
         self._redactor = Redactor([api_key])
         self._stored = Stored(self.cache, self.shape, self._redactor)
         self._identity: dict[str, Any] | None = None

@@ -1,4 +1,8 @@
-"""The persistent result cache: one SQLite file, content-addressed keys, ordered migrations.
+"""The persistent result cache: content-addressed keys, ordered migrations, two stores.
+
+:func:`open_cache` opens a cache from a spec: a path is one SQLite file (:class:`Cache`, the
+default, one machine), a ``postgresql://`` URL a PostgreSQL database that workers on many
+machines share (``_postgres``, the ``postgresql`` extra). Both satisfy :class:`CacheBackend`.
 
 A row holds one validated result: the published summary, run metadata, the model's last raw
 output, token usage and latency, so the cache doubles as a log of what was sent and received.
@@ -22,25 +26,41 @@ Design notes:
 * Every :class:`sqlite3.Error` surfaces as :class:`~diplosum.errors.CacheError` naming the path
   and the operation that failed.
 
-Internal: ``_keys`` (hashes and the default path), ``_migrations`` (the schema), ``_sqlite``
-(the store).
+Internal: ``_keys`` (hashes, the default path, URLs), ``_migrations`` (the SQLite schema),
+``_sqlite`` (the SQLite store), ``_backend`` (the interface and :func:`open_cache`),
+``_postgres`` (the PostgreSQL store; psycopg is imported on first use only).
 """
 
 from __future__ import annotations
 
-from ._keys import CACHE_ENV, cache_key, canonical_json, default_cache_path
+from ._backend import CacheBackend, open_cache
+from ._keys import (
+    CACHE_ENV,
+    cache_key,
+    canonical_json,
+    default_cache_path,
+    default_cache_spec,
+    is_postgres_url,
+    redact_url,
+)
 from ._migrations import MIGRATIONS, Migration
-from ._sqlite import DEFAULT_TIMEOUT, Cache, CachedResult, CacheStats
+from ._sqlite import DEFAULT_TIMEOUT, BatchJobRow, Cache, CachedResult, CacheStats
 
 __all__ = [
     "CACHE_ENV",
     "DEFAULT_TIMEOUT",
     "MIGRATIONS",
+    "BatchJobRow",
     "Cache",
+    "CacheBackend",
     "CacheStats",
     "CachedResult",
     "Migration",
     "cache_key",
     "canonical_json",
     "default_cache_path",
+    "default_cache_spec",
+    "is_postgres_url",
+    "open_cache",
+    "redact_url",
 ]

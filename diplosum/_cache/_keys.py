@@ -7,9 +7,13 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-#: Environment variable that overrides the cache location.
+#: Environment variable that overrides the cache location (a file path or a PostgreSQL URL).
 CACHE_ENV = "DIPLOSUM_CACHE"
+
+#: URL schemes that name a PostgreSQL cache rather than a SQLite file.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def canonical_json(obj: object) -> str:
@@ -31,3 +35,38 @@ def default_cache_path() -> Path:
     import platformdirs  # imported here: keep ``import diplosum._cache`` light
 
     return Path(platformdirs.user_data_dir("diplosum")) / "cache.db"
+
+
+def default_cache_spec() -> str | Path:
+    """Where the cache is: ``$DIPLOSUM_CACHE`` as given if it is a PostgreSQL URL, else
+    :func:`default_cache_path`."""
+    override = os.environ.get(CACHE_ENV, "")
+    if is_postgres_url(override):
+        return override
+    return default_cache_path()
+
+
+def is_postgres_url(spec: str | os.PathLike[str]) -> bool:
+    """True if ``spec`` is a ``postgresql://`` or ``postgres://`` URL (any case)."""
+    return isinstance(spec, str) and spec[:13].lower().startswith(POSTGRES_SCHEMES)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (in the authority or a ``password=`` parameter) as ``***``."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, _, hosts = netloc.rpartition("@")
+            if ":" in userinfo:
+                userinfo = userinfo.split(":", 1)[0] + ":***"
+            netloc = f"{userinfo}@{hosts}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(k.lower() == "password" for k, _ in pairs):
+                pairs = [(k, "***" if k.lower() == "password" else v) for k, v in pairs]
+                query = urlencode(pairs, safe="*")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:  # not parseable: show the scheme only
+        return url.split("://", 1)[0] + "://***"

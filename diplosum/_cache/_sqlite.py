@@ -60,10 +60,35 @@ class CachedResult:
 
 
 @dataclass(frozen=True, slots=True)
-class CacheStats:
-    """What ``diplosum cache stats`` shows: rows, bytes on disk, rows per model, time range."""
+class BatchJobRow:
+    """One provider Batch API job as stored: a batch of one round over some cache keys.
 
-    path: Path
+    ``state`` is the provider's status (``validating``, ``in_progress``, ``completed``,
+    ``failed``, ``expired``, ``cancelled``...) or diplosum's own (``submitting`` before the
+    batch exists, ``collected`` once every answer was stored)."""
+
+    job_id: str
+    round: int
+    endpoint: str
+    state: str
+    keys: tuple[str, ...] = ()
+    batch_id: str | None = None
+    input_file_id: str | None = None
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    detail: str | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheStats:
+    """What ``diplosum cache stats`` shows: rows, bytes on disk, rows per model, time range.
+
+    ``path`` is the SQLite file, or for a PostgreSQL cache its URL with the password redacted.
+    """
+
+    path: Path | str
     entries: int
     size_bytes: int
     models: dict[str, int]
@@ -112,6 +137,16 @@ class Cache:
     def __reduce__(self) -> tuple[Any, ...]:
         # The connection and lock stay behind; a copy in another process opens its own.
         return (_rebuild_cache, (self.path, self.timeout))
+
+    @property
+    def spec(self) -> str:
+        """What :func:`~diplosum._cache.open_cache` reopens this cache from: the file's path."""
+        return str(self.path)
+
+    @property
+    def location(self) -> str:
+        """Where the cache is, fit to show: the file's path."""
+        return str(self.path)
 
     # ---- public API
 
@@ -166,6 +201,118 @@ class Cache:
                 conn.execute(sql, values)
 
         self._run("write an entry", op)
+
+    # ---- provider Batch API state (m002_batch_jobs)
+
+    def put_batch_job(self, job: BatchJobRow) -> None:
+        """Store ``job`` (insert, or update its state and file ids); its keys are added."""
+        now = _now()
+        values = (
+            job.job_id, job.round, job.endpoint, job.state, job.batch_id, job.input_file_id,
+            job.output_file_id, job.error_file_id, job.detail, job.created_at or now, now,
+        )  # fmt: skip
+        sql = (
+            f"INSERT INTO batch_jobs ({', '.join(_JOB_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_JOB_COLUMNS))}) "
+            "ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, "
+            "batch_id = excluded.batch_id, input_file_id = excluded.input_file_id, "
+            "output_file_id = excluded.output_file_id, error_file_id = excluded.error_file_id, "
+            "detail = excluded.detail, updated_at = excluded.updated_at"
+        )
+
+        def op(conn: sqlite3.Connection) -> None:
+            with _transaction(conn, "BEGIN IMMEDIATE"):
+                conn.execute(sql, values)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO batch_job_keys (job_id, key) VALUES (?, ?)",
+                    [(job.job_id, key) for key in job.keys],
+                )
+
+        self._run("write a batch job", op)
+
+    def batch_jobs(
+        self, keys: Sequence[str] | None = None, *, exclude_states: Sequence[str] = ()
+    ) -> list[BatchJobRow]:
+        """The stored jobs (those covering any of ``keys``, if given), oldest first, leaving
+        out those in ``exclude_states``; each with all its keys."""
+        wanted = None if keys is None else list(dict.fromkeys(keys))
+
+        def op(conn: sqlite3.Connection) -> list[BatchJobRow]:
+            with _transaction(conn, "BEGIN"):
+                ids: list[str] | None = None
+                if wanted is not None:
+                    found: set[str] = set()
+                    for start in range(0, len(wanted), GET_MANY_CHUNK):
+                        chunk = wanted[start : start + GET_MANY_CHUNK]
+                        marks = ",".join("?" * len(chunk))
+                        found.update(
+                            job_id
+                            for (job_id,) in conn.execute(
+                                "SELECT DISTINCT job_id FROM batch_job_keys "
+                                f"WHERE key IN ({marks})",
+                                chunk,
+                            )
+                        )
+                    ids = sorted(found)
+                rows = conn.execute(
+                    f"SELECT {', '.join(_JOB_COLUMNS)} FROM batch_jobs ORDER BY created_at, job_id"
+                ).fetchall()
+                jobs = []
+                for row in rows:
+                    if (ids is not None and row[0] not in ids) or row[3] in exclude_states:
+                        continue
+                    covered = conn.execute(
+                        "SELECT key FROM batch_job_keys WHERE job_id = ? ORDER BY rowid", (row[0],)
+                    ).fetchall()
+                    jobs.append(_job(row, tuple(k for (k,) in covered)))
+            return jobs
+
+        return self._run("read batch jobs", op)
+
+    def put_batch_answers(self, job_id: str, round: int, lines: Sequence[tuple[str, str]]) -> None:
+        """Store the ``(key, line JSON)`` pairs a job's output and error files held."""
+        now = _now()
+
+        def op(conn: sqlite3.Connection) -> None:
+            with _transaction(conn, "BEGIN IMMEDIATE"):
+                conn.executemany(
+                    "INSERT OR REPLACE INTO batch_answers (key, round, job_id, line_json, "
+                    "created_at) VALUES (?, ?, ?, ?, ?)",
+                    [(key, round, job_id, line, now) for key, line in lines],
+                )
+
+        self._run("write batch answers", op)
+
+    def batch_answers(self, keys: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+        """The stored ``(round, line JSON)`` of each of ``keys`` that has any, by round."""
+        unique = list(dict.fromkeys(keys))
+
+        def op(conn: sqlite3.Connection) -> dict[str, list[tuple[int, str]]]:
+            found: dict[str, list[tuple[int, str]]] = {}
+            with _transaction(conn, "BEGIN"):
+                for start in range(0, len(unique), GET_MANY_CHUNK):
+                    chunk = unique[start : start + GET_MANY_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    for key, rnd, line in conn.execute(
+                        f"SELECT key, round, line_json FROM batch_answers WHERE key IN ({marks}) "
+                        "ORDER BY key, round",
+                        chunk,
+                    ):
+                        found.setdefault(key, []).append((int(rnd), line))
+            return found
+
+        return self._run("read batch answers", op) if unique else {}
+
+    def delete_batch_answers(self, key: str, *, from_round: int = 1) -> None:
+        """Forget the stored answers of ``key`` from round ``from_round`` on."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            with _transaction(conn, "BEGIN IMMEDIATE"):
+                conn.execute(
+                    "DELETE FROM batch_answers WHERE key = ? AND round >= ?", (key, from_round)
+                )
+
+        self._run("delete batch answers", op)
 
     def check_writable(self) -> None:
         """Raise :class:`CacheError` if an entry could not be written now (a read-only file,
@@ -399,6 +546,39 @@ def _transaction(conn: sqlite3.Connection, begin: str) -> Iterator[None]:
             with suppress(sqlite3.Error):  # the original error is the one worth reporting
                 conn.execute("ROLLBACK")
         raise
+
+
+_JOB_COLUMNS = (
+    "job_id",
+    "round",
+    "endpoint",
+    "state",
+    "batch_id",
+    "input_file_id",
+    "output_file_id",
+    "error_file_id",
+    "detail",
+    "created_at",
+    "updated_at",
+)
+
+
+def _job(row: tuple[Any, ...], keys: tuple[str, ...]) -> BatchJobRow:
+    (job_id, rnd, endpoint, state, batch_id, input_id, output_id, error_id, detail, c, u) = row
+    return BatchJobRow(
+        job_id=job_id,
+        round=int(rnd),
+        endpoint=endpoint,
+        state=state,
+        keys=keys,
+        batch_id=batch_id,
+        input_file_id=input_id,
+        output_file_id=output_id,
+        error_file_id=error_id,
+        detail=detail,
+        created_at=c,
+        updated_at=u,
+    )
 
 
 def _result(row: tuple[Any, ...]) -> CachedResult:

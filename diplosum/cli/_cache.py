@@ -1,4 +1,4 @@
-"""``diplosum cache``: where the cache is, what it holds, clearing it."""
+"""``diplosum cache``: where the cache is, what it holds, clearing it (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,14 @@ __all__ = ["run"]
 
 def run(args: argparse.Namespace) -> int:
     """``diplosum cache stats|clear|path``."""
-    from .._cache import Cache, default_cache_path
+    from .._cache import open_cache
 
-    path = args.cache or default_cache_path()
-    if args.action == "path":
-        print(path)
-        return EXIT_OK
-    with Cache(path) as cache:
+    with open_cache(args.cache) as cache:  # None: DIPLOSUM_CACHE, else the user data folder
+        if args.action == "path":
+            print(cache.location)  # a URL's password redacted
+            return EXIT_OK
         if args.action == "clear":
-            eprint(f"diplosum: removed {cache.clear()} cached result(s) from {path}")
+            eprint(f"diplosum: removed {cache.clear()} cached result(s) from {cache.location}")
             return EXIT_OK
         st = cache.stats()
         print(

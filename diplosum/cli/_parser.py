@@ -79,7 +79,8 @@ def _add_cache_options(p: argparse.ArgumentParser) -> None:
         "--cache",
         default=None,
         metavar="PATH",
-        help="SQLite cache file (env DIPLOSUM_CACHE; default in the user data folder)",
+        help="SQLite cache file or postgresql:// URL (env DIPLOSUM_CACHE; default in the user "
+        "data folder)",
     )
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
@@ -161,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cache", help="inspect or clear the cache")
     c.add_argument("action", choices=["stats", "clear", "path"], help="what to do")
-    c.add_argument("--cache", default=None, metavar="PATH", help="cache file (env DIPLOSUM_CACHE)")
+    c.add_argument(
+        "--cache",
+        default=None,
+        metavar="PATH",
+        help="cache file or postgresql:// URL (env DIPLOSUM_CACHE)",
+    )
 
     sub.add_parser("schema", help="print the JSON Schema of an output record")
 
