@@ -34,8 +34,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._article import Article
-from ._compose import compose_summary
 from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
+from ._compose import compose_summary
+from ._grounding import ArticleIndex
 from ._schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
 from ._segments import Segment, Segments
 from .normalise import (
@@ -225,12 +226,17 @@ def _canonical(name: str) -> ActorRef:
     return ref
 
 
+#: A stance this long found in the article was copied from it (shorter ones match by chance).
+_COPIED_CHARS = 24
+
+
 class _Index:
     """The segments of one article with the actors each mentions (computed once each)."""
 
     def __init__(self, segments: Segments) -> None:
         self.segments = segments
         self._actors: dict[int, frozenset[ActorRef]] = {}
+        self._located: ArticleIndex | None = None
 
     def actors(self, segment: Segment) -> frozenset[ActorRef]:
         if segment.id not in self._actors:
@@ -247,6 +253,17 @@ class _Index:
             surname = _surname(written)
             return surname is not None and surname in _tokens(segment.text)
         return False
+
+    def holding(self, text: str) -> Segment | None:
+        """The segment where ``text`` begins when it is copied from the article, else None."""
+        if len(text.strip()) < _COPIED_CHARS:
+            return None
+        if self._located is None:
+            self._located = ArticleIndex(self.segments.body)
+        span = self._located.locate(text)
+        if span is None:
+            return None
+        return next((s for s in self.segments if s.start <= span.start < s.end), None)
 
     def find(self, ref: ActorRef, written: str, cited: Iterable[int] = ()) -> list[Segment]:
         """The segments that mention the actor: cited ones first, then the rest in order."""
@@ -497,12 +514,20 @@ def _positions(
 ) -> list[Position]:
     out: list[Position] = []
     for item in items:
-        segment = index.segments.get(item.segment)
         holder = _canonical(item.actor)
-        said = segment is not None and _says(index, segment, holder, item)
-        if not said and segment is not None and not index.actors(segment):
-            before = index.segments.get(segment.id - 1)  # "He added that ...": the speaker
-            said = before is not None and _says(index, before, holder, item)
+        segment = index.segments.get(item.segment)
+        copied = index.holding(item.stance)
+        said = False
+        # The stance is often copied from the article: the segment holding it is the evidence
+        # (the model's segment number is often off by a few); else the one it cited.
+        for candidate in dict.fromkeys(s for s in (copied, segment) if s is not None):
+            said = _says(index, candidate, holder, item)
+            if not said and not index.actors(candidate):
+                before = index.segments.get(candidate.id - 1)  # "He added that ...": the speaker
+                said = before is not None and _says(index, before, holder, item)
+            if said:
+                segment = candidate
+                break
         if segment is None or not said:
             reason = f"segment {item.segment} names neither {item.actor!r} nor its speaker"
             dropped.append(Dropped(field="positions", item=item.stance, reason=reason))

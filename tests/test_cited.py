@@ -358,6 +358,31 @@ def test_a_position_must_be_said_near_its_segment() -> None:
     assert [(d.field, d.item) for d in dropped] == [("positions", "Egypt objects.")]
 
 
+def test_a_copied_stance_finds_its_own_segment() -> None:
+    """The model copied the stance from segment 3 but cited segment 2, which names neither
+    Sudan nor its speaker: the segment holding the copied words is the evidence, not a drop."""
+    copied = "The U.S. envoy said Washington backs the plan"
+    positions = [
+        {"actor": "United States", "speaker": None, "stance": copied, "segment": 5},
+        {
+            "actor": "Sudan",
+            "speaker": "Ali Youssef",
+            "stance": '"We want a ceasefire first,"',
+            "segment": 2,
+        },
+    ]
+    summary, dropped = build(answer(positions=positions))
+    assert dropped == []
+    assert [(p.actor, p.evidence.segment) for p in summary.positions] == [
+        ("United States", 2),
+        ("Sudan", 4),
+    ]
+    # A copied stance in a segment that names neither actor nor speaker proves nothing.
+    wrong = [{"actor": "Egypt", "speaker": None, "stance": copied, "segment": 1}]
+    summary, dropped = build(answer(positions=wrong))
+    assert summary.positions == [] and [d.field for d in dropped] == ["positions"]
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [("Monday, 2026-04-29", "Monday"), ("on Monday (2026-05-04)", "on Monday")],
