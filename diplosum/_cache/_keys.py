@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 #: Environment variable that overrides the cache location (a file path or a PostgreSQL URL).
 CACHE_ENV = "DIPLOSUM_CACHE"
 
 #: URL schemes that name a PostgreSQL cache rather than a SQLite file.
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+_PASSWORD_PARAM = re.compile(r"(?i)((?:^|&)password=)[^&]*")
 
 
 def canonical_json(obj: object) -> str:
@@ -52,21 +55,17 @@ def is_postgres_url(spec: str | os.PathLike[str]) -> bool:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its password (in the authority or a ``password=`` parameter) as ``***``."""
+    """``url`` with its password (in the authority or a ``password=`` parameter) as ``***``;
+    a URL without one is returned as given."""
     try:
         parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, _, hosts = netloc.rpartition("@")
-            if ":" in userinfo:
-                userinfo = userinfo.split(":", 1)[0] + ":***"
-            netloc = f"{userinfo}@{hosts}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            if any(k.lower() == "password" for k, _ in pairs):
-                pairs = [(k, "***" if k.lower() == "password" else v) for k, v in pairs]
-                query = urlencode(pairs, safe="*")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:  # not parseable: show the scheme only
         return url.split("://", 1)[0] + "://***"
+    netloc, query = parts.netloc, parts.query
+    userinfo, at, hosts = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{hosts}"
+    query = _PASSWORD_PARAM.sub(r"\1***", query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
