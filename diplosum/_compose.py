@@ -39,7 +39,7 @@ def _day(day: dt.date) -> str:
 
 
 def _when(date: TalksDate) -> str:
-    """" on 10 March 2026", " in March 2026", " from 10 to 12 March 2026"; "" if unresolved."""
+    """E.g. " on 10 March 2026", " in March 2026", " from 10 to 12 March 2026"; or ""."""
     day, end = date.date, date.end
     if day is None:
         return ""

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._article import Article
-from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
+from ._cited import BriefPosition, CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._compose import compose_summary
 from ._grounding import ArticleIndex
 from ._schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
@@ -510,7 +510,7 @@ def _date(
 
 
 def _positions(
-    items: Sequence[CitedPosition], index: _Index, dropped: list[Dropped]
+    items: Sequence[CitedPosition | BriefPosition], index: _Index, dropped: list[Dropped]
 ) -> list[Position]:
     out: list[Position] = []
     for item in items:
@@ -530,13 +530,15 @@ def _positions(
                 break
         if segment is None or not said:
             reason = f"segment {item.segment} names neither {item.actor!r} nor its speaker"
-            dropped.append(Dropped(field="positions", item=item.stance, reason=reason))
+            dropped.append(
+                Dropped(field="positions", item=item.stance or item.actor, reason=reason)
+            )
             continue
         out.append(
             Position(
                 actor=holder.name,
                 speaker=item.speaker,
-                stance=item.stance,
+                stance=item.stance or segment.text,
                 evidence=_evidence(segment),
             )
         )
@@ -597,7 +599,9 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     return False
 
 
-def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition) -> bool:
+def _says(
+    index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition | BriefPosition
+) -> bool:
     if index.mentions(segment, holder, item.actor):
         return True
     return bool(item.speaker) and index.mentions(

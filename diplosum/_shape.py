@@ -81,7 +81,11 @@ def shape_for(fmt: str) -> Shape:
     from ._cited import BriefExtraction, CitedExtraction, NamedExtraction
     from ._evidence import build_cited_summary
 
-    models = {"cited": CitedExtraction, "brief": BriefExtraction, "named": NamedExtraction}
+    models: dict[str, type[BaseModel]] = {
+        "cited": CitedExtraction,
+        "brief": BriefExtraction,
+        "named": NamedExtraction,
+    }
     return Shape(fmt, models[fmt], build_cited_summary)
 
 

@@ -160,8 +160,10 @@ def _answer_json(article: str, shape: str = "quotes") -> str:
     if shape == "quotes":
         return json.dumps(fake_answer(article))
     answer = fake_segment_answer(article, cite=shape in ("cited", "brief"))
-    if shape == "brief":  # extract-v3 does not ask for a summary
+    if shape == "brief":  # extract-v3 asks for neither a summary nor stance texts
         del answer["summary"]
+        for position in answer["positions"]:
+            del position["stance"]
     return json.dumps(answer)
 
 
