@@ -18,7 +18,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from ._article import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, Article, parse_record, parse_text
 from ._budget import estimate_tokens
@@ -30,7 +30,14 @@ from .errors import ArticleError, BudgetExceeded, ConfigurationError
 
 BatchItem = OutputRecord  # the name the public API has always used
 
-__all__ = ["BatchItem", "BatchStats", "RateLimiter", "asummarise_many", "summarise_many"]
+__all__ = [
+    "BatchItem",
+    "BatchStats",
+    "RateLimiter",
+    "SharedSpend",
+    "asummarise_many",
+    "summarise_many",
+]
 
 Input = str | os.PathLike[str] | Article | dict[str, Any]
 
@@ -90,6 +97,16 @@ class RateLimiter:
                 await asyncio.sleep(max(0.01, 60 - (now - self._events[0][0])))
 
 
+class SharedSpend(Protocol):
+    """Dollars spent by every process of one run (``diplosum.ray`` keeps one in a Ray actor),
+    for a ``budget_usd`` that holds across processes: :func:`asummarise_many` reads it before
+    each model call it starts and adds each fresh answer's cost to it as soon as it is known."""
+
+    async def spent(self) -> float: ...
+
+    async def add(self, usd: float) -> None: ...
+
+
 def _names_a_file(item: str) -> bool:
     """Whether a string input is a path: one line that exists (a dangling link too), or that
     cannot be an article (one word, or a name ending in an article suffix), so that a mistyped
@@ -142,6 +159,7 @@ async def asummarise_many(
     exclude: Iterable[str | os.PathLike[str]] = (),
     check_cache: bool = False,
     fail_fast: bool = True,
+    shared_spend: SharedSpend | None = None,
     **options: Any,
 ) -> AsyncIterator[BatchItem]:
     """Summarise ``items`` (paths, folders, texts, records, articles), yielding as they finish.
@@ -157,11 +175,16 @@ async def asummarise_many(
     ``fail_fast`` (the default), the batch raises :class:`~diplosum.errors.ConfigurationError`
     when its first model calls (up to 3) all found no endpoint (connection refused, no such
     host, HTTP 404) and none succeeded, instead of failing every article the same way.
+
+    With ``shared_spend`` (several processes, one budget), ``budget_usd`` is checked against
+    what every process spent: a call starts only while the shared total is under the budget,
+    so the budget is overshot by at most the calls in flight everywhere when it is reached.
     """
     s = summariser or Summariser(**options)
     limit = max(1, min(concurrency, s.concurrency_limit or concurrency))
     limiter = RateLimiter(rpm, tpm)
     spent = 0.0
+    shared_total = 0.0  # the last total read from shared_spend
     budget_hit = False
     cache_checked = not check_cache
     # Fail fast on an endpoint that is not there: the first calls all unreachable, none answered.
@@ -186,6 +209,8 @@ async def asummarise_many(
                 reached = True
             return BatchItem.failure(exc, summariser=s, article=article)
         reached = True
+        if shared_spend is not None and item.cost_usd:
+            await shared_spend.add(item.cost_usd)  # at once: the other processes check it
         return item
 
     def missing_endpoint(*, final: bool = False) -> bool:
@@ -227,11 +252,15 @@ async def asummarise_many(
             if hit is not None:
                 yield hit
                 continue
+            if budget_usd is not None and not budget_hit and shared_spend is not None:
+                shared_total = await shared_spend.spent()
+                budget_hit = shared_total >= budget_usd
             if budget_usd is not None and (budget_hit or spent >= budget_usd):
                 budget_hit = True
+                total = max(spent, shared_total)
                 exc = BudgetExceeded(
-                    f"budget of ${budget_usd:.4f} reached (spent ${spent:.4f}): not started",
-                    spent_usd=spent,
+                    f"budget of ${budget_usd:.4f} reached (spent ${total:.4f}): not started",
+                    spent_usd=total,
                 )
                 yield BatchItem.failure(exc, summariser=s, article=art)
                 continue

@@ -85,6 +85,31 @@ def _add_cache_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
 
+def _add_engine_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("engine (README: Scaling out)")
+    g.add_argument(
+        "--engine",
+        choices=["default", "ray"],
+        default="default",
+        help="default: one process; ray: a Ray actor pool (the [ray] extra), same output",
+    )
+    g.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="--engine ray: the cluster to join (e.g. 10.0.0.1:6379 or auto; default: start "
+        "a local one on this machine)",
+    )
+    g.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--engine ray: actors, each running -j calls at once (default: one per CPU of "
+        "the cluster)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diplosum",
@@ -154,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         "call nothing",
     )
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    _add_engine_options(s)
     _add_model_options(s)
     _add_cache_options(s)
 

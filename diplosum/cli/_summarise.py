@@ -102,17 +102,23 @@ def run(args: argparse.Namespace) -> int:
     budget_hit = False
     try:
         with writer:
-            for item in summarise_many(
-                [Path(p) for p in args.paths],  # command-line words are paths, never text
-                summariser,
-                concurrency=args.concurrency,
-                rpm=args.rpm,
-                tpm=args.tpm,
-                budget_usd=args.budget,
-                skip=writer.done,
-                exclude=writer.own_files,  # -o inside an input folder is not an input
-                check_cache=True,  # a read-only cache: exit 2 before the first model call
-            ):
+            if getattr(args, "engine", "default") == "ray":  # README: Scaling out
+                from ._ray import ray_records
+
+                records = ray_records(args, summariser, prices, writer)
+            else:
+                records = summarise_many(
+                    [Path(p) for p in args.paths],  # command-line words are paths, never text
+                    summariser,
+                    concurrency=args.concurrency,
+                    rpm=args.rpm,
+                    tpm=args.tpm,
+                    budget_usd=args.budget,
+                    skip=writer.done,
+                    exclude=writer.own_files,  # -o inside an input folder is not an input
+                    check_cache=True,  # a read-only cache: exit 2 before the first model call
+                )
+            for item in records:
                 writer.write(item)
                 stats.add(item)
                 if not item.ok:

@@ -27,8 +27,9 @@ LOCAL_CONTEXT = 8192
 
 def endpoint_base_url(spec: ModelSpec) -> str | None:
     """The OpenAI-compatible base URL of ``spec``; for a local model, the running server's
-    (started, and the weights joined and verified, if need be: this can take minutes)."""
-    if spec.provider == "local":
+    (started, and the weights joined and verified, if need be: this can take minutes), unless
+    the spec names one already running (``diplosum.ray``: the node's shared server)."""
+    if spec.provider == "local" and not spec.base_url:
         from ..local import shared_server
 
         return shared_server(spec.local or "", n_ctx=LOCAL_CONTEXT).base_url
