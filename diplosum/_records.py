@@ -112,6 +112,11 @@ class OutputRecord(BaseModel):
         description="Items kept whose only evidence reads as an instruction to the model "
         "(possible prompt injection): check them.",
     )
+    batch_round: int | None = Field(
+        default=None,
+        description="Which round of the provider's Batch API produced the answer: 1 the first "
+        "batch, 2 and up a batch of re-asks, 0 a direct re-ask after a batch; None: no batch.",
+    )
     _meta: RunMetadata | None = PrivateAttr(default=None)
 
     # ------------------------------------------------------------------ views
@@ -169,6 +174,7 @@ class OutputRecord(BaseModel):
             latency_s=m.latency_s,
             incomplete=m.incomplete,
             flagged=m.flagged,
+            batch_round=m.batch_round,
         )
         rec._meta = m
         return rec
@@ -302,6 +308,7 @@ CSV_COLUMNS: tuple[_Column, ...] = (
     _col("truncated"),
     _col("incomplete"),
     _Column("flagged", "flagged", lambda r: len(r.flagged)),
+    _col("batch_round"),
 )
 #: The CSV header.
 CSV_FIELDS: list[str] = [c.name for c in CSV_COLUMNS]

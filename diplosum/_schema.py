@@ -375,6 +375,11 @@ class RunMetadata(BaseModel):
         description="Items kept whose only evidence reads as an instruction to the model, "
         "not as reporting (possible prompt injection): check them.",
     )
+    batch_round: int | None = Field(
+        default=None,
+        description="Which round of the provider's Batch API produced the answer: 1 the first "
+        "batch, 2 and up a batch of re-asks, 0 a direct re-ask after a batch; None: no batch.",
+    )
 
 
 class SummaryResult(BaseModel):

@@ -20,15 +20,18 @@ import importlib.util
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import _budget, _shape
+from . import _batchapi, _budget, _shape
 from ._article import Article, parse_text, read_article
-from ._cache import CacheBackend, cache_key, open_cache
+from ._batchapi import BatchProgress, Reasks
+from ._cache import BatchJobRow, CacheBackend, cache_key, open_cache
 from ._pricing import Prices, cost_usd, default_prices
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
 from ._publish import publish, strict_error
 from ._redact import Redactor
+from ._replay import Replay, deferred
 from ._request import Call, attempts, instructor_mode, prepare, request_kwargs
 from ._salvage import salvage
 from ._schema import SCHEMA_VERSION, DiplomaticSummary, RunMetadata, SummaryResult, Usage
@@ -334,6 +337,17 @@ class Summariser:
         """Answers that could not be written to the cache (each kept in its result anyway)."""
         return self._stored.write_failures
 
+    def _answer(self, call: Call, client: Any) -> tuple[Any, AttemptLog, BaseException | None]:
+        """One article's instructor call (the first request and its re-asks) through the sync
+        instructor ``client``: the extraction (None if it failed), the log, the error."""
+        with attempts(call) as log:
+            try:
+                kwargs = self._kwargs(call, is_async=False)
+                extraction, error = client.chat.completions.create(**kwargs), None
+            except Exception as exc:  # instructor wraps everything; sorted out in _salvage
+                extraction, error = None, exc
+        return extraction, log, error
+
     def _finish(
         self,
         call: Call,
@@ -341,7 +355,10 @@ class Summariser:
         log: AttemptLog,
         started: float,
         error: BaseException | None,
+        batch: tuple[int, int] | None = None,
     ) -> SummaryResult:
+        """The result of a call; ``batch``: its first answers came from the Batch API, as
+        ``(round, how many answers)``: those are priced at batch prices."""
         usages = [Usage(**u) for u in log.usages]
         total = sum(usages, Usage())
         incomplete = False
@@ -390,9 +407,10 @@ class Summariser:
             dropped=published.dropped,
             truncated=call.truncated,
             latency_s=round(time.perf_counter() - started, 4),
-            cost_usd=self.cost(total),
+            cost_usd=self.cost(total) if batch is None else self._batch_cost(usages, batch[1]),
             incomplete=incomplete,
             flagged=published.flagged,
+            batch_round=None if batch is None else _round_of(log, batch[1]),
         )
         result = SummaryResult(summary=summary, meta=meta)
         if incomplete:
@@ -405,6 +423,15 @@ class Summariser:
             raw = log.raw_outputs[-1] if log.raw_outputs else None
             self._stored.put(call.key, result, raw_output=raw, usages=usages)
         return result
+
+    def _batch_cost(self, usages: list[Usage], answered: int) -> float | None:
+        """The cost of answers of which the first ``answered`` came from the Batch API."""
+        costs = [
+            cost_usd(self.spec.label, sum(usages[:answered], Usage()), self.prices, batch=True)
+        ]
+        if len(usages) > answered:  # re-asks made as direct calls, at the standard price
+            costs.append(self.cost(sum(usages[answered:], Usage())))
+        return None if None in costs else round(sum(c or 0.0 for c in costs), 8)
 
     def redact(self, text: str) -> str:
         """``text`` without the API key or anything shaped like one (see :mod:`._redact`)."""
@@ -422,12 +449,7 @@ class Summariser:
             return cached
         client = self._clients.sync()
         started = time.perf_counter()
-        with attempts(call) as log:
-            try:
-                kwargs = self._kwargs(call, is_async=False)
-                extraction, error = client.chat.completions.create(**kwargs), None
-            except Exception as exc:  # instructor wraps everything; sorted out in _salvage
-                extraction, error = None, exc
+        extraction, log, error = self._answer(call, client)
         return self._finish(call, extraction, log, started, error)
 
     async def asummarise_article(self, article: Article) -> SummaryResult:
@@ -448,6 +470,76 @@ class Summariser:
                 extraction, error = None, exc
         return self._finish(call, extraction, log, started, error)
 
+    # ------------------------------------------------------------------ the Batch API
+
+    def submit_batch(
+        self, articles: Iterable[Article], *, reasks: Reasks = "direct"
+    ) -> list[BatchJobRow]:
+        """Send the articles not yet cached to the provider's Batch API and return at once.
+
+        The request file holds exactly the body a direct call would send, one line per cache
+        key (its ``custom_id``); it is uploaded, the batch created, and its id and state kept
+        in the cache before this returns, so :meth:`collect_batch` (here or in another process)
+        resumes it. Returns the open jobs covering the articles. Half the price of direct
+        calls for OpenAI, answers within 24 h. Needs a cache, and an endpoint with a Batch API
+        (OpenAI, or a compatible server that serves ``/v1/files`` and ``/v1/batches``).
+        """
+        return _batchapi.submit(self, articles, reasks=reasks)
+
+    def collect_batch(
+        self,
+        articles: Iterable[Article],
+        *,
+        reasks: Reasks = "direct",
+        poll_seconds: float = 30.0,
+        progress: Callable[[BatchProgress], None] | None = None,
+    ) -> Iterator[OutputRecord]:
+        """Summarise ``articles`` through the Batch API: one record per article, as it is done.
+
+        Cached articles come first; the others are submitted (or an open batch covering them,
+        submitted earlier, is resumed: nothing is uploaded or paid for twice), polled every
+        ``poll_seconds`` (``progress`` is told each state), and each answer validated, grounded
+        and normalised like a direct one. Answers that fail validation are re-asked as direct
+        calls (``reasks="direct"``) or in a further batch (``"batch"``). A failed, expired or
+        cancelled batch, and each error line, become failure records naming the reason; the
+        next call submits those articles anew.
+        """
+        return _batchapi.collect(
+            self, articles, reasks=reasks, poll_seconds=poll_seconds, progress=progress
+        )
+
+    def cancel_batch(self, job: BatchJobRow | str) -> BatchJobRow:
+        """Ask the provider to cancel a batch (a job, its id or the provider's batch id); what
+        it finished is collected by the next :meth:`collect_batch`."""
+        return _batchapi.cancel(self, job)
+
+    def _batch_client(self) -> Any:
+        """The sync OpenAI SDK client the Files and Batches APIs are called on."""
+        return self._clients.raw()
+
+    def _batch_body(self, call: Call) -> dict[str, Any]:
+        """The request body of ``call``'s first model call, exactly as a direct call sends it."""
+        _, _, error = self._answer(call, self._clients.over(Replay([])))
+        found = deferred(error)
+        if found is None:  # pragma: no cover - the replay defers the first call
+            raise RuntimeError(f"{call.article.id}: no request body was built") from error
+        return found.body
+
+    def _from_batch(
+        self, call: Call, answers: list[dict[str, Any]], *, round: int, direct: bool
+    ) -> SummaryResult | dict[str, Any]:
+        """The result of ``call`` from its batch ``answers`` (completion bodies of rounds
+        1..``round``), through the same validation, grounding and normalisation as a direct
+        answer; or, when a re-ask is needed and not ``direct``, the re-ask's request body (for
+        the next round)."""
+        started = time.perf_counter()
+        live = self._clients.raw().chat.completions.create if direct else None
+        extraction, log, error = self._answer(call, self._clients.over(Replay(answers, live)))
+        found = deferred(error)
+        if found is not None:
+            return found.body
+        return self._finish(call, extraction, log, started, error, batch=(round, len(answers)))
+
     def summarise(self, text: str | Article, **article_fields: Any) -> DiplomaticSummary:
         """Summarise text (optionally with a ``date YYYY-MM-DD headline`` first line)."""
         return self.summarise_article(_as_article(text, article_fields)).summary
@@ -459,6 +551,13 @@ class Summariser:
     def summarise_file(self, path: str | os.PathLike[str]) -> DiplomaticSummary:
         """Read a ``.txt``, ``.md``, ``.html`` or ``.json`` file and summarise it."""
         return self.summarise_article(read_article(path)).summary
+
+
+def _round_of(log: AttemptLog, answered: int) -> int:
+    """The batch round that produced the answer kept: the round of the last batch answer
+    used, or 0 when it came from a direct re-ask."""
+    last = len(log.raw_outputs)
+    return last if last <= answered else 0
 
 
 def _as_article(text: str | Article, fields: dict[str, Any]) -> Article:

@@ -41,6 +41,49 @@ PINNED_SCHEMA = [
         "CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
     ),
     (
+        "table",
+        "batch_answers",
+        "CREATE TABLE batch_answers (\n"
+        "            key TEXT NOT NULL,\n"
+        "            round INTEGER NOT NULL,\n"
+        "            job_id TEXT NOT NULL,\n"
+        "            line_json TEXT NOT NULL,\n"
+        "            created_at TEXT NOT NULL,\n"
+        "            PRIMARY KEY (key, round)\n"
+        "        )",
+    ),
+    (
+        "table",
+        "batch_job_keys",
+        "CREATE TABLE batch_job_keys (\n"
+        "            job_id TEXT NOT NULL REFERENCES batch_jobs (job_id),\n"
+        "            key TEXT NOT NULL,\n"
+        "            PRIMARY KEY (job_id, key)\n"
+        "        )",
+    ),
+    (
+        "table",
+        "batch_jobs",
+        "CREATE TABLE batch_jobs (\n"
+        "            job_id TEXT PRIMARY KEY,\n"
+        "            round INTEGER NOT NULL,\n"
+        "            endpoint TEXT NOT NULL,\n"
+        "            state TEXT NOT NULL,\n"
+        "            batch_id TEXT,\n"
+        "            input_file_id TEXT,\n"
+        "            output_file_id TEXT,\n"
+        "            error_file_id TEXT,\n"
+        "            detail TEXT,\n"
+        "            created_at TEXT NOT NULL,\n"
+        "            updated_at TEXT NOT NULL\n"
+        "        )",
+    ),
+    (
+        "index",
+        "idx_batch_job_keys_key",
+        "CREATE INDEX idx_batch_job_keys_key ON batch_job_keys (key)",
+    ),
+    (
         "index",
         "idx_results_article_sha256",
         "CREATE INDEX idx_results_article_sha256 ON results (article_sha256)",
@@ -302,7 +345,7 @@ def test_cache_pickles_by_path(db_path: Path) -> None:
 
 def test_schema_is_pinned(cache: Cache, db_path: Path) -> None:
     """The migrations produce exactly the pinned tables and indexes."""
-    assert cache.schema_version() == len(MIGRATIONS) == 1
+    assert cache.schema_version() == len(MIGRATIONS) == 2
     with raw_connect(db_path) as conn:
         rows = conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
@@ -342,7 +385,7 @@ def test_new_migrations_upgrade_an_existing_file(
     ]
     monkeypatch.setattr(cache_mod, "MIGRATIONS", newer)
     with Cache(db_path) as c:
-        assert c.schema_version() == 3
+        assert c.schema_version() == len(MIGRATIONS) + 2
         conn = c._connection()
         assert conn.execute("SELECT tag FROM results").fetchall() == [("migrated",)]
         names = [n for (n,) in conn.execute("SELECT name FROM _migrations ORDER BY rowid")]

@@ -463,6 +463,7 @@ def test_subprocess_entry_injects_faults() -> None:
 def test_public_api() -> None:
     """The exported names are pinned."""
     assert diplosum.testing.__all__ == [
+        "BatchScript",
         "FakeOpenAIServer",
         "FaultKind",
         "FaultPlan",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from ._keys import default_cache_spec, is_postgres_url
-from ._sqlite import DEFAULT_TIMEOUT, Cache, CachedResult, CacheStats
+from ._sqlite import DEFAULT_TIMEOUT, BatchJobRow, Cache, CachedResult, CacheStats
 
 __all__ = ["CacheBackend", "open_cache"]
 
@@ -68,6 +68,30 @@ class CacheBackend(Protocol):
 
     def close(self) -> None:
         """Close the connection, if open; the next call reopens."""
+        ...
+
+    # The provider Batch API's state (migration m002_batch_jobs; see diplosum._batchapi).
+
+    def put_batch_job(self, job: BatchJobRow) -> None:
+        """Store ``job`` (insert, or update its state and file ids); its keys are added."""
+        ...
+
+    def batch_jobs(
+        self, keys: Sequence[str] | None = None, *, exclude_states: Sequence[str] = ()
+    ) -> list[BatchJobRow]:
+        """The jobs (covering any of ``keys``, if given), oldest first, each with its keys."""
+        ...
+
+    def put_batch_answers(self, job_id: str, round: int, lines: Sequence[tuple[str, str]]) -> None:
+        """Store the ``(key, line JSON)`` pairs a job's output and error files held."""
+        ...
+
+    def batch_answers(self, keys: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+        """The stored ``(round, line JSON)`` of each of ``keys`` that has any, by round."""
+        ...
+
+    def delete_batch_answers(self, key: str, *, from_round: int = 1) -> None:
+        """Forget the stored answers of ``key`` from round ``from_round`` on."""
         ...
 
     def __enter__(self) -> CacheBackend: ...

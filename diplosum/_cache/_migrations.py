@@ -31,6 +31,41 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX idx_results_created_at ON results (created_at);
         """,
     ),
+    (
+        # The provider Batch API: each job (a batch of one round), the cache keys it covers,
+        # and every line its output and error files held (stored once downloaded, so that an
+        # interrupted run resumes the same batch and nothing is downloaded or paid for twice).
+        "m002_batch_jobs",
+        """
+        CREATE TABLE batch_jobs (
+            job_id TEXT PRIMARY KEY,
+            round INTEGER NOT NULL,
+            endpoint TEXT NOT NULL,
+            state TEXT NOT NULL,
+            batch_id TEXT,
+            input_file_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            detail TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE batch_job_keys (
+            job_id TEXT NOT NULL REFERENCES batch_jobs (job_id),
+            key TEXT NOT NULL,
+            PRIMARY KEY (job_id, key)
+        );
+        CREATE INDEX idx_batch_job_keys_key ON batch_job_keys (key);
+        CREATE TABLE batch_answers (
+            key TEXT NOT NULL,
+            round INTEGER NOT NULL,
+            job_id TEXT NOT NULL,
+            line_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (key, round)
+        );
+        """,
+    ),
 ]
 
 _MIGRATIONS_TABLE = (

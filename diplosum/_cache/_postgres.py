@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from diplosum.errors import CacheError, ConfigurationError
 
 from ._keys import redact_url
-from ._sqlite import DEFAULT_TIMEOUT, CachedResult, CacheStats
+from ._sqlite import DEFAULT_TIMEOUT, BatchJobRow, CachedResult, CacheStats
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,6 +67,40 @@ PG_MIGRATIONS: list[PgMigration] = [
         );
         CREATE INDEX idx_results_article_sha256 ON results (article_sha256);
         CREATE INDEX idx_results_created_at ON results (created_at);
+        """,
+    ),
+    (
+        # The provider Batch API's state: as the SQLite m002_batch_jobs.
+        "m002_batch_jobs",
+        """
+        CREATE TABLE batch_jobs (
+            job_id TEXT COLLATE "C" PRIMARY KEY,
+            round INTEGER NOT NULL,
+            endpoint TEXT NOT NULL,
+            state TEXT NOT NULL,
+            batch_id TEXT,
+            input_file_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            detail TEXT,
+            created_at TEXT COLLATE "C" NOT NULL,
+            updated_at TEXT COLLATE "C" NOT NULL
+        );
+        CREATE TABLE batch_job_keys (
+            job_id TEXT COLLATE "C" NOT NULL REFERENCES batch_jobs (job_id),
+            key TEXT COLLATE "C" NOT NULL,
+            position BIGSERIAL,
+            PRIMARY KEY (job_id, key)
+        );
+        CREATE INDEX idx_batch_job_keys_key ON batch_job_keys (key);
+        CREATE TABLE batch_answers (
+            key TEXT COLLATE "C" NOT NULL,
+            round INTEGER NOT NULL,
+            job_id TEXT COLLATE "C" NOT NULL,
+            line_json TEXT NOT NULL,
+            created_at TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (key, round)
+        );
         """,
     ),
 ]
@@ -248,6 +282,119 @@ class PostgresCache:
             return int(conn.execute("DELETE FROM results").rowcount)
 
         return self._run("clear entries", op)
+
+    # ---- provider Batch API state (m002_batch_jobs; the same shape as the SQLite store)
+
+    def put_batch_job(self, job: BatchJobRow) -> None:
+        """Store ``job`` (insert, or update its state and file ids); its keys are added."""
+        now = _now()
+        values = (
+            job.job_id, job.round, job.endpoint, job.state, job.batch_id, job.input_file_id,
+            job.output_file_id, job.error_file_id, job.detail, job.created_at or now, now,
+        )  # fmt: skip
+        sql = (
+            f"INSERT INTO batch_jobs ({', '.join(_JOB_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_JOB_COLUMNS))}) "
+            "ON CONFLICT (job_id) DO UPDATE SET state = EXCLUDED.state, "
+            "batch_id = EXCLUDED.batch_id, input_file_id = EXCLUDED.input_file_id, "
+            "output_file_id = EXCLUDED.output_file_id, error_file_id = EXCLUDED.error_file_id, "
+            "detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at"
+        )
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            with conn.transaction():
+                conn.execute(sql, values)
+                if job.keys:
+                    conn.cursor().executemany(
+                        "INSERT INTO batch_job_keys (job_id, key) VALUES (%s, %s) "
+                        "ON CONFLICT DO NOTHING",
+                        [(job.job_id, key) for key in job.keys],
+                    )
+
+        self._run("write a batch job", op)
+
+    def batch_jobs(
+        self, keys: Sequence[str] | None = None, *, exclude_states: Sequence[str] = ()
+    ) -> list[BatchJobRow]:
+        """The stored jobs (those covering any of ``keys``, if given), oldest first, leaving
+        out those in ``exclude_states``; each with all its keys."""
+        wanted = None if keys is None else list(dict.fromkeys(keys))
+
+        def op(conn: psycopg.Connection[Any]) -> list[BatchJobRow]:
+            with conn.transaction():
+                ids: set[str] | None = None
+                if wanted is not None:
+                    ids = set()
+                    for start in range(0, len(wanted), GET_MANY_CHUNK):
+                        chunk = wanted[start : start + GET_MANY_CHUNK]
+                        ids.update(
+                            str(job_id)
+                            for (job_id,) in conn.execute(
+                                "SELECT DISTINCT job_id FROM batch_job_keys WHERE key = ANY(%s)",
+                                (chunk,),
+                            )
+                        )
+                rows = conn.execute(
+                    f"SELECT {', '.join(_JOB_COLUMNS)} FROM batch_jobs ORDER BY created_at, job_id"
+                ).fetchall()
+                jobs = []
+                for row in rows:
+                    if (ids is not None and row[0] not in ids) or row[3] in exclude_states:
+                        continue
+                    covered = conn.execute(
+                        "SELECT key FROM batch_job_keys WHERE job_id = %s ORDER BY position",
+                        (row[0],),
+                    ).fetchall()
+                    jobs.append(_job(row, tuple(str(k) for (k,) in covered)))
+            return jobs
+
+        return self._run("read batch jobs", op)
+
+    def put_batch_answers(self, job_id: str, round: int, lines: Sequence[tuple[str, str]]) -> None:
+        """Store the ``(key, line JSON)`` pairs a job's output and error files held."""
+        now = _now()
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            with conn.transaction():
+                conn.cursor().executemany(
+                    "INSERT INTO batch_answers (key, round, job_id, line_json, created_at) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key, round) DO UPDATE SET "
+                    "job_id = EXCLUDED.job_id, line_json = EXCLUDED.line_json, "
+                    "created_at = EXCLUDED.created_at",
+                    [(key, round, job_id, line, now) for key, line in lines],
+                )
+
+        if lines:
+            self._run("write batch answers", op)
+
+    def batch_answers(self, keys: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+        """The stored ``(round, line JSON)`` of each of ``keys`` that has any, by round."""
+        unique = list(dict.fromkeys(keys))
+
+        def op(conn: psycopg.Connection[Any]) -> dict[str, list[tuple[int, str]]]:
+            found: dict[str, list[tuple[int, str]]] = {}
+            with conn.transaction():
+                for start in range(0, len(unique), GET_MANY_CHUNK):
+                    chunk = unique[start : start + GET_MANY_CHUNK]
+                    for key, rnd, line in conn.execute(
+                        "SELECT key, round, line_json FROM batch_answers WHERE key = ANY(%s) "
+                        "ORDER BY key, round",
+                        (chunk,),
+                    ):
+                        found.setdefault(str(key), []).append((int(rnd), str(line)))
+            return found
+
+        return self._run("read batch answers", op) if unique else {}
+
+    def delete_batch_answers(self, key: str, *, from_round: int = 1) -> None:
+        """Forget the stored answers of ``key`` from round ``from_round`` on."""
+
+        def op(conn: psycopg.Connection[Any]) -> None:
+            conn.execute(
+                "DELETE FROM batch_answers WHERE key = %s AND round >= %s", (key, from_round)
+            )
+
+        self._run("delete batch answers", op)
 
     def schema_version(self) -> int:
         """How many migrations have been applied to the database (connecting if needed)."""
@@ -444,6 +591,39 @@ def _values(result: CachedResult) -> tuple[Any, ...]:
         result.usage_json,
         float(result.latency_s),
         result.created_at or _now(),
+    )
+
+
+_JOB_COLUMNS = (
+    "job_id",
+    "round",
+    "endpoint",
+    "state",
+    "batch_id",
+    "input_file_id",
+    "output_file_id",
+    "error_file_id",
+    "detail",
+    "created_at",
+    "updated_at",
+)
+
+
+def _job(row: Sequence[Any], keys: tuple[str, ...]) -> BatchJobRow:
+    (job_id, rnd, endpoint, state, batch_id, input_id, output_id, error_id, detail, c, u) = row
+    return BatchJobRow(
+        job_id=str(job_id),
+        round=int(rnd),
+        endpoint=str(endpoint),
+        state=str(state),
+        keys=keys,
+        batch_id=batch_id,
+        input_file_id=input_id,
+        output_file_id=output_id,
+        error_file_id=error_id,
+        detail=detail,
+        created_at=str(c),
+        updated_at=str(u),
     )
 
 

@@ -109,17 +109,27 @@ SCHEMA_IN_PROMPT: frozenset[Mode] = frozenset({"json", "json_grammar"})
 
 
 def build_instructor(
-    openai_client: Any, mode: Mode, policy: RetryPolicy, compact: dict[str, Any] | None = None
+    openai_client: Any,
+    mode: Mode,
+    policy: RetryPolicy,
+    compact: dict[str, Any] | None = None,
+    *,
+    create: Callable[..., Any] | None = None,
 ) -> Any:
     """An instructor client over ``openai_client`` whose every request is transport-retried.
 
     With ``compact`` (the response model's JSON schema), the JSON modes send it compactly.
+    ``create`` replaces the client's ``chat.completions.create`` (sync only): the Batch API
+    replays answers through it, so that they are validated exactly as a direct answer is.
     """
     import instructor
     import openai
 
     imode = instructor_mode(mode)
     prepare = compact_schema(compact) if compact and mode in SCHEMA_IN_PROMPT else _unchanged
+    if create is not None:
+        wrapped = instructor.patch(create=retrying_create(create, policy, prepare), mode=imode)
+        return instructor.Instructor(client=openai_client, create=wrapped, mode=imode)
     raw_create = openai_client.chat.completions.create
     if isinstance(openai_client, openai.AsyncOpenAI):
         create = instructor.patch(create=aretrying_create(raw_create, policy, prepare), mode=imode)

@@ -10,6 +10,7 @@ client is the caller's to manage). Only clients it created are closed.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigurationError
@@ -82,6 +83,16 @@ class Clients:
             self._owned = None if self._injected is not None else raw
             self._sync = build_instructor(raw, self.mode, self.retry, self.compact)
         return self._sync
+
+    def raw(self) -> Any:
+        """The sync OpenAI SDK client under :meth:`sync` (the Files and Batches APIs use it)."""
+        self.sync()
+        return self._injected or self._owned
+
+    def over(self, create: Callable[..., Any]) -> Any:
+        """A sync instructor client like :meth:`sync`'s whose requests go to ``create`` instead
+        (same mode, schema and retry layers: the Batch API replays its answers through it)."""
+        return build_instructor(self._injected, self.mode, self.retry, self.compact, create=create)
 
     async def async_(self) -> Any:
         """The async instructor client of the running event loop, built on first use there."""

@@ -17,6 +17,11 @@ Faults follow a deterministic schedule, a :class:`FaultPlan` or any callable
         ...
         assert [r.fault for r in server.calls_for(text)] == [FaultKind.RATE_LIMIT, None]
 
+It also serves the Files and Batches APIs (``/v1/files``, ``/v1/batches``: upload, create,
+retrieve, list, cancel, output and error files), each batch following a scripted sequence of
+states (:class:`BatchScript`: completed, failed, expired with partial output, error lines); its
+requests are answered like direct ones (``server.batch_api``, ``RequestRecord.batch``).
+
 For benchmarks, ``python -m diplosum.testing --port 0 --latency 0.1`` serves in its own
 process and prints the base URL as its first line of stdout; see :func:`run_in_subprocess`.
 """
@@ -24,11 +29,13 @@ process and prints the base URL as its first line of stdout; see :func:`run_in_s
 from __future__ import annotations
 
 from ._answers import fake_answer, fake_segment_answer
+from ._batches import BatchScript
 from ._faults import FaultKind, FaultPlan, RequestRecord, fingerprint
 from ._process import ServerProcess, main, run_in_subprocess
 from ._server import FakeOpenAIServer
 
 __all__ = [
+    "BatchScript",
     "FakeOpenAIServer",
     "FaultKind",
     "FaultPlan",

@@ -104,3 +104,4 @@ class RequestRecord:
     authorized: bool  # whether a non-empty Bearer token was sent
     mode: Literal["tools", "json"]
     model: str
+    batch: bool = False  # answered for a Batch API batch, not over HTTP

@@ -10,11 +10,13 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, cast
 
 from ._answers import _answer_json, _article, _shape, fake_answer
+from ._batches import BatchScript, FakeBatches
 from ._faults import _ERRORS, FaultKind, FaultSchedule, RequestRecord, fingerprint
 
 # --------------------------------------------------------------------------- the server
@@ -82,10 +84,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.split("?")[0] == "/v1/models":
             model = {"id": fake.model, "object": "model", "created": 0, "owned_by": "diplosum"}
             return self._send(_json({"object": "list", "data": [model]}))
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            return self._send(fake.batch_api.get(self.path))
         self._send(_error(404, f"no GET {self.path}", "invalid_request_error", "not_found"))
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith(("/v1/files", "/v1/batches")):
+            fake = cast(_HTTPServer, self.server).fake
+            ctype = self.headers.get("Content-Type", "")
+            return self._send(fake.batch_api.post(self.path, ctype, body))
         if self.path.split("?")[0] != "/v1/chat/completions":
             return self._send(_error(404, f"no POST {self.path}", "invalid_request_error", None))
         auth = self.headers.get("Authorization", "")
@@ -114,6 +122,8 @@ class FakeOpenAIServer:
         faults: a :class:`FaultPlan` or any ``(request_index, article) -> FaultKind | None``.
         slow_seconds: how long a :attr:`FaultKind.SLOW` answer takes.
         model: the model listed by ``GET /v1/models``.
+        batches: how its Batch API's batches behave: one :class:`BatchScript` for all, or one
+            per batch in the order they are created (the last one for any after them).
     """
 
     def __init__(
@@ -124,11 +134,17 @@ class FakeOpenAIServer:
         faults: FaultSchedule | None = None,
         slow_seconds: float = 5.0,
         model: str = "fake-model",
+        batches: Sequence[BatchScript] | BatchScript | None = None,
     ) -> None:
         self.port, self.latency, self.faults = port, latency, faults
         self.slow_seconds, self.model = slow_seconds, model
         self._lock = threading.Lock()
         self._log: list[RequestRecord] = []
+        self._bodies: list[dict[str, Any]] = []
+        #: The Files and Batches APIs (``/v1/files``, ``/v1/batches``); batch requests are
+        #: answered by the same handler as direct ones (logged with ``batch=True``).
+        self.batch_api = FakeBatches(lambda body: self._chat("Bearer batch", body, batch=True))
+        self.batch_api.scripts = BatchScript() if batches is None else batches
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -182,6 +198,12 @@ class FakeOpenAIServer:
         with self._lock:
             return list(self._log)
 
+    @property
+    def request_bodies(self) -> list[dict[str, Any]]:
+        """The JSON bodies of the chat-completions requests that came over HTTP, in order."""
+        with self._lock:
+            return list(self._bodies)
+
     def calls_for(self, article: str) -> list[RequestRecord]:
         """The logged requests about ``article``."""
         key = fingerprint(article)
@@ -191,16 +213,20 @@ class FakeOpenAIServer:
         """Empty the log (and the counter), and reset the fault plan's per-article counts."""
         with self._lock:
             self._log = []
+            self._bodies = []
         reset = getattr(self.faults, "reset", None)
         if callable(reset):
             reset()
 
-    def _chat(self, authorization: str, body: bytes) -> _Reply | None:
+    def _chat(self, authorization: str, body: bytes, *, batch: bool = False) -> _Reply | None:
         try:
             request = json.loads(body)
         except ValueError:
             request = None
         request = request if isinstance(request, dict) else {"messages": None, "_bad": True}
+        if not batch:
+            with self._lock:
+                self._bodies.append(request)
         article, prompt_chars = _article(request.get("messages"))
         tools = request.get("tools")
         model = str(request.get("model") or self.model)
@@ -209,7 +235,9 @@ class FakeOpenAIServer:
             index = len(self._log)
             fault = self.faults(index, article) if self.faults is not None else None
             mode: Literal["tools", "json"] = "tools" if tools else "json"
-            record = RequestRecord(index, fingerprint(article), fault, authorized, mode, model)
+            record = RequestRecord(
+                index, fingerprint(article), fault, authorized, mode, model, batch=batch
+            )
             self._log.append(record)
         if self.latency > 0 and self._stopping.wait(self.latency):
             return None
