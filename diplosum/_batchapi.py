@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._request import Call
     from ._schema import SummaryResult, Usage
     from .providers import ModelSpec
+    from .retry import RetryPolicy
 
 __all__ = [
     "PROVIDERS",
@@ -85,6 +86,7 @@ class _Host(Protocol):
     spec: ModelSpec
     cache: CacheBackend | None
     prices: Prices
+    retry: RetryPolicy
 
     @property
     def model_label(self) -> str: ...
@@ -94,6 +96,7 @@ class _Host(Protocol):
     def prompt_hash(self) -> str: ...
     def cost(self, usage: Usage) -> float | None: ...
     def redact(self, text: str) -> str: ...
+    def close(self) -> None: ...
     def _prepare(self, article: Article) -> Call: ...
     def _from_cache(self, call: Call) -> SummaryResult | None: ...
     def _batch_client(self) -> Any: ...
@@ -147,11 +150,36 @@ def cancel(host: _Host, job: BatchJobRow | str) -> BatchJobRow:
     row = found[0]
     if row.batch_id is None or row.state in _CLOSED or row.state in TERMINAL:
         return row
-    batch = host._batch_client().batches.cancel(row.batch_id)
+    batch = _call(host, "cancel the batch", host._batch_client().batches.cancel, row.batch_id)
     row = replace(row, state=str(batch.status), keys=())
     cache.put_batch_job(row)
     _log.info("batch %s: cancellation requested (%s)", row.batch_id, row.state)
     return row
+
+
+def _call(host: _Host, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` on the provider, transport-retried (``retry=False``: once, for a
+    call that must not be repeated blindly), an SDK error raised as :class:`ProviderError`."""
+    import openai
+    from tenacity import Retrying
+
+    from .retry import transport_retrying
+
+    once = not kwargs.pop("retry", True)
+    try:
+        if once:
+            return fn(*args, **kwargs)
+        for attempt in Retrying(**transport_retrying(host.retry)):
+            with attempt:
+                return fn(*args, **kwargs)
+    except openai.APIError as exc:
+        status = getattr(exc, "status_code", None)
+        hint = " (does this endpoint have a Batch API?)" if status in (404, 405) else ""
+        raise ProviderError(
+            f"the Batch API could not {what}{hint}: {host.redact(str(exc))[:400]}",
+            status_code=status,
+        ) from None
+    raise AssertionError("unreachable")  # pragma: no cover - Retrying re-raises
 
 
 def _cache_of(host: _Host) -> CacheBackend:
@@ -239,6 +267,12 @@ class _Run:
     def records(
         self, articles: Iterable[Article], *, submit_only: bool = False
     ) -> Iterator[OutputRecord]:
+        try:
+            yield from self._records(articles, submit_only=submit_only)
+        finally:
+            self.host.close()  # the HTTP client it opened (reopened on the next use)
+
+    def _records(self, articles: Iterable[Article], *, submit_only: bool) -> Iterator[OutputRecord]:
         for article in articles:
             call = self.host._prepare(article)
             hit = self.host._from_cache(call)
@@ -375,20 +409,31 @@ class _Run:
         )
         self.cache.put_batch_job(job)  # first: a crash from here on is resumed, not repeated
         content = b"".join(line + b"\n" for _, line in lines)
-        uploaded = self.client.files.create(file=(f"{job.job_id}.jsonl", content), purpose="batch")
+        uploaded = self._call(
+            "upload the request file",
+            self.client.files.create,
+            file=(f"{job.job_id}.jsonl", content),
+            purpose="batch",
+        )
         return self._create(self._update(job, input_file_id=str(uploaded.id)))
 
     def _create(self, job: BatchJobRow) -> BatchJobRow:
         assert job.input_file_id is not None
-        batch = self.client.batches.create(
+        batch = self._call(  # once: a retry after a lost answer could start a second batch
+            "create the batch",
+            self.client.batches.create,
             input_file_id=job.input_file_id,
             endpoint=_URL,
             completion_window="24h",
             metadata={"diplosum_job": job.job_id, "diplosum_round": str(job.round)},
+            retry=False,
         )
         job = self._update(job, batch_id=str(batch.id), state=str(batch.status))
         _log.info("batch %s submitted (round %d, job %s)", job.batch_id, job.round, job.job_id)
         return job
+
+    def _call(self, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return _call(self.host, what, fn, *args, **kwargs)
 
     def _update(self, job: BatchJobRow, **changes: Any) -> BatchJobRow:
         """``job`` with ``changes``, stored (its keys are stored once, when it is created)."""
@@ -403,7 +448,8 @@ class _Run:
             return job
         found = None
         if job.input_file_id is not None:
-            for batch in self.client.batches.list(limit=100):
+            listed = self._call("list the batches", self.client.batches.list, limit=100)
+            for batch in getattr(listed, "data", None) or []:  # the newest 100
                 if (getattr(batch, "metadata", None) or {}).get("diplosum_job") == job.job_id:
                     found = batch
                     break
@@ -419,7 +465,7 @@ class _Run:
         while True:
             for job in jobs:
                 assert job.batch_id is not None
-                batch = self.client.batches.retrieve(job.batch_id)
+                batch = self._call("poll the batch", self.client.batches.retrieve, job.batch_id)
                 state = str(batch.status)
                 if state != job.state:
                     job = self._update(job, state=state)
@@ -448,7 +494,7 @@ class _Run:
         for file_id in files.values():
             if not file_id:
                 continue
-            text = self.client.files.content(file_id).text
+            text = self._call("download its results", self.client.files.content, file_id).text
             for raw in text.splitlines():
                 if not raw.strip():
                     continue

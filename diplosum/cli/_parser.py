@@ -110,6 +110,41 @@ def _add_engine_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _seconds(value: str) -> float:
+    """``--batch-api-poll``: a number of seconds, 0 or more."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 seconds or more, not {value}")
+    return seconds
+
+
+def _add_batch_api_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Batch API (README: Batch API)")
+    g.add_argument(
+        "--batch-api",
+        action="store_true",
+        help="send the articles through the provider's Batch API: half the price, answers "
+        "within 24 h; polls, and resumes the same batch when run again",
+    )
+    g.add_argument(
+        "--batch-api-reasks",
+        choices=["direct", "batch"],
+        default="direct",
+        help="--batch-api: re-ask answers that fail validation as direct calls (default) or "
+        "in a further batch",
+    )
+    g.add_argument(
+        "--batch-api-poll",
+        type=_seconds,
+        default=30.0,
+        metavar="S",
+        help="--batch-api: seconds between polls of the batch (default 30)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="diplosum",
@@ -180,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     _add_engine_options(s)
+    _add_batch_api_options(s)
     _add_model_options(s)
     _add_cache_options(s)
 

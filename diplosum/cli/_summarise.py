@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
                 f"diplosum: warning: no price is known for {summariser.spec.label}, so "
                 "--budget cannot be enforced; add one with --prices"
             )
+    if getattr(args, "batch_api", False):  # README: Batch API
+        from ._batchapi import check_batch_api
+
+        check_batch_api(args, summariser)
     _refuse_output_as_input(args.output, args.paths)
     try:
         writer = OutputWriter(args.output, args.format, overwrite=args.overwrite)
@@ -106,6 +110,10 @@ def run(args: argparse.Namespace) -> int:
                 from ._ray import ray_records
 
                 records = ray_records(args, summariser, prices, writer)
+            elif getattr(args, "batch_api", False):  # README: Batch API
+                from ._batchapi import batch_api_records
+
+                records = batch_api_records(args, summariser, writer)
             else:
                 records = summarise_many(
                     [Path(p) for p in args.paths],  # command-line words are paths, never text

@@ -79,6 +79,8 @@ class FakeBatches:
     batches: dict[str, _Batch] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: The ids of the files whose content was downloaded, in order.
+    downloads: list[str] = field(default_factory=list)
 
     @property
     def uploads(self) -> list[bytes]:
@@ -114,6 +116,7 @@ class FakeBatches:
                 found = self.files.get(parts[2])
                 if found is None:
                     return _not_found(path)
+                self.downloads.append(parts[2])
                 return 200, found[1], (), False
             if parts[1] == "files" and len(parts) == 3 and parts[2] in self.files:
                 return _json(self.files[parts[2]][0])
