@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from instructor.core import IncompleteOutputException
+
 __all__ = ["Deferred", "Replay", "completion", "deferred", "request_body"]
 
 #: Keyword arguments of ``chat.completions.create`` that are options of the SDK, not fields
@@ -22,11 +24,14 @@ __all__ = ["Deferred", "Replay", "completion", "deferred", "request_body"]
 _NOT_BODY = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
 
 
-class Deferred(Exception):
-    """The next model call of an article, not made: its request body, for a batch file."""
+class Deferred(IncompleteOutputException):
+    """The next model call of an article, not made: its request body, for a batch file.
+
+    An ``IncompleteOutputException`` only because instructor's retry loop passes that one
+    through without logging it as a failed call (a deferral is not a failure)."""
 
     def __init__(self, body: dict[str, Any]) -> None:
-        super().__init__("deferred to the next batch round")
+        super().__init__(message="deferred to the next batch round")
         self.body = body
 
 

@@ -31,7 +31,6 @@ from ._pricing import Prices, cost_usd, default_prices
 from ._prompt import DEFAULT_PROMPT, Prompt, load_prompt
 from ._publish import publish, strict_error
 from ._redact import Redactor
-from ._replay import Replay, deferred
 from ._request import Call, attempts, instructor_mode, prepare, request_kwargs
 from ._salvage import salvage
 from ._schema import SCHEMA_VERSION, DiplomaticSummary, RunMetadata, SummaryResult, Usage
@@ -519,6 +518,8 @@ class Summariser:
 
     def _batch_body(self, call: Call) -> dict[str, Any]:
         """The request body of ``call``'s first model call, exactly as a direct call sends it."""
+        from ._replay import Replay, deferred  # instructor's, imported on first use
+
         _, _, error = self._answer(call, self._clients.over(Replay([])))
         found = deferred(error)
         if found is None:  # pragma: no cover - the replay defers the first call
@@ -532,6 +533,8 @@ class Summariser:
         1..``round``), through the same validation, grounding and normalisation as a direct
         answer; or, when a re-ask is needed and not ``direct``, the re-ask's request body (for
         the next round)."""
+        from ._replay import Replay, deferred
+
         started = time.perf_counter()
         live = self._clients.raw().chat.completions.create if direct else None
         extraction, log, error = self._answer(call, self._clients.over(Replay(answers, live)))

@@ -469,3 +469,39 @@ def test_cli_interrupted_on_a_terminal_asks_and_cancels(
         _batchapi._interrupted(s, [job], terminated=False)
         assert server.batch_api.batches["batch_fake_1"].cancelled
     assert "cancel batch batch_fake_1 at the provider too?" in Sys.stderr.written
+
+
+# --------------------------------------------------------------------------- the state, both stores
+
+from tests.test_cache_backends import pg_url, store  # noqa: E402, F401 (fixtures)
+
+
+def test_batch_state_on_both_stores(store: Any) -> None:  # noqa: F811 (the fixture)
+    from diplosum._cache import BatchJobRow
+
+    with store.open() as cache:
+        job = BatchJobRow("j1", 1, "compatible/m http://x", "submitting", keys=("k1", "k2"))
+        cache.put_batch_job(job)
+        cache.put_batch_job(BatchJobRow("j2", 2, "e", "collected", keys=("k3",)))
+        # an update keeps the keys and created_at, changes the rest
+        cache.put_batch_job(BatchJobRow("j1", 1, "e", "in_progress", batch_id="b1"))
+        [found] = cache.batch_jobs(["k2", "nope"], exclude_states=["collected"])
+        assert (found.job_id, found.state, found.batch_id, found.keys) == (
+            "j1",
+            "in_progress",
+            "b1",
+            ("k1", "k2"),
+        )
+        assert found.created_at and found.updated_at >= found.created_at
+        assert [j.job_id for j in cache.batch_jobs()] == ["j1", "j2"]
+        assert cache.batch_jobs(["k3"], exclude_states=["collected"]) == []
+        cache.put_batch_answers("j1", 1, [("k1", '{"a": 1}'), ("k2", '{"a": 2}')])
+        cache.put_batch_answers("j2", 2, [("k1", '{"b": 1}')])
+        cache.put_batch_answers("j1", 1, [("k2", '{"a": 3}')])  # replaced
+        assert cache.batch_answers(["k1", "k2", "k9"]) == {
+            "k1": [(1, '{"a": 1}'), (2, '{"b": 1}')],
+            "k2": [(1, '{"a": 3}')],
+        }
+        cache.delete_batch_answers("k1", from_round=2)
+        cache.delete_batch_answers("k2")
+        assert cache.batch_answers(["k1", "k2"]) == {"k1": [(1, '{"a": 1}')]}
