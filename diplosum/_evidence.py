@@ -37,6 +37,7 @@ from ._article import Article
 from ._cited import BriefPosition, CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._compose import compose_summary
 from ._grounding import ArticleIndex
+from ._language import detect_language
 from ._schema import Actor, DiplomaticSummary, Dropped, Evidence, Position, TalksDate, Venue
 from ._segments import Segment, Segments
 from .normalise import (
@@ -759,7 +760,7 @@ def build_cited_summary(
     summary = DiplomaticSummary(
         headline=article.headline,
         published=article.published,
-        language=extraction.language,
+        language=detect_language(article.text) or extraction.language,
         summary=written,
         talks_status=extraction.talks_status,
         mediators=mediators,
