@@ -98,9 +98,9 @@ def with_options(url: str, *settings: str) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A URL whose tables live in a fresh schema of the test server (dropped afterwards)."""
+    base = postgres_base_url()  # skips first: psycopg may not be installed
     import psycopg
 
-    base = postgres_base_url()
     schema = f"diplosum_t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
