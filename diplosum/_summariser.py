@@ -492,6 +492,7 @@ class Summariser:
         reasks: Reasks = "direct",
         poll_seconds: float = 30.0,
         progress: Callable[[BatchProgress], None] | None = None,
+        concurrency: int = 8,
     ) -> Iterator[OutputRecord]:
         """Summarise ``articles`` through the Batch API: one record per article, as it is done.
 
@@ -501,10 +502,15 @@ class Summariser:
         and normalised like a direct one. Answers that fail validation are re-asked as direct
         calls (``reasks="direct"``) or in a further batch (``"batch"``). A failed, expired or
         cancelled batch, and each error line, become failure records naming the reason; the
-        next call submits those articles anew.
+        next call submits those articles anew. Direct re-asks run ``concurrency`` at a time.
         """
         return _batchapi.collect(
-            self, articles, reasks=reasks, poll_seconds=poll_seconds, progress=progress
+            self,
+            articles,
+            reasks=reasks,
+            poll_seconds=poll_seconds,
+            progress=progress,
+            concurrency=concurrency,
         )
 
     def cancel_batch(self, job: BatchJobRow | str) -> BatchJobRow:

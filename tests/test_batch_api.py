@@ -154,6 +154,24 @@ def test_interrupted_polling_resumes_the_same_batch(tmp_path: Path) -> None:
     assert server.requests == len(arts)
 
 
+def test_interrupted_after_the_download_downloads_nothing_again(tmp_path: Path) -> None:
+    arts = articles()
+    with FakeOpenAIServer() as server:
+        s = summariser(server, tmp_path)
+
+        def killed(*args: Any, **kwargs: Any) -> Any:
+            raise KeyboardInterrupt  # killed while the first answer is being checked
+
+        s._from_batch = killed  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            collect(s, arts)
+        downloads = list(server.batch_api.downloads)
+        assert len(downloads) == 1
+        records = collect(summariser(server, tmp_path), arts)
+    assert server.batch_api.downloads == downloads and len(server.batch_api.uploads) == 1
+    assert all(r.ok and r.batch_round == 1 for r in records.values())
+
+
 def test_submit_then_collect_later(tmp_path: Path) -> None:
     arts = articles()
     with FakeOpenAIServer() as server:

@@ -61,6 +61,7 @@ def batch_api_records(args: argparse.Namespace, summariser: Any, writer: Any) ->
             reasks=args.batch_api_reasks,
             poll_seconds=args.batch_api_poll,
             progress=line.update,
+            concurrency=args.concurrency,
         )
     except KeyboardInterrupt as exc:
         line.clear()

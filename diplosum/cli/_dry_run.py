@@ -40,8 +40,15 @@ def dry_run(args: argparse.Namespace, summariser: Any) -> int:
             )
         )
     est_out = (n - hits) * summariser.max_tokens // 2
-    cost = summariser.cost(Usage(prompt_tokens=tokens_in, completion_tokens=est_out))
+    usage = Usage(prompt_tokens=tokens_in, completion_tokens=est_out)
+    cost = summariser.cost(usage)
     cost_text = "unknown" if cost is None else f"${cost:.4f}"
+    if getattr(args, "batch_api", False):  # README: Batch API
+        from .._pricing import cost_usd
+
+        batch = cost_usd(summariser.spec.label, usage, summariser.prices, batch=True)
+        cost_text += " direct, " + ("unknown" if batch is None else f"${batch:.4f}")
+        cost_text += " through the Batch API"
     print(
         f"diplosum: dry run: {n} articles, {hits} cached, {n - hits} to send, {errors} unreadable; "
         f"about {tokens_in:,} prompt + {est_out:,} output tokens, {cost_text}",
