@@ -34,7 +34,6 @@ from ._segments import Segments
 __all__ = [
     "SEGMENTS",
     "BriefExtraction",
-    "BriefPosition",
     "CitedActor",
     "CitedDate",
     "CitedExtraction",
@@ -220,42 +219,14 @@ class CitedExtraction(NamedExtraction):
     talks_date: CitedDate = Field(default_factory=CitedDate)
 
 
-class BriefPosition(_Item):
-    """A stance as ``extract-v3`` asks for it: who, and the segment where they state it.
-
-    No ``stance`` text: the 1.5B model mostly copied ~35 tokens of the segment into it, so the
-    published stance is the cited segment itself, verbatim.
-    """
-
-    actor: str = Field(max_length=80, description="The state or organisation holding it.")
-    speaker: str | None = Field(
-        default=None, max_length=80, description="The person quoted, if any."
-    )
-    segment: int = Field(description="Number of the segment where the actor states it.")
-
-    @field_validator("segment")
-    @classmethod
-    def _id_exists(cls, value: int, info: ValidationInfo) -> int:
-        return _check_ids([value], info)[0]
-
-    @property
-    def stance(self) -> str:
-        """Not asked for: the builder publishes the segment's text."""
-        return ""
-
-
 class BriefExtraction(CitedExtraction):
-    """``extract-v3``: the cited shape without the model's own prose.
+    """``extract-v3``: the cited shape without a model-written ``summary``.
 
-    The schema the model sees (and so the grammar) has no ``summary`` and no position
-    ``stance``: the published summary is composed from the verified fields
-    (:mod:`diplosum._compose`) and a stance is the segment it cites. A ``summary`` an endpoint
-    sends anyway is ignored.
+    The schema the model sees (and so the grammar) has no ``summary``; the published summary
+    is composed from the verified fields (:mod:`diplosum._compose`). A ``summary`` an endpoint
+    sends anyway is ignored. (Positions keep their ``stance``: without it the 1.5B model
+    cited positions to consecutive segment numbers, and a copied stance locates its segment.)
     """
-
-    positions: list[BriefPosition] = Field(  # type: ignore[assignment]
-        default_factory=list, max_length=_MAX_POSITIONS
-    )
 
     @field_validator("summary", mode="before")
     @classmethod

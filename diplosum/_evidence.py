@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ._article import Article
-from ._cited import BriefPosition, CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
+from ._cited import CitedPosition, NamedActor, NamedDate, NamedExtraction, NamedVenue
 from ._compose import compose_summary
 from ._grounding import ArticleIndex
 from ._language import detect_language
@@ -511,7 +511,7 @@ def _date(
 
 
 def _positions(
-    items: Sequence[CitedPosition | BriefPosition], index: _Index, dropped: list[Dropped]
+    items: Sequence[CitedPosition], index: _Index, dropped: list[Dropped]
 ) -> list[Position]:
     out: list[Position] = []
     for item in items:
@@ -539,7 +539,7 @@ def _positions(
             Position(
                 actor=holder.name,
                 speaker=item.speaker,
-                stance=item.stance or segment.text,
+                stance=item.stance,
                 evidence=_evidence(segment),
             )
         )
@@ -600,9 +600,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     return False
 
 
-def _says(
-    index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition | BriefPosition
-) -> bool:
+def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition) -> bool:
     if index.mentions(segment, holder, item.actor):
         return True
     return bool(item.speaker) and index.mentions(

@@ -112,28 +112,6 @@ def test_a_summary_sent_anyway_is_ignored_and_one_is_composed() -> None:
     assert build_cited_summary(article, cited, segments)[0].summary == answer["summary"]
 
 
-def test_a_brief_position_publishes_its_segment_as_the_stance() -> None:
-    body = (
-        "DOHA - Qatar offered to host talks between Sudan and the RSF. "
-        '"We want a ceasefire first," said Sudanese Foreign Minister Ali Youssef.'
-    )
-    answer = {
-        "actors": [{"name": "Sudan", "role": "party", "segments": [1]}],
-        "positions": [
-            {"actor": "Sudan", "speaker": "Ali Youssef", "segment": 2},
-            {"actor": "Egypt", "speaker": None, "segment": 2},
-        ],
-    }
-    brief = segment_schema(BriefExtraction)["$defs"]["BriefPosition"]
-    assert set(brief["properties"]) == {"actor", "speaker", "segment"}
-    extraction = BriefExtraction.model_validate(answer)
-    summary, dropped = build_cited_summary(Article(id="d", text=body), extraction)
-    [position] = summary.positions
-    assert position.stance == position.evidence.quote == Segments(body).get(2).text  # type: ignore[union-attr]
-    assert (position.actor, position.speaker) == ("Sudan", "Ali Youssef")
-    assert [(d.field, d.item) for d in dropped] == [("positions", "Egypt")]
-
-
 def test_extract_v3_is_the_brief_shape() -> None:
     prompt = load_prompt("extract-v3")
     assert prompt.format == "brief"

@@ -160,10 +160,8 @@ def _answer_json(article: str, shape: str = "quotes") -> str:
     if shape == "quotes":
         return json.dumps(fake_answer(article))
     answer = fake_segment_answer(article, cite=shape in ("cited", "brief"))
-    if shape == "brief":  # extract-v3 asks for neither a summary nor stance texts
+    if shape == "brief":  # extract-v3 does not ask for a summary
         del answer["summary"]
-        for position in answer["positions"]:
-            del position["stance"]
     return json.dumps(answer)
 
 
