@@ -89,7 +89,9 @@ def run(scenario: str, faults: Any, ways: tuple[str, ...]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="accepted for run_all.py; no effect")
+    ap.parse_args(argv)
     from diplosum.testing import FaultKind, FaultPlan
 
     def clean() -> Any:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["tokens", "startup", "overhead", "throughput", "cache", "memory"]
+ORDER = ["tokens", "startup", "overhead", "throughput", "cache", "memory", "batch_api"]
 
 
 def main() -> int:
