@@ -207,9 +207,10 @@ async def asummarise_many(
                 unreachable.append(exc)
             else:
                 reached = True
-            return BatchItem.failure(exc, summariser=s, article=article)
-        reached = True
-        if shared_spend is not None and item.cost_usd:
+            item = BatchItem.failure(exc, summariser=s, article=article)
+        else:
+            reached = True
+        if shared_spend is not None and item.cost_usd:  # a failure's calls are paid for too
             await shared_spend.add(item.cost_usd)  # at once: the other processes check it
         return item
 
