@@ -224,9 +224,12 @@ class BriefExtraction(CitedExtraction):
 
     The schema the model sees (and so the grammar) has no ``summary``; the published summary
     is composed from the verified fields (:mod:`diplosum._compose`). A ``summary`` an endpoint
-    sends anyway is ignored. (Positions keep their ``stance``: without it the 1.5B model
-    cited positions to consecutive segment numbers, and a copied stance locates its segment.)
+    sends anyway is ignored.
     """
+
+    # The docstring above is the schema's description, so part of every request and cache
+    # key. Positions keep their ``stance``: without it the 1.5B model cited positions to
+    # consecutive segment numbers (9, 10, 11, 12), and a copied stance locates its segment.
 
     @field_validator("summary", mode="before")
     @classmethod
