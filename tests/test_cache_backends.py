@@ -766,3 +766,19 @@ def test_postgres_tables_use_bytewise_text_order(pg_url: str) -> None:
     assert nullable == {"raw_output"}
     assert {c[0]: c[1] for c in cols}["latency_s"] == "double precision"
     assert {c[0] for c in cols if c[3] == "C"} == {"key", "model", "created_at"}
+
+
+def test_postgres_without_psycopg_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A postgresql:// cache without the extra: ConfigurationError naming the install command
+    (exit 2 on the command line), the URL's password redacted; nothing is connected."""
+    import importlib.util
+
+    from diplosum.errors import ConfigurationError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a)
+    )
+    with pytest.raises(ConfigurationError, match=r'pip install "diplosum\[postgresql\]"') as info:
+        open_cache("postgresql://u:s3cret-pw@127.0.0.1:1/db")
+    assert "s3cret-pw" not in str(info.value)
