@@ -1,4 +1,4 @@
-"""Real model traffic of the default prompt (extract-v2), replayed: the embedded Qwen2.5-Coder-1.5B
+"""Real model traffic of the prompt extract-v2, replayed: the embedded Qwen2.5-Coder-1.5B
 on our own examples.
 
 Recorded by ``python scripts/record_cassettes.py`` against llama.cpp's server started through
@@ -25,7 +25,8 @@ from tests.conftest import EXAMPLES
 RECORD_URL = os.environ.get("DIPLOSUM_RECORD_URL")
 BASE_URL = RECORD_URL or "http://127.0.0.1:9/v1"
 MODEL = "qwen2.5-1.5b"
-OPTIONS = ["-m", MODEL, "--base-url", BASE_URL, "--mode", "json_grammar"]
+PROMPT = "extract-v2"
+OPTIONS = ["-m", MODEL, "--base-url", BASE_URL, "--mode", "json_grammar", "--prompt", PROMPT]
 CASSETTES = ["geneva_held", "oslo_offer", "athens_bilateral", "cairo_record", "nairobi_summit"]
 
 
@@ -33,7 +34,7 @@ def summarise(name: str) -> SummaryResult:
     """One example through the same requests the embedded model path sends."""
     file = next(EXAMPLES.glob(f"{name}.*"))
     article = read_article(file)
-    with Summariser(MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900) as s:
+    with Summariser(MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900, prompt=PROMPT) as s:
         result = s.summarise_article(article)
     assert_segments(result.summary, article.text)
     assert result.meta.prompt_version == "extract-v2" and result.meta.attempts == 1
@@ -109,7 +110,9 @@ def test_html_page(cassette: Any) -> None:
 async def test_async_path_replays_the_same_traffic(cassette: Any) -> None:
     """The async API sends byte-identical requests to the sync one."""
     article = read_article(EXAMPLES / "oslo_offer.txt")
-    async with Summariser(MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900) as s:
+    async with Summariser(
+        MODEL, base_url=BASE_URL, mode="json_grammar", timeout=900, prompt=PROMPT
+    ) as s:
         result = await s.asummarise_article(article)
     assert result.summary.venue is not None and result.summary.venue.city == "Oslo"
 
