@@ -11,6 +11,7 @@ would deny each contender its own prefix reuse. Scores use ``diplosum eval``'s o
 (actor keys, venue keys; the baseline's ISO date is taken as it is).
 
     python benchmarks/bench_vs_instructor.py [--gold G.jsonl --articles DIR]... [--repeats 2]
+        [--prompt extract-v2 --prompt extract-v3]   # several diplosum prompts side by side
 
 Defaults: the dev corpus (``../shared/corpus/dev``, if present) and ``examples/`` with
 ``evals/examples.gold.jsonl``. Needs ``pip install -e ".[local]"``; it loads the CPU fully for
@@ -187,6 +188,11 @@ def main() -> None:
     parser.add_argument("--articles", action="append", type=Path)
     parser.add_argument("--repeats", type=int, default=1, help="1: A B; 2: A B B A")
     parser.add_argument("--model", default="local")
+    parser.add_argument(
+        "--prompt",
+        action="append",
+        help="diplosum prompt version(s) to run, each as its own contender (default: the default)",
+    )
     args = parser.parse_args()
 
     import diplosum
@@ -208,11 +214,17 @@ def main() -> None:
 
     info = c.machine()
     base_url = shared_server(args.model, n_ctx=LOCAL_CONTEXT).base_url
-    summariser = diplosum.Summariser(args.model, cache=False)
-    contenders = {"diplosum": _diplosum(summariser), "instructor": _baseline(base_url)}
-    order = ["diplosum", "instructor"]
+    prompts = args.prompt or [None]
+    summarisers = [
+        diplosum.Summariser(args.model, cache=False, **({"prompt": p} if p else {}))
+        for p in prompts
+    ]
+    names = ["diplosum" if p is None else f"diplosum {p}" for p in prompts]
+    contenders = {n: _diplosum(s) for n, s in zip(names, summarisers, strict=True)}
+    contenders["instructor"] = _baseline(base_url)
+    order = list(contenders)
     if args.repeats >= 2:
-        order += ["instructor", "diplosum"]
+        order += order[::-1]
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
     started = time.time()
     for block, name in enumerate(order):
@@ -235,7 +247,8 @@ def main() -> None:
                 }
             )
             c.log(f"  {name} {gold.file}: {seconds:.1f} s{' ' + error if error else ''}")
-    summariser.close()
+    for summariser in summarisers:
+        summariser.close()
 
     totals: dict[str, dict[str, Any]] = {}
     for corpus in dict.fromkeys(corpus for corpus, _, _ in work):
@@ -253,17 +266,20 @@ def main() -> None:
         ("completion tokens", "completion_tokens", 0),
     ]
     for corpus in dict.fromkeys(corpus for corpus, _, _ in work):
-        d, b = totals[f"{corpus}/diplosum"], totals[f"{corpus}/instructor"]
-        table_rows = [[label, c.fmt(d[k], p), c.fmt(b[k], p)] for label, k, p in metrics]
-        ratio = d["median_s"] / b["median_s"] if d["median_s"] and b["median_s"] else None
-        table_rows.append(["time ratio diplosum / instructor", c.fmt(ratio), ""])
-        print(f"\n### {corpus} ({d['articles']} article runs each)\n")
-        print(c.table(["metric", "diplosum", "plain instructor"], table_rows))
+        ours = [totals[f"{corpus}/{n}"] for n in names]
+        b = totals[f"{corpus}/instructor"]
+        table_rows = [
+            [label, *(c.fmt(d[k], p) for d in ours), c.fmt(b[k], p)] for label, k, p in metrics
+        ]
+        ratios = [
+            d["median_s"] / b["median_s"] if d["median_s"] and b["median_s"] else None for d in ours
+        ]
+        table_rows.append(["time ratio to plain instructor", *(c.fmt(r) for r in ratios), ""])
+        print(f"\n### {corpus} ({b['articles']} article runs each)\n")
+        print(c.table(["metric", *names, "plain instructor"], table_rows))
 
     def plain(row: dict[str, Any]) -> dict[str, Any]:
-        score = {
-            k: (v.to_json() if hasattr(v, "to_json") else v) for k, v in row["score"].items()
-        }
+        score = {k: (v.to_json() if hasattr(v, "to_json") else v) for k, v in row["score"].items()}
         return {**row, "score": score}
 
     c.write_results(
