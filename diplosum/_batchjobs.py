@@ -89,7 +89,8 @@ def call(
         status = getattr(exc, "status_code", None)
         hint = " (does this endpoint have a Batch API?)" if status in (404, 405) else ""
         raise ProviderError(
-            f"the Batch API could not {what}{hint}: {redact(str(exc))[:400]}",
+            f"the Batch API could not {what}{hint}: {redact(str(exc))[:400]}; the cache "
+            "keeps the batch's state: run again to resume",
             status_code=status,
         ) from None
     raise AssertionError("unreachable")  # pragma: no cover - Retrying re-raises
