@@ -144,8 +144,11 @@ def cancel(host: _Host, job: BatchJobRow | str) -> BatchJobRow:
     row = found[0]
     if row.batch_id is None or row.state in CLOSED or row.state in TERMINAL:
         return row
-    cancel_ = host._batch_client().batches.cancel
-    batch = call(host.retry, host.redact, "cancel the batch", cancel_, row.batch_id)
+    try:
+        cancel_ = host._batch_client().batches.cancel
+        batch = call(host.retry, host.redact, "cancel the batch", cancel_, row.batch_id)
+    finally:
+        host.close()
     row = replace(row, state=str(batch.status), keys=())
     cache.put_batch_job(row)
     _log.info("batch %s: cancellation requested (%s)", row.batch_id, row.state)
