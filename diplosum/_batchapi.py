@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ._batchjobs import CLOSED, TERMINAL, BatchProgress, Jobs, answer_of, call
+from ._batchjobs import CLOSED, TERMINAL, BatchProgress, Jobs, answer_of, call, request_line
 from ._cache import BatchJobRow, CacheBackend
 from ._pricing import Prices, cost_usd
 from ._records import OutputRecord
@@ -55,7 +57,9 @@ __all__ = [
     "cancel",
     "check_supported",
     "collect",
+    "read_file",
     "submit",
+    "write_file",
 ]
 
 _log = logging.getLogger(__name__)
@@ -134,6 +138,30 @@ def collect(
     return run.records(articles)
 
 
+def write_file(host: _Host, articles: Iterable[Article], path: str | os.PathLike[str]) -> int:
+    """Write the request file of the articles not cached (see
+    :meth:`~diplosum.Summariser.write_batch_file`); how many requests it holds."""
+    return _Run(host, "direct", poll_seconds=0.0, progress=None, offline=Path(path)).write_requests(
+        articles, Path(path)
+    )
+
+
+def read_file(
+    host: _Host,
+    articles: Iterable[Article],
+    path: str | os.PathLike[str],
+    *,
+    reasks: Reasks = "direct",
+    concurrency: int = 8,
+) -> Iterator[OutputRecord]:
+    """Records for ``articles`` from an offline run's output file (see
+    :meth:`~diplosum.Summariser.read_batch_file`)."""
+    run = _Run(
+        host, reasks, poll_seconds=0.0, progress=None, concurrency=concurrency, offline=Path(path)
+    )
+    return run.records(articles)
+
+
 def cancel(host: _Host, job: BatchJobRow | str) -> BatchJobRow:
     """Ask the provider to cancel ``job`` (a job, its id, or the provider's batch id)."""
     cache = _cache_of(host)
@@ -196,10 +224,13 @@ class _Run:
         progress: Callable[[BatchProgress], None] | None,
         sleep: Callable[[float], None] = time.sleep,
         concurrency: int = 8,
+        offline: Path | None = None,
     ) -> None:
         if reasks not in ("direct", "batch"):
             raise ConfigurationError(f"reasks must be 'direct' or 'batch', not {reasks!r}")
-        check_supported(host.spec)
+        self.offline = offline  # an output file of an offline run: no batch is submitted
+        if offline is None:
+            check_supported(host.spec)
         self.host = host
         self.cache = _cache_of(host)
         self.direct = reasks == "direct"
@@ -214,6 +245,42 @@ class _Run:
             poll_seconds=poll_seconds,
             progress=progress,
             sleep=sleep,
+        )
+
+    # ---------------------------------------------------------------- files, offline
+
+    def write_requests(self, articles: Iterable[Article], path: Path) -> int:
+        """Write the first round's request file for the articles not cached; how many."""
+        for article in articles:
+            call = self.host._prepare(article)
+            if self.host._from_cache(call) is None:
+                self.calls.setdefault(call.key, []).append(call)
+        lines = [
+            request_line(key, self.host._batch_body(calls[0])) for key, calls in self.calls.items()
+        ]
+        path.write_bytes(b"".join(line + b"\n" for line in lines))
+        return len(lines)
+
+    def _read_offline(self, path: Path) -> None:
+        """Keep the answers of an output file (an offline run's) as the first round's."""
+        found: list[tuple[str, str]] = []
+        with path.open(encoding="utf-8") as fh:
+            for raw in fh:
+                try:
+                    line = json.loads(raw) if raw.strip() else None
+                except ValueError:
+                    continue
+                key = line.get("custom_id") if isinstance(line, dict) else None
+                if isinstance(key, str) and key in self.calls:
+                    found.append((key, raw.strip()))
+        self.cache.put_batch_answers(f"file:{path.name}", 1, found)
+
+    def _offline_gap(self, round_: int) -> str:
+        if round_ == 1:
+            return f"no line for this article in {self.offline}"
+        return (
+            f"its answer failed validation and {self.offline} holds no re-ask (round "
+            f"{round_}): re-ask directly (reasks='direct', with an endpoint)"
         )
 
     def open_jobs(self) -> list[BatchJobRow]:
@@ -243,14 +310,26 @@ class _Run:
         self.cache.check_writable()
         pending = set(self.calls)
         started = time.monotonic()
+        if self.offline is not None:
+            self._read_offline(self.offline)
         while pending:
-            jobs = self.cache.batch_jobs(sorted(pending), exclude_states=CLOSED)
+            jobs = (
+                []
+                if self.offline
+                else self.cache.batch_jobs(sorted(pending), exclude_states=CLOSED)
+            )
             jobs = [self.jobs.submitted(job) for job in jobs]
             jobs = [job for job in jobs if job.state not in CLOSED]
             waiting = {key for job in jobs for key in job.keys} & pending
             need: dict[int, list[tuple[str, dict[str, Any]]]] = {}
             yield from self._settle(pending, waiting, need)
             for round_, items in sorted(need.items()):
+                if self.offline is not None:  # nowhere to send it: say so, per article
+                    for key, _ in items:
+                        pending.discard(key)
+                        for call in self.calls[key]:
+                            yield self._no_answer(call, round_, self._offline_gap(round_), None)
+                    continue
                 jobs += self.jobs.submit(round_, items)
             if submit_only or not jobs:
                 return
@@ -302,7 +381,7 @@ class _Run:
             except DiplosumError as exc:
                 return exc
 
-        if not (self.direct and self.concurrency > 1 and len(ready) > 1):
+        if not (self.direct and self.concurrency > 1 and len(ready) > 1 and not self.offline):
             yield from map(outcome, ready)
             return
         self.jobs.client  # noqa: B018 - built once here, before the threads share it

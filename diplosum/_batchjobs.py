@@ -38,6 +38,7 @@ __all__ = [
     "Jobs",
     "answer_of",
     "call",
+    "request_line",
 ]
 
 _log = logging.getLogger("diplosum._batchapi")
@@ -96,6 +97,12 @@ def call(
     raise AssertionError("unreachable")  # pragma: no cover - Retrying re-raises
 
 
+def request_line(key: str, body: dict[str, Any]) -> bytes:
+    """One line of a request file (OpenAI's batch format; vLLM's ``run-batch`` reads it)."""
+    line = {"custom_id": key, "method": "POST", "url": URL, "body": body}
+    return json.dumps(line, ensure_ascii=False).encode()
+
+
 def answer_of(line: dict[str, Any]) -> tuple[dict[str, Any] | None, str, int | None]:
     """The completion body of an output line, or None with what the line says went wrong."""
     response = line.get("response") if isinstance(line.get("response"), dict) else None
@@ -152,10 +159,7 @@ class Jobs:
         lines: list[tuple[str, bytes]] = []
         size = 0
         for key, body in items:
-            line = json.dumps(
-                {"custom_id": key, "method": "POST", "url": URL, "body": body},
-                ensure_ascii=False,
-            ).encode()
+            line = request_line(key, body)
             if lines and (len(lines) >= MAX_REQUESTS or size + len(line) + 1 > MAX_BYTES):
                 jobs.append(self._submit_file(round_, lines))
                 lines, size = [], 0

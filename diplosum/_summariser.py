@@ -513,6 +513,25 @@ class Summariser:
             concurrency=concurrency,
         )
 
+    def write_batch_file(self, articles: Iterable[Article], path: str | os.PathLike[str]) -> int:
+        """Write the request file of the articles not cached, for a batch run elsewhere (vLLM's
+        offline ``vllm run-batch -i FILE -o OUT``, or an upload of your own): the same lines
+        :meth:`submit_batch` uploads. Returns how many requests it holds."""
+        return _batchapi.write_file(self, articles, path)
+
+    def read_batch_file(
+        self,
+        articles: Iterable[Article],
+        path: str | os.PathLike[str],
+        *,
+        reasks: Reasks = "direct",
+        concurrency: int = 8,
+    ) -> Iterator[OutputRecord]:
+        """Records for ``articles`` from the output file of such a run, each answer checked as
+        :meth:`collect_batch` checks it; an answer that fails validation is re-asked directly
+        (which needs the endpoint), an article with no line in the file is a failure."""
+        return _batchapi.read_file(self, articles, path, reasks=reasks, concurrency=concurrency)
+
     def cancel_batch(self, job: BatchJobRow | str) -> BatchJobRow:
         """Ask the provider to cancel a batch (a job, its id or the provider's batch id); what
         it finished is collected by the next :meth:`collect_batch`."""
@@ -542,8 +561,12 @@ class Summariser:
         from ._replay import Replay, deferred
 
         started = time.perf_counter()
-        live = self._clients.raw().chat.completions.create if direct else None
-        extraction, log, error = self._answer(call, self._clients.over(Replay(answers, live)))
+
+        def live(**kwargs: Any) -> Any:  # a re-ask as a direct call (the client built then)
+            return self._clients.raw().chat.completions.create(**kwargs)
+
+        replay = Replay(answers, live if direct else None)
+        extraction, log, error = self._answer(call, self._clients.over(replay))
         found = deferred(error)
         if found is not None:
             return found.body

@@ -380,6 +380,55 @@ def test_an_endpoint_without_files_api_is_a_provider_error(tmp_path: Path) -> No
             collect(s, articles())
 
 
+# --------------------------------------------------------------------------- offline files
+
+
+def _run_offline(server: FakeOpenAIServer, requests: Path, output: Path, skip: int = -1) -> None:
+    """What ``vllm run-batch -i REQUESTS -o OUTPUT`` does, with the fake server's answers."""
+    lines = []
+    for n, raw in enumerate(requests.read_text(encoding="utf-8").splitlines()):
+        request = json.loads(raw)
+        if n == skip:
+            continue
+        reply = server.batch_api.chat(json.dumps(request["body"]).encode())
+        assert reply is not None
+        body = json.loads(reply[1])
+        response = {"status_code": reply[0], "request_id": f"r{n}", "body": body}
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"o{n}",
+                    "custom_id": request["custom_id"],
+                    "response": response,
+                    "error": None,
+                }
+            )
+        )
+    output.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def test_offline_request_file_and_its_results(tmp_path: Path) -> None:
+    """The request file for vLLM's offline run-batch (the lines the Batch API uploads), and its
+    output read back: checked like any batch answer; a missing line is a failure."""
+    arts = articles()
+    requests, output = tmp_path / "requests.jsonl", tmp_path / "results.jsonl"
+    with FakeOpenAIServer() as server:
+        s = summariser(server, tmp_path)
+        s.summarise_article(arts[2])  # cached: not in the file
+        assert s.write_batch_file(arts, requests) == 2
+        lines = [json.loads(x) for x in requests.read_text().splitlines()]
+        assert [x["custom_id"] for x in lines] == [s.key(arts[0]), s.key(arts[1])]
+        assert {x["url"] for x in lines} == {"/v1/chat/completions"}
+        _run_offline(server, requests, output, skip=1)
+        records = {r.id: r for r in s.read_batch_file(arts, output)}
+        assert server.batch_api.uploads == [] and server.batch_api.batches == {}
+    assert records["a0.txt"].ok and records["a0.txt"].batch_round == 1
+    assert records["a2.txt"].cached
+    assert (
+        not records["a1.txt"].ok and "no line for this article" in records["a1.txt"].error.message
+    )
+
+
 # --------------------------------------------------------------------------- the command line
 
 
