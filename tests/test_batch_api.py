@@ -463,6 +463,21 @@ def test_cli_batch_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert len(server.batch_api.uploads) == 1 and server.batch_api.downloads == downloads
 
 
+def test_cli_offline_write_then_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requests, results, out = tmp_path / "req.jsonl", tmp_path / "res.jsonl", tmp_path / "out.jsonl"
+    with FakeOpenAIServer() as server:
+        argv = _argv(server, tmp_path)
+        argv.remove("--batch-api")
+        assert run([*argv, "--batch-api-write", str(requests)]) == 0
+        assert "wrote 3 request(s)" in capsys.readouterr().err
+        _run_offline(server, requests, results)
+        assert run([*argv, "--batch-api-read", str(results), "-o", str(out)]) == 0
+        assert server.batch_api.uploads == [] and server.requests == 3
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 3 and {r["status"] for r in records} == {"ok"}
+    assert {r["batch_round"] for r in records} == {1}
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

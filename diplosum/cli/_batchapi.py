@@ -18,7 +18,7 @@ from typing import Any
 
 from ._common import eprint
 
-__all__ = ["batch_api_records", "check_batch_api"]
+__all__ = ["batch_api_records", "check_batch_api", "write_requests"]
 
 
 def check_batch_api(args: argparse.Namespace, summariser: Any) -> None:
@@ -26,7 +26,8 @@ def check_batch_api(args: argparse.Namespace, summariser: Any) -> None:
     from .._batchapi import check_supported
     from ..errors import ConfigurationError
 
-    check_supported(summariser.spec)
+    if not getattr(args, "batch_api_read", None):  # an offline run's file needs no Batch API
+        check_supported(summariser.spec)
     if getattr(args, "engine", "default") != "default":
         raise ConfigurationError("--batch-api runs in one process: drop --engine")
     if args.budget is not None:
@@ -54,6 +55,11 @@ def batch_api_records(args: argparse.Namespace, summariser: Any, writer: Any) ->
             yield OutputRecord.failure(art, summariser=summariser, source=art.source)
         elif (art.id, art.sha256) not in writer.done:
             articles.append(art)
+    if getattr(args, "batch_api_read", None):
+        yield from summariser.read_batch_file(
+            articles, args.batch_api_read, concurrency=args.concurrency
+        )
+        return
     line = _Line(enabled=not args.quiet)
     try:
         yield from summariser.collect_batch(
@@ -69,6 +75,30 @@ def batch_api_records(args: argparse.Namespace, summariser: Any, writer: Any) ->
         raise
     finally:
         line.clear()
+
+
+def write_requests(args: argparse.Namespace, summariser: Any) -> int:
+    """``--batch-api-write FILE``: the request file of the articles not cached; exit 0."""
+    from .._inputs import iter_articles
+    from ..errors import ArticleError, ConfigurationError
+
+    if summariser.cache is None:
+        raise ConfigurationError("--batch-api-write leaves out cached articles: drop --no-cache")
+    articles, unreadable = [], 0
+    for art in iter_articles([Path(p) for p in args.paths]):
+        if isinstance(art, ArticleError):
+            unreadable += 1
+            eprint(f"diplosum: failed: {art}")
+        else:
+            articles.append(art)
+    n = summariser.write_batch_file(articles, args.batch_api_write)
+    eprint(
+        f"diplosum: wrote {n} request(s) to {args.batch_api_write} ({len(articles) - n} cached, "
+        f"{unreadable} unreadable); run them (e.g. vllm run-batch -i {args.batch_api_write} "
+        "-o results.jsonl --model MODEL), then: diplosum summarise ... --batch-api-read "
+        "results.jsonl -o out.jsonl"
+    )
+    return 0
 
 
 def _interrupted(summariser: Any, jobs: list[Any], *, terminated: bool) -> None:

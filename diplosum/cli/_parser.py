@@ -143,6 +143,20 @@ def _add_batch_api_options(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help="--batch-api: seconds between polls of the batch (default 30)",
     )
+    g.add_argument(
+        "--batch-api-write",
+        default=None,
+        metavar="FILE",
+        help="write the request file of the articles not cached (OpenAI's batch format, which "
+        "vLLM's offline run-batch reads) and exit",
+    )
+    g.add_argument(
+        "--batch-api-read",
+        default=None,
+        metavar="FILE",
+        help="summarise from the output file of such an offline run (answers checked as "
+        "always; re-asks are direct calls)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

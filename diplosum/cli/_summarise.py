@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
         from ._dry_run import dry_run
 
         return dry_run(args, summariser)
+    if getattr(args, "batch_api_write", None):  # README: Batch API
+        from ._batchapi import write_requests
+
+        return write_requests(args, summariser)
     if args.budget is not None:
         from .._schema import Usage
 
@@ -79,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
                 f"diplosum: warning: no price is known for {summariser.spec.label}, so "
                 "--budget cannot be enforced; add one with --prices"
             )
-    if getattr(args, "batch_api", False):  # README: Batch API
+    if getattr(args, "batch_api", False) or getattr(args, "batch_api_read", None):
         from ._batchapi import check_batch_api
 
         check_batch_api(args, summariser)
@@ -110,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                 from ._ray import ray_records
 
                 records = ray_records(args, summariser, prices, writer)
-            elif getattr(args, "batch_api", False):  # README: Batch API
+            elif getattr(args, "batch_api", False) or getattr(args, "batch_api_read", None):
                 from ._batchapi import batch_api_records
 
                 records = batch_api_records(args, summariser, writer)
