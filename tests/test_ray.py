@@ -331,3 +331,15 @@ def test_a_local_model_actor_uses_its_nodes_server(
     host = LocalModelHost("local:qwen2.5-0.5b")
     assert host.base_url() == host.base_url() == Running.base_url
     assert started == ["qwen2.5-0.5b", "qwen2.5-0.5b"]  # shared_server reuses a running one
+
+
+def test_an_endpoint_that_is_not_there_is_exit_2(cluster: Any, tmp_path: Path) -> None:
+    """A wrong --base-url stops an --engine ray run as it stops the default one: exit 2 (the
+    actor's ConfigurationError, unwrapped from Ray's error)."""
+    src = tmp_path / "news.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": f"e{n}", "text": article(n)}) + "\n" for n in range(20))
+    )
+    args = ["summarise", str(src), "-m", "fake", "--base-url", "http://127.0.0.1:9/v1", "-q"]
+    args += ["--engine", "ray", "--workers", "1", "--no-cache", "-o", str(tmp_path / "o.jsonl")]
+    assert cli_run(args) == 2

@@ -70,7 +70,7 @@ def ray_records(
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = args.ray_address or "a local cluster"
             raise ConfigurationError(f"--engine ray: cannot start or join {where}: {exc}") from None
-    logging.getLogger("ray.data").setLevel(logging.ERROR)
+    logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # diplosum reports failures
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # diplosum's own progress line is the one shown
     context.print_on_execution_start = False

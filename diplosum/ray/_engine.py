@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
@@ -163,4 +164,12 @@ def _diplosum_error(exc: BaseException) -> DiplosumError | None:
         if isinstance(e, DiplosumError) and type(e).__module__.startswith("diplosum"):
             return e  # not Ray's copy of its class (RayTaskError(ConfigurationError))
         todo += [getattr(e, "cause", None), e.__cause__, e.__context__]
+    # Ray may keep only the text of the worker's exception chain: rebuild the error from it.
+    found = re.search(r"diplosum\.errors\.(\w+): (.+)", str(exc))
+    if found is not None:
+        from .. import errors
+
+        kind = getattr(errors, found[1], None)
+        if isinstance(kind, type) and issubclass(kind, DiplosumError):
+            return kind(found[2].strip())
     return None
