@@ -385,6 +385,9 @@ def _third_parties(
     return mediators, parties
 
 
+_SIDE_KINDS = frozenset({"state", "organisation", "armed_group"})
+
+
 def _second_side(
     mediators: list[Actor], parties: list[Actor], demoted: list[_Demoted], dropped: list[Dropped]
 ) -> list[Actor]:
@@ -393,7 +396,9 @@ def _second_side(
     is that side."""
     have = {_key(_ref(a)) for a in mediators + parties}
     for item in demoted:
-        if len(parties) >= 2:
+        # Only a known state, organisation or armed group counts as a side: a name the tables
+        # do not know is usually a person ("India and Ajit Doval" lack the second side).
+        if sum(1 for p in parties if p.kind in _SIDE_KINDS) >= 2:
             break
         key = _key(item.ref)
         if key in have:
@@ -454,6 +459,11 @@ def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venu
     if not (item.city or item.country):
         return None  # {"city": null, "country": null}: the article does not say
     ref = resolve_venue(item.city, item.country)
+    if item.city and item.country and not ref.normalised:
+        # The gazetteer knows the city in another country: the model's country is the slip
+        # ("Caracas", "Colombia" for talks between Colombia and the ELN in Caracas).
+        alone = resolve_venue(item.city, None)
+        ref = alone if alone.normalised and alone.city else ref
     names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
     country_only = not (item.city or ref.city or ref.site)
     for segment in _ordered(segments, getattr(item, "segment", None)):

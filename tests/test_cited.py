@@ -680,3 +680,36 @@ def test_a_mediating_word_belongs_to_the_actor_next_to_it(
 
     segment = Segment(1, 0, len(text), text)
     assert _mediating(segment, canonical_actor(actor), actor) is mediating
+
+
+def test_a_city_the_gazetteer_places_elsewhere_keeps_its_own_country() -> None:
+    """The model wrote the site and city with the parties' country ("Waraira Repano, Caracas",
+    "Colombia"): Caracas is in Venezuela, and the site stays a site."""
+    text = (
+        "date 2022-11-21 x\n\nColombia and the ELN resumed talks in Waraira Repano, Caracas, "
+        "on Monday."
+    )
+    venue = {"city": "Waraira Repano, Caracas", "country": "Colombia", "segment": 1}
+    summary, dropped = _built(text, venue=venue)
+    assert summary.venue is not None and all(d.field != "venue" for d in dropped)
+    assert (summary.venue.city, summary.venue.iso3, summary.venue.site) == (
+        "Caracas",
+        "VEN",
+        "Waraira Repano",
+    )
+
+
+def test_a_person_is_not_the_second_side() -> None:
+    """ "India and Ajit Doval": a person is not a side of its own, so the demoted 'mediator'
+    China is the talks' second side."""
+    text = (
+        "date 2025-08-19 x\n\nIndia's national security adviser Ajit Doval met China's Wang Yi "
+        "in New Delhi for border talks."
+    )
+    actors = [
+        {"name": "India", "role": "party", "segments": [1]},
+        {"name": "Ajit Doval", "role": "party", "segments": [1]},
+        {"name": "China", "role": "mediator", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
+    assert "CHN" in {a.iso3 for a in summary.parties} and summary.mediators == []
