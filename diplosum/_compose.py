@@ -27,8 +27,21 @@ _VERBS = {
 }
 
 
+def _named(actor: Actor) -> str:
+    """The name as a sentence uses it: "the United Nations", "the ELN", but "Hamas", "NATO"."""
+    name = actor.name
+    words = name.split()
+    if name.casefold().startswith("the "):
+        return name
+    if actor.kind == "organisation" and len(words) > 1:
+        return f"the {name}"
+    if actor.kind == "armed_group" and (len(words) > 1 or name.isupper()):
+        return f"the {name}"
+    return name
+
+
 def _names(actors: list[Actor]) -> str:
-    names = [a.name for a in actors]
+    names = [_named(a) for a in actors]
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -19,20 +19,20 @@ from diplosum._shape import shape_for
 _EV = Evidence(quote="x", start=0, end=1, status="segment")
 
 
-def _actor(name: str) -> Actor:
-    return Actor(name=name, mention=name, kind="state", evidence=[_EV])
+def _actor(name: str, kind: str = "state") -> Actor:
+    return Actor(name=name, mention=name, kind=kind, evidence=[_EV])  # type: ignore[arg-type]
 
 
 def test_everything_in_one_sentence() -> None:
     text = compose_summary(
         parties=[_actor("Armenia"), _actor("Azerbaijan")],
-        mediators=[_actor("United Nations")],
+        mediators=[_actor("United Nations", "organisation")],
         status="held",
         venue=Venue(city="Geneva", country="Switzerland", evidence=_EV),
         date=TalksDate(date=dt.date(2026, 3, 10), precision="day", text="Tuesday", evidence=_EV),
     )
     assert text == (
-        "Talks between Armenia and Azerbaijan, mediated by United Nations, were held in "
+        "Talks between Armenia and Azerbaijan, mediated by the United Nations, were held in "
         "Geneva, Switzerland, on 10 March 2026."
     )
 
@@ -67,6 +67,20 @@ def test_three_parties_site_and_unknown_status() -> None:
     )
     assert text == (
         "Talks between A, B and C, mediated by Qatar and Egypt, are reported at Tahrir Palace, Cairo."
+    )
+
+
+def test_organisations_and_groups_take_their_article() -> None:
+    text = compose_summary(
+        parties=[_actor("Sudan"), _actor("RSF", "armed_group"), _actor("Hamas", "armed_group")],
+        mediators=[_actor("African Union", "organisation"), _actor("NATO", "organisation")],
+        status="held",
+        venue=None,
+        date=None,
+    )
+    assert (
+        text
+        == "Talks between Sudan, the RSF and Hamas, mediated by the African Union and NATO, were held."
     )
 
 
