@@ -48,8 +48,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
         "--prompt",
         default=DEFAULT_PROMPT,
         help="prompt version (extract-v2, the default: items cite numbered segments; "
-        "extract-v2-align: names only, diplosum finds the segments; extract-v1: copied quotes) "
-        "or a path to a prompt TOML file",
+        "extract-v3: the same without a model-written summary, one is composed from the "
+        "verified fields; extract-v2-align: names only, diplosum finds the segments; "
+        "extract-v1: copied quotes) or a path to a prompt TOML file",
     )
     g.add_argument(
         "--max-reasks", type=int, default=2, help="validation re-asks per article (default 2)"
