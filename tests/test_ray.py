@@ -30,10 +30,11 @@ import ray
 
 from diplosum import Summariser
 from diplosum._batch import summarise_many
-from diplosum._cache import Cache
+from diplosum._cache import open_cache
 from diplosum.cli import run as cli_run
 from diplosum.ray import record_schema, summarise_dataset, to_record
 from diplosum.testing import FakeOpenAIServer
+from tests.test_cache_backends import pg_url  # noqa: F401  (the fixture: a fresh schema)
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -238,19 +239,27 @@ def test_a_killed_actor_loses_no_article_and_writes_none_twice(
     ray.kill(registry)
 
 
-def test_workers_share_one_sqlite_cache(
-    cluster: Any, server: FakeOpenAIServer, tmp_path: Path
-) -> None:
-    """Two workers write one SQLite cache at once (WAL): every answer is stored, none lost; a
-    second run is served from it entirely, by both workers."""
-    path = tmp_path / "shared.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_cache(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A cache spec: a SQLite file, or a fresh schema of the test PostgreSQL server (skipped,
+    saying why, when none is configured: DIPLOSUM_TEST_POSTGRES)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "shared.db")
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+def test_workers_share_one_cache(cluster: Any, server: FakeOpenAIServer, shared_cache: str) -> None:
+    """Two workers write one cache at once (SQLite in WAL mode; PostgreSQL with upserts): every
+    answer is stored, none lost; a second run is served from it entirely, by both workers."""
+    path = shared_cache
     ds = ray.data.from_items(
         [{"id": f"c{n}", "text": article(n)} for n in range(300)], override_num_blocks=6
     )
     kw = {"id_column": "id", "workers": 2, "concurrency": 8, "batch_size": 50, "cache": path}
     first = [to_record(r) for r in summarise_dataset(ds, **kw, **options(server)).take_all()]
     assert all(r.ok and not r.cached for r in first) and server.requests == 300
-    with Cache(path) as cache:
+    with open_cache(path) as cache:
         assert cache.stats().entries == 300
     second = [to_record(r) for r in summarise_dataset(ds, **kw, **options(server)).take_all()]
     assert all(r.ok and r.cached for r in second) and server.requests == 300
