@@ -576,9 +576,6 @@ def test_command_line_is_loopback_llama_cpp(model_file: Path) -> None:
         "--n_threads": "3",
         "--n_threads_batch": "3",
         "--logits_all": "false",  # the server's default allocates n_ctx x vocab floats
-        "--flash_attn": "true",
-        "--type_k": "8",  # q8_0
-        "--type_v": "8",
     }
     assert LocalServer(model_file).n_threads >= 1
 
