@@ -5,12 +5,14 @@ flags (n_ctx 8192, threads = CPUs, ``--logits_all false``) plus the configuratio
 articles (the first ``--articles`` of ``examples/``) are summarised through it, one at a time,
 with no cache; the server's peak RSS (``VmHWM``) is read before it stops. Reported: peak RSS,
 seconds per article, and whether the mediators, parties, venue and date are the same as with
-the first configuration (``default``: llama.cpp's own defaults). The configurations run one
+the first configuration (``default``: llama.cpp's own defaults, unless ``--config`` picks
+another first). The configurations run one
 after another on the same machine: run it on a quiet one.
 
     python benchmarks/bench_server_options.py [--articles 3] [--prompt extract-v2]
+        [--config default --config "n_batch 256" ...]   # a subset (default: all)
 
-Needs ``pip install -e ".[local]"``; writes ``results/server_options.json``.
+Needs ``pip install -e ".[local]"``; writes ``results/server_options.json`` (``--name``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,17 @@ CONFIGS: dict[str, list[str]] = {
     "default": ["--flash_attn", "false"],
     "flash_attn": ["--flash_attn", "true"],
     "flash_attn + q8_0 KV cache": ["--flash_attn", "true", "--type_k", "8", "--type_v", "8"],
-}
+    # A smaller batch: llama.cpp's compute buffer (the logits of a whole batch for a
+    # 151,936-token vocabulary) scales with it.
+    "n_batch 256": ["--n_batch", "256", "--n_ubatch", "256"],
+    "q8_0 K cache": ["--type_k", "8"],
+    # Prompt-lookup decoding: drafts continuations from n-grams of the prompt (names and
+    # numbers the answer copies); llama-cpp-python turns logits_all on for it.
+    "prompt lookup (10)": [
+        "--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "10",
+        "--logits_all", "true",
+    ],
+}  # fmt: skip
 
 
 def _free_port() -> int:
@@ -58,7 +70,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=3)
     ap.add_argument("--prompt", default="extract-v2")
+    ap.add_argument(
+        "--config",
+        action="append",
+        choices=list(CONFIGS),
+        help="run only these configurations (repeatable; the first is the reference)",
+    )
+    ap.add_argument("--name", default="server_options", help="results/NAME.json (default %(default)s)")
     args = ap.parse_args()
+    configs = {name: CONFIGS[name] for name in args.config} if args.config else CONFIGS
 
     import diplosum
     from diplosum._article import read_article
@@ -70,7 +90,7 @@ def main() -> None:
     articles = [read_article(p) for p in files[: args.articles]]
     info = c.machine()
     results: dict[str, Any] = {}
-    for name, extra in CONFIGS.items():
+    for name, extra in configs.items():
         port = _free_port()
         threads = str(len(os.sched_getaffinity(0)))
         cmd = [
@@ -137,7 +157,7 @@ def main() -> None:
     ]
     print(c.table(headers, rows))
     c.write_results(
-        "server_options",
+        args.name,
         {"machine": info, "git": c.git_state(), "prompt": args.prompt, "configs": results},
     )
 

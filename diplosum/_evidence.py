@@ -45,6 +45,7 @@ from .normalise import (
     VenueRef,
     actor_mentions,
     canonical_actor,
+    date_phrases,
     direction_for_status,
     resolve_date,
     resolve_venue,
@@ -63,6 +64,14 @@ MEDIATING = re.compile(
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
     re.IGNORECASE,
 )
+#: "invite Brazil, Chile and Mexico to join as guarantor countries": the actors named there are
+#: asked to take a role, not (yet) in it.
+_INVITED = re.compile(
+    r"\b(?:invit(?:e|es|ed|ing)|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|urg(?:e|es|ed|ing)"
+    r"|call(?:s|ed|ing)? on)\s+(?P<invited>[^.;:]{2,160}?)\s+to\s+(?:join|become|act|serve"
+    r"|participate|consider|take part|be (?:a |the )?(?:guarantor|mediator|host))",
+    re.IGNORECASE,
+)
 #: "talks between A and B", "delegations from A and B": the actors named there are the sides.
 _SIDES = re.compile(
     r"\b(?:between|delegations? (?:from|of)|talks with)\s+(?P<sides>[^.;:]{3,160}?)"
@@ -78,7 +87,7 @@ _PAIR = re.compile(
 )
 _PAST = re.compile(
     r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
-    r"|gathered|sat down|arrived)\b",
+    r"|gathered|sat down|arrived|issued|reached|discussed|visited|received|welcomed|spoke)\b",
     re.IGNORECASE,
 )
 _FUTURE = re.compile(
@@ -231,6 +240,77 @@ def _canonical(name: str) -> ActorRef:
 _COPIED_CHARS = 24
 
 
+#: A person's name as the model writes it: two to four capitalised words.
+_PERSON = re.compile(r"[A-Z][\w'’.-]+(?:\s+(?:bin|al|de|van|von|[A-Z][\w'’.-]+)){1,3}")
+
+#: Between a state and the name it qualifies, only a title: "US Special Envoy to the Middle
+#: East Steve Witkoff", "Iranian Foreign Minister Seyed Abbas Araghchi".
+_TITLE = re.compile(r"\s*(?:(?:[A-Z][\w'’.-]*|to|the|of|for|and|on|-)\s+){1,8}")
+
+
+def _affiliation(body: str, written: str) -> ActorRef | None:
+    """The state or organisation a person speaks for, read from the article's own title for
+    them ("US Special Envoy ... Steve Witkoff" is the United States); None when no mention of
+    the person carries one, or two mentions carry different ones."""
+    if not _PERSON.fullmatch(written.strip()):
+        return None
+    names = {written.strip(), written.split()[-1]}
+    found: set[ActorRef] = set()
+    for name in names:
+        for at in (m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", body)):
+            window = body[max(0, at - 80) : at]
+            titled = [
+                (end, ref)
+                for ref, _, end in actor_mentions(window)
+                if ref.kind in _SIDE_KINDS and _TITLE.fullmatch(window[end:])
+            ]
+            if titled:  # the nearest: "Kosovo. US Special Envoy Jane Roe" is the US's
+                found.add(max(titled, key=lambda t: t[0])[1])
+    return next(iter(found)) if len(found) == 1 else None
+
+
+#: Words too common to tie a stance to a segment.
+_COMMON = frozenset(
+    [
+        "that",
+        "this",
+        "with",
+        "from",
+        "have",
+        "will",
+        "would",
+        "their",
+        "they",
+        "them",
+        "said",
+        "says",
+        "also",
+        "about",
+        "after",
+        "before",
+        "which",
+        "while",
+        "were",
+        "been",
+        "being",
+        "into",
+        "over",
+        "such",
+        "than",
+        "more",
+        "most",
+        "other",
+        "some",
+        "only",
+        "talks",
+    ]
+)
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _tokens(text) if len(w) >= 4 and w not in _COMMON}
+
+
 class _Index:
     """The segments of one article with the actors each mentions (computed once each)."""
 
@@ -238,6 +318,13 @@ class _Index:
         self.segments = segments
         self._actors: dict[int, frozenset[ActorRef]] = {}
         self._located: ArticleIndex | None = None
+        self._affiliations: dict[str, ActorRef | None] = {}
+
+    def affiliation(self, written: str) -> ActorRef | None:
+        """The side the person ``written`` speaks for in this article (see _affiliation)."""
+        if written not in self._affiliations:
+            self._affiliations[written] = _affiliation(self.segments.body, written)
+        return self._affiliations[written]
 
     def actors(self, segment: Segment) -> frozenset[ActorRef]:
         if segment.id not in self._actors:
@@ -489,35 +576,105 @@ def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venu
     return None
 
 
+def _about_talks(
+    segment: Segment, index: _Index, parties: list[Actor], venue: Venue | None
+) -> bool:
+    """Whether ``segment`` is about these talks: it names the talks, a party or the venue (not
+    "Erdoğan received NATO's Rutte on May 13 in Ankara")."""
+    if _THE_TALKS.search(segment.text):
+        return True
+    if venue is not None and venue.city and _contains_words(segment.text, venue.city):
+        return True
+    return any(index.mentions(segment, _ref(p), p.mention) for p in parties)
+
+
+def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:
+    direction: Any = _direction(segment, status)
+    resolved = resolve_date(text, article.published, direction=direction)
+    return TalksDate(
+        date=resolved.date if resolved else None,
+        end=resolved.end if resolved else None,
+        precision=resolved.precision if resolved else None,
+        text=text,
+        evidence=_evidence(segment),
+    )
+
+
 def _date(
     item: NamedDate,
-    segments: Segments,
+    index: _Index,
     article: Article,
     status: str,
+    parties: list[Actor],
+    venue: Venue | None,
+) -> TalksDate | str:
+    """The talks' date from the model's phrase, or why it is refused."""
+    written = item.text or ""
+    said = elsewhere = False
+    for segment in _ordered(index.segments, getattr(item, "segment", None)):
+        text = _date_phrase(segment.text, written)
+        if text is None:
+            continue
+        if _when_said(segment.text, text):
+            said = True
+        elif not _about_talks(segment, index, parties, venue):
+            elsewhere = True
+        else:
+            return _talks_date(segment, text, article, status)
+    if said:
+        return "the date phrase dates a statement ('said Friday'), not the talks"
+    if elsewhere:
+        return "the date phrase's segment names neither the talks, a party nor the venue"
+    return "the date phrase is in no segment of the article"
+
+
+def _venue_date(
+    index: _Index, article: Article, status: str, parties: list[Actor], venue: Venue | None
+) -> TalksDate | None:
+    """A day named where the article places the talks: the first segment (the venue's own
+    first) that names the venue's city and the talks or a party, and a date phrase in it that
+    does not date a statement ("met in Ankara on Wednesday"; not "the Kremlin said Friday")."""
+    if venue is None or not venue.city:
+        return None
+    for segment in _ordered(index.segments, venue.evidence.segment):
+        if not _contains_words(segment.text, venue.city):
+            continue
+        if not _about_talks(segment, index, parties, None):
+            continue
+        for phrase, start, _ in date_phrases(segment.text):
+            if _SAID.search(segment.text[:start]):
+                continue
+            found = _talks_date(segment, phrase, article, status)
+            if found.date is not None:
+                return found
+    return None
+
+
+def _dated(
+    extraction: NamedExtraction,
+    index: _Index,
+    article: Article,
+    parties: list[Actor],
+    venue: Venue | None,
     dropped: list[Dropped],
 ) -> TalksDate | None:
-    written = item.text or ""
-    said = False
-    for segment in _ordered(segments, getattr(item, "segment", None)):
-        text = _date_phrase(segment.text, written)
-        if text is not None and _when_said(segment.text, text):
-            said = True
-            continue
-        if text is not None:
-            direction: Any = _direction(segment, status)
-            resolved = resolve_date(text, article.published, direction=direction)
-            return TalksDate(
-                date=resolved.date if resolved else None,
-                end=resolved.end if resolved else None,
-                precision=resolved.precision if resolved else None,
-                text=text,
-                evidence=_evidence(segment),
-            )
-    reason = "the date phrase is in no segment of the article"
-    if said:
-        reason = "the date phrase dates a statement ('said Friday'), not the talks"
-    dropped.append(Dropped(field="proposed_date", item=written, reason=reason))
-    return None
+    """The talks' date: the model's phrase where its segment bears it out and it names a day;
+    otherwise the day the venue's segment gives (reported as a replacement)."""
+    item, status = extraction.talks_date, extraction.talks_status
+    written = (item.text or "").strip() if item is not None else ""
+    found: TalksDate | str | None = None
+    if item is not None and written:
+        found = _date(item, index, article, status, parties, venue)
+    if isinstance(found, TalksDate) and found.date is not None:
+        return found
+    rescued = _venue_date(index, article, status, parties, venue)
+    if rescued is not None and written:
+        why = found if isinstance(found, str) else "the phrase names no day"
+        reason = f"replaced: {why}; segment {rescued.evidence.segment} dates the talks"
+        dropped.append(Dropped(field="proposed_date", item=written, reason=reason))
+    elif isinstance(found, str):
+        dropped.append(Dropped(field="proposed_date", item=written, reason=found))
+    return rescued or (found if isinstance(found, TalksDate) else None)
 
 
 def _positions(
@@ -526,34 +683,65 @@ def _positions(
     out: list[Position] = []
     for item in items:
         holder = _canonical(item.actor)
-        segment = index.segments.get(item.segment)
-        copied = index.holding(item.stance)
-        said = False
-        # The stance is often copied from the article: the segment holding it is the evidence
-        # (the model's segment number is often off by a few); else the one it cited.
-        for candidate in dict.fromkeys(s for s in (copied, segment) if s is not None):
-            said = _says(index, candidate, holder, item)
-            if not said and not index.actors(candidate):
-                before = index.segments.get(candidate.id - 1)  # "He added that ...": the speaker
-                said = before is not None and _says(index, before, holder, item)
-            if said:
-                segment = candidate
-                break
-        if segment is None or not said:
+        speaker = item.speaker
+        if not holder.normalised and (side := index.affiliation(item.actor)) is not None:
+            holder, speaker = side, speaker or item.actor  # "Steve Witkoff": the United States
+        heard = item.model_copy(update={"speaker": speaker})
+        segment = _stated_in(index, holder, heard)
+        if segment is None:
             reason = f"segment {item.segment} names neither {item.actor!r} nor its speaker"
             dropped.append(
                 Dropped(field="positions", item=item.stance or item.actor, reason=reason)
             )
             continue
+        if speaker and not _speaks_in(index, segment, speaker):
+            speaker = None  # a speaker the evidence does not name is not shown
         out.append(
             Position(
                 actor=holder.name,
-                speaker=item.speaker,
+                speaker=speaker,
                 stance=item.stance,
                 evidence=_evidence(segment),
             )
         )
     return out
+
+
+#: A segment shares this many content words with a stance to evidence it when the model's
+#: own segment does not name the actor ("agree to resume humanitarian activities").
+_SHARED_WORDS = 2
+
+
+def _stated_in(index: _Index, holder: ActorRef, item: CitedPosition) -> Segment | None:
+    """The segment that evidences a position: the one holding the copied stance, else the one
+    cited (each when it, or for "He added that ..." the segment before, names the actor or the
+    speaker); else the segment naming them that shares the most content words with the stance."""
+    cited = index.segments.get(item.segment)
+    copied = index.holding(item.stance)
+    # The stance is often copied from the article: the segment holding it is the evidence
+    # (the model's segment number is often off by a few); else the one it cited.
+    for candidate in dict.fromkeys(s for s in (copied, cited) if s is not None):
+        if _says(index, candidate, holder, item):
+            return candidate
+        if not index.actors(candidate):
+            before = index.segments.get(candidate.id - 1)  # "He added that ...": the speaker
+            if before is not None and _says(index, before, holder, item):
+                return candidate
+    words = _content(item.stance)
+    best, shared = None, _SHARED_WORDS - 1
+    for segment in index.segments:
+        overlap = len(words & _content(segment.text))
+        if overlap > shared and _says(index, segment, holder, item):
+            best, shared = segment, overlap
+    return best
+
+
+def _speaks_in(index: _Index, segment: Segment, speaker: str) -> bool:
+    ref = canonical_actor(speaker)
+    if index.mentions(segment, ref, speaker):
+        return True
+    before = index.segments.get(segment.id - 1)
+    return not index.actors(segment) and before is not None and index.mentions(before, ref, speaker)
 
 
 #: How far (in characters) a mediating word may stand from the actor's mention.
@@ -580,8 +768,11 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
-    Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates."""
-    sides = _side_spans(segment.text)
+    Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
+    the actors invited to take a role ("invite Brazil to join as guarantor")."""
+    sides = _side_spans(segment.text) + [
+        (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
+    ]
     mentions = [
         (r, a, b)
         for r, a, b in _mentions(segment.text)
@@ -632,11 +823,30 @@ def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
 
 #: A sentence about the talks themselves, or their sides, without naming a party.
 _THE_TALKS = re.compile(
-    r"\b(?:talks|negotiations|dialogue|peace|ceasefire|truce|deal|agreement|accord|process|round"
+    r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
+    r"|agreement|accord|process|round"
     r"|both sides|two sides|the parties|both parties"
     r"|the two (?:countries|nations|sides|delegations|leaders))\b",
     re.IGNORECASE,
 )
+
+
+#: A sentence that goes on from the one before: "They announced ...", "The two sides ...".
+_GOES_ON = re.compile(r"(?:They|He|She|It|Both|The two|The delegations|The sides)\b")
+
+
+def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:
+    """Whether ``segment`` names the talks or a party, or goes on from one that does."""
+    for _ in range(3):
+        if _THE_TALKS.search(segment.text) or any(
+            index.mentions(segment, _ref(p), p.mention) for p in parties
+        ):
+            return True
+        before = index.segments.get(segment.id - 1)
+        if before is None or not _GOES_ON.match(segment.text):
+            return False
+        segment = before
+    return False
 
 
 def _between_parties(
@@ -653,10 +863,7 @@ def _between_parties(
         ref = _ref(mediator)
         segments = [s for e in mediator.evidence if (s := index.segments.get(e.segment or 0))]
         roles = [s for s in segments if _mediating(s, ref, mediator.mention)]
-        if not roles or any(
-            _THE_TALKS.search(s.text) or any(index.mentions(s, _ref(p), p.mention) for p in parties)
-            for s in roles
-        ):
+        if not roles or any(_in_these_talks(s, index, parties) for s in roles):
             kept.append(mediator)
             continue
         reason = (
@@ -678,28 +885,46 @@ def _rescue_mediators(
     index: _Index,
     mediators: list[Actor],
     parties: list[Actor],
+    demoted: list[_Demoted],
 ) -> list[Actor]:
     """Mediators the model left out but the talks' own segments show in the role ("Norway and
     Cuba have acted as guarantors", "with the African Union acting as co-mediator"): the
-    segments cited for the parties, mediators, venue or date, read by the same role check."""
+    segments cited for the parties, mediators, venue or date, read by the same role check;
+    every segment when the model named mediators and none of them held. An actor listed with
+    one in the role shares it ("Cuba, Venezuela, and the Kingdom of Norway as guarantors")."""
     cited = {e.segment for a in mediators + parties for e in a.evidence}
     cited |= {
         getattr(extraction.venue, "segment", None),
         getattr(extraction.talks_date, "segment", None),
     }
+    everywhere = bool(demoted) and not mediators
     have = {_key(_ref(a)) for a in mediators + parties}
     for segment in index.segments:
-        if segment.id not in cited:
+        if segment.id not in cited and not everywhere:
             continue
-        for ref, start, end in _mentions(segment.text):
+        found = [
+            (ref, start, end)
+            for ref, start, end in _mentions(segment.text)
+            if _key(ref) not in have and ref.kind != "person"
+        ]
+        roles = [
+            _mediating(segment, ref, segment.text[a:b], window=_RESCUE_WINDOW)
+            for ref, a, b in found
+        ]
+        for i in range(len(found) - 2, -1, -1):  # a list shares its last member's role
+            if roles[i + 1] and not roles[i]:
+                roles[i] = bool(_LISTED.fullmatch(segment.text[found[i][2] : found[i + 1][1]]))
+        for (ref, start, end), role in zip(found, roles, strict=True):
             key = _key(ref)
-            if key in have or ref.kind == "person":
-                continue
-            written = segment.text[start:end]
-            if _mediating(segment, ref, written, window=_RESCUE_WINDOW):
+            if role and key not in have:
+                written = segment.text[start:end]
                 mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
                 have.add(key)
     return mediators
+
+
+#: Between two members of a list: "Cuba, Venezuela, and the Kingdom of Norway".
+_LISTED = re.compile(r"\s*(?:,\s*|,?\s+(?:and|or)\s+)(?:the\s+)?(?:[A-Z]\w+\s+of\s+)?")
 
 
 def _add_sides(
@@ -749,15 +974,11 @@ def build_cited_summary(
     mediators, parties, demoted = _actors(extraction.actors, index, dropped, extraction.venue)
     mediators, parties = _third_parties(mediators, parties, index, dropped)
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
-    mediators = _rescue_mediators(extraction, index, mediators, parties)
+    mediators = _rescue_mediators(extraction, index, mediators, parties, demoted)
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _second_side(mediators, parties, demoted, dropped)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
-    talks_date = None
-    if extraction.talks_date is not None and (extraction.talks_date.text or "").strip():
-        talks_date = _date(
-            extraction.talks_date, segments, article, extraction.talks_status, dropped
-        )
+    talks_date = _dated(extraction, index, article, parties, venue, dropped)
     written = extraction.summary or compose_summary(
         parties=parties,
         mediators=mediators,

@@ -713,3 +713,136 @@ def test_a_person_is_not_the_second_side() -> None:
     ]
     summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
     assert "CHN" in {a.iso3 for a in summary.parties} and summary.mediators == []
+
+
+def test_a_date_from_another_meeting_is_replaced_by_the_venues_own() -> None:
+    """The model dated the talks with a day of a segment about another meeting (it names no
+    party, the venue nor the talks): the day given where the venue's segment places the talks
+    replaces it, and the replacement is reported."""
+    text = (
+        "date 2026-06-08 x\n\nMalta offered to host talks between Serbia and Kosovo in Valletta. "
+        "The prime minister received the NATO chief on June 9 in Rome. "
+        "Diplomats said Malta hopes to convene the two sides in Valletta on June 12."
+    )
+    actors = [
+        {"name": "Malta", "role": "mediator", "segments": [1]},
+        {"name": "Serbia", "role": "party", "segments": [1]},
+        {"name": "Kosovo", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Valletta", "country": None, "segment": 1},
+        talks_date={"text": "June 9", "segment": 2},
+    )
+    assert summary.proposed_date is not None
+    assert summary.proposed_date.date.isoformat() == "2026-06-12"
+    assert summary.proposed_date.evidence.segment == 3
+    assert [(d.field, d.reason.split(":")[0]) for d in dropped] == [("proposed_date", "replaced")]
+    # Without a venue there is nothing to anchor a replacement: the refused date is dropped.
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": None, "country": None, "segment": None},
+        talks_date={"text": "June 9", "segment": 2},
+    )
+    assert summary.proposed_date is None
+    assert "neither the talks" in dropped[-1].reason
+
+
+def test_a_date_phrase_that_names_no_day_gives_way_to_the_venues_day() -> None:
+    """ "after the rainy season" is the president's trip and names no day; the talks were held
+    in Ankara on Wednesday (past tense: the Wednesday before the dateline)."""
+    text = (
+        "date 2026-01-18 x\n\nThe president plans to visit Chad and Niger after the rainy season. "
+        "After two days of talks in Ankara on Wednesday, Chad and Niger issued a joint statement."
+    )
+    actors = [
+        {"name": "Türkiye", "role": "mediator", "segments": [2]},
+        {"name": "Chad", "role": "party", "segments": [2]},
+        {"name": "Niger", "role": "party", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Ankara", "country": None, "segment": 2},
+        talks_date={"text": "after the rainy season", "segment": 1},
+    )
+    assert summary.proposed_date is not None and summary.proposed_date.text == "Wednesday"
+    assert summary.proposed_date.date.isoformat() == "2026-01-14"
+    assert dropped[-1].reason.startswith("replaced: the phrase names no day")
+
+
+def test_a_person_speaks_for_the_state_their_title_names() -> None:
+    """ "US Special Envoy to the Balkans Jane Roe": a position the model gave to Jane Roe is the
+    United States' one, evidenced where the article names the United States; a speaker the
+    evidence does not name is not shown."""
+    text = (
+        "date 2026-06-08 x\n\nMalta offered to host talks between Serbia and Kosovo. "
+        "US Special Envoy to the Balkans Jane Roe arrived in Valletta on Monday. "
+        "The US president said Washington expects a deal before the summer."
+    )
+    positions = [
+        {
+            "actor": "Jane Roe",
+            "speaker": None,
+            "stance": "Expects a deal before the summer.",
+            "segment": 3,
+        }
+    ]
+    summary, dropped = build_cited_summary(
+        parse_text(text, id="t.txt"),
+        CitedExtraction.model_validate(
+            answer(positions=positions, venue={"city": None, "country": None, "segment": None})
+        ),
+    )
+    assert [(p.actor, p.speaker, p.evidence.segment) for p in summary.positions] == [
+        ("United States", None, 3)
+    ]
+    assert not [d for d in dropped if d.field == "positions"]
+
+
+def test_a_position_cited_to_a_bare_segment_moves_to_the_one_sharing_its_words() -> None:
+    """The cited segment ("The second point was humanitarian aid.") names no actor: the
+    segment that names Colombia and shares the stance's words is the evidence."""
+    text = (
+        "date 2026-06-08 x\n\nThe talks in Havana ended on Friday. "
+        "The second point was humanitarian aid. "
+        "Colombia and the ELN decided to resume humanitarian relief in the north."
+    )
+    positions = [
+        {
+            "actor": "Colombia",
+            "speaker": None,
+            "stance": "Agrees to resume humanitarian relief.",
+            "segment": 2,
+        }
+    ]
+    summary, _ = build_cited_summary(
+        parse_text(text, id="t.txt"),
+        CitedExtraction.model_validate(answer(positions=positions)),
+    )
+    assert [(p.actor, p.evidence.segment) for p in summary.positions] == [("Colombia", 3)]
+
+
+def test_invited_guarantors_are_not_mediators_and_a_list_shares_its_role() -> None:
+    """The model listed the countries *invited* to become guarantors. They are demoted; the
+    guarantors the article names ("Peru, Ghana, and the Kingdom of Norway as guarantor
+    countries", a sentence going on from the talks') are the mediators, the list sharing the
+    role of its last member."""
+    text = (
+        "date 2026-06-08 x\n\nThe delegations of Colombia and the ELN ended a week of talks. "
+        "They announced the ratification of Peru, Ghana, and the Kingdom of Norway as guarantor "
+        "countries. They also decided to invite Brazil and Chile to join as guarantor countries."
+    )
+    actors = [
+        {"name": "Brazil", "role": "mediator", "segments": [3]},
+        {"name": "Chile", "role": "mediator", "segments": [3]},
+        {"name": "Colombia", "role": "party", "segments": [1]},
+        {"name": "ELN", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": None, "country": None, "segment": None}
+    )
+    assert [a.iso3 for a in summary.mediators] == ["PER", "GHA", "NOR"]
+    assert {d.item for d in dropped if d.reason.startswith("demoted")} == {"Brazil", "Chile"}

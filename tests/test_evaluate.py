@@ -398,7 +398,8 @@ def test_cli_summarises_the_gold_articles_through_the_cache(
 
 
 def test_dropped_items_and_seconds_per_article_are_totalled(tmp_path: Path) -> None:
-    """Dropped items (demotions apart) per 10 articles, and the median latency of fresh calls."""
+    """Dropped items (demotions and replacements apart) per 10 articles, and the median latency
+    of fresh calls."""
     one = write_article(tmp_path, "one.txt", TALKS)
     two = write_article(tmp_path, "two.txt", TURKISH)
     demoted = {"field": "mediators", "item": "France", "reason": "demoted: no mediating role"}
@@ -407,8 +408,18 @@ def test_dropped_items_and_seconds_per_article_are_totalled(tmp_path: Path) -> N
         "item": "Atlantis",
         "reason": "no segment of the article mentions it",
     }
-    recs = [record(one, dropped=[demoted, gone]), record(two, cached=True)]
+    replaced = {
+        "field": "proposed_date",
+        "item": "next year",
+        "reason": "replaced: the phrase names no day; segment 2 dates the talks",
+    }
+    recs = [record(one, dropped=[demoted, gone, replaced]), record(two, cached=True)]
     recs[0]["latency_s"], recs[1]["latency_s"] = 12.5, 0.01
     totals = scored([gold("one.txt"), gold("two.txt")], recs).totals()
-    assert totals["dropped"] == {"items": 2, "demoted_or_moved": 1, "per_10_articles": 5.0}
+    assert totals["dropped"] == {
+        "items": 3,
+        "demoted_or_moved": 1,
+        "replaced": 1,
+        "per_10_articles": 5.0,
+    }
     assert totals["latency_s"] == {"median": 12.5, "min": 12.5, "max": 12.5}

@@ -560,6 +560,7 @@ def test_public_names() -> None:
         "actor_mentions",
         "actors_in",
         "canonical_actor",
+        "date_phrases",
         "direction_for_status",
         "resolve_date",
         "resolve_venue",
@@ -589,3 +590,23 @@ def test_a_name_with_its_abbreviation_in_brackets() -> None:
     """'National Liberation Army (ELN)' is the ELN; an unknown pair stays as written."""
     assert canonical_actor("National Liberation Army (ELN)").name == "ELN"
     assert canonical_actor("Some Front (XYZQ)").normalised is False
+
+
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        ("talks in Ankara on Wednesday, 11 February, for the", ["Wednesday, 11 February"]),
+        ("convene the two sides on May 15 as suggested", ["May 15"]),
+        ("signed on 27 June 2025 in Washington", ["27 June 2025"]),
+        ("on 2026-03-10, next Tuesday or tomorrow", ["2026-03-10", "next Tuesday", "tomorrow"]),
+        ("On Friday, November 25, after", ["Friday, November 25"]),
+        # A month alone, "May" without its day, and abbreviations that are words are no day.
+        ("held in May in Sun City; the Mar plan", []),
+    ],
+)
+def test_date_phrases_find_the_days_a_text_names(text: str, phrases: list[str]) -> None:
+    from diplosum.normalise import date_phrases
+
+    found = date_phrases(text)
+    assert [p for p, _, _ in found] == phrases
+    assert all(text[start:end] == p for p, start, end in found)

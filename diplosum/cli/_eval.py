@@ -87,9 +87,10 @@ def print_totals(scores: Scores, label: str) -> None:
     rows.append(
         (
             "dropped items",
-            str(d["items"] - d["demoted_or_moved"]),
+            str(d["items"] - d["demoted_or_moved"] - d.get("replaced", 0)),
             f"{_num(d['per_10_articles'])} per 10 articles; also {d['demoted_or_moved']} "
-            "mediator(s) demoted or moved to parties",
+            f"mediator(s) demoted or moved to parties, {d.get('replaced', 0)} value(s) replaced "
+            "by a verified one",
         )
     )
     lat = t["latency_s"]

@@ -146,6 +146,7 @@ class ArticleScore:
     prompt_version: str | None = None
     dropped: int = 0  # items the checks left out (a mediator demoted or moved counts too)
     demoted: int = 0  # of which: kept as an actor, not as a mediator
+    replaced: int = 0  # of which: a model value refused, a verified one shown instead
     latency_s: float | None = None  # of a fresh (uncached) model call
 
     def values(self) -> dict[str, float | None]:
@@ -332,5 +333,6 @@ def score_article(
         prompt_version=rec.prompt_version if rec else None,
         dropped=len(rec.dropped) if rec else 0,
         demoted=sum(d.reason.startswith(("demoted", "moved")) for d in rec.dropped) if rec else 0,
+        replaced=sum(d.reason.startswith("replaced") for d in rec.dropped) if rec else 0,
         latency_s=rec.latency_s if rec and not rec.cached and rec.attempts else None,
     )

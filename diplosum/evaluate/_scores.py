@@ -75,7 +75,10 @@ class Scores:
             "dropped": {
                 "items": sum(a.dropped for a in arts),
                 "demoted_or_moved": sum(a.demoted for a in arts),
-                "per_10_articles": 10 * sum(a.dropped - a.demoted for a in arts) / n if n else None,
+                "replaced": sum(a.replaced for a in arts),
+                "per_10_articles": (
+                    10 * sum(a.dropped - a.demoted - a.replaced for a in arts) / n if n else None
+                ),
             },
             "latency_s": _latency(arts),
             "cost_usd": sum(a.cost_usd or 0.0 for a in arts),

@@ -28,7 +28,14 @@ from ._actors import (
     canonical_actor,
     state_iso3,
 )
-from ._dates import Direction, Precision, ResolvedDate, direction_for_status, resolve_date
+from ._dates import (
+    Direction,
+    Precision,
+    ResolvedDate,
+    date_phrases,
+    direction_for_status,
+    resolve_date,
+)
 from ._text import _fold as _fold  # re-exported: _evidence folds text the same way
 from ._text import _key as _key  # re-exported: the keys of the shipped gazetteer
 from ._venues import VenueRef, resolve_venue
@@ -43,6 +50,7 @@ __all__ = [
     "actor_mentions",
     "actors_in",
     "canonical_actor",
+    "date_phrases",
     "direction_for_status",
     "resolve_date",
     "resolve_venue",

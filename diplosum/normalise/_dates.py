@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 from . import _data as data
 
-__all__ = ["Direction", "Precision", "ResolvedDate", "direction_for_status", "resolve_date"]
+__all__ = [
+    "Direction",
+    "Precision",
+    "ResolvedDate",
+    "date_phrases",
+    "direction_for_status",
+    "resolve_date",
+]
 
 Direction = Literal["auto", "forward", "backward"]
 Precision = Literal["day", "month", "year"]
@@ -325,6 +332,34 @@ def resolve_date(
         return None
     start, end, precision = found
     return ResolvedDate(start, end if end and end > start else None, precision, text.strip())
+
+
+#: A day named in running text: "Wednesday, 11 February", "on May 15", "21 November 2022",
+#: "next Tuesday", "2026-03-10", "today". A month alone ("in May") or a bare number is not a
+#: day, and the English month "May" needs its day number.
+_IN_TEXT = (
+    rf"\b(?:(?:(?:this|next|last|coming)\s+)?(?:{_WEEKDAY})(?:,?\s+(?:the\s+)?(?:{_MONTH})\.?\s+\d{{1,2}}"
+    rf"(?:st|nd|rd|th)?|,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH}))?"
+    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|today|tomorrow|yesterday)(?:,?\s+\d{{4}})?\b"
+)
+
+
+def date_phrases(text: str) -> list[tuple[str, int, int]]:
+    """Each phrase of ``text`` that names a day, with its span, in order (see ``_IN_TEXT``).
+
+    Full weekday and month names only ("Sun" and "Mar" are words too); what each names is
+    left to :func:`resolve_date`.
+    """
+    found: list[tuple[str, int, int]] = []
+    for match in re.finditer(_IN_TEXT, text, re.IGNORECASE):
+        phrase = match.group(0)
+        words = {w.casefold().rstrip(".") for w in re.findall(r"[A-Za-z.]+", phrase)}
+        short = {w for w in words if (w in data.WEEKDAYS or w in data.MONTHS) and len(w) <= 4}
+        if short - {"may", "june", "july"} or ("may" in words and not re.search(r"\d", phrase)):
+            continue
+        found.append((phrase, match.start(), match.end()))
+    return found
 
 
 def direction_for_status(status: str) -> Direction:
