@@ -1,7 +1,8 @@
 """llama.cpp server options for the embedded model, side by side (issue 12, item 5).
 
-For each configuration a fresh ``python -m llama_cpp.server`` is started with diplosum's own
-flags (n_ctx 8192, threads = CPUs, ``--logits_all false``) plus the configuration's; the same
+For each configuration a fresh ``python -m llama_cpp.server`` is started with diplosum's
+former flags (n_ctx 8192, threads = CPUs, ``--logits_all false``) plus the configuration's
+(``use_mmap false`` is diplosum's own set now); the same
 articles (the first ``--articles`` of ``examples/``) are summarised through it, one at a time,
 with no cache; the server's peak RSS (``VmHWM``) is read before it stops. Reported: peak RSS,
 seconds per article, and whether the mediators, parties, venue and date are the same as with
@@ -30,7 +31,10 @@ from typing import Any
 import _common as c
 
 CONFIGS: dict[str, list[str]] = {
-    "default": ["--flash_attn", "false"],
+    "default": ["--flash_attn", "false", "--use_mmap", "true"],
+    # Weights read into memory, not mapped: the mapped file's pages stay resident beside the
+    # copy llama.cpp repacks for its CPU kernels (diplosum's default since 2026-12-02).
+    "use_mmap false": ["--use_mmap", "false"],
     "flash_attn": ["--flash_attn", "true"],
     "flash_attn + q8_0 KV cache": ["--flash_attn", "true", "--type_k", "8", "--type_v", "8"],
     # A smaller batch: llama.cpp's compute buffer (the logits of a whole batch for a

@@ -576,6 +576,7 @@ def test_command_line_is_loopback_llama_cpp(model_file: Path) -> None:
         "--n_threads": "3",
         "--n_threads_batch": "3",
         "--logits_all": "false",  # the server's default allocates n_ctx x vocab floats
+        "--use_mmap": "false",  # a mapped file stays resident beside the repacked weights
     }
     assert LocalServer(model_file).n_threads >= 1
 
