@@ -27,7 +27,14 @@ import re
 from contextvars import ContextVar
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ._segments import Segments
 
@@ -39,6 +46,8 @@ __all__ = [
     "CitedExtraction",
     "CitedPosition",
     "CitedVenue",
+    "ListedActor",
+    "ListedExtraction",
     "NamedActor",
     "NamedDate",
     "NamedExtraction",
@@ -237,8 +246,53 @@ class BriefExtraction(CitedExtraction):
         return ""
 
 
+class ListedActor(_Item):
+    name: str = Field(max_length=80, description="As named in the article, e.g. 'Qatar'.")
+    segments: list[int] = Field(
+        min_length=1,
+        max_length=_MAX_CITED_ACTOR,
+        description="Numbers of the segments that show this actor in this role.",
+    )
+
+    @field_validator("segments")
+    @classmethod
+    def _ids_exist(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        return _check_ids(value, info)
+
+
+class ListedExtraction(CitedExtraction):
+    """``extract-v2-lists``: the cited shape with two lists, mediators and parties.
+
+    The model fills ``mediators`` and ``parties`` (no roles, no place for bystanders); they
+    become ``actors`` with those roles, so the same checks apply.
+    """
+
+    # The docstring above is the schema's description: part of every request and cache key.
+    mediators: list[ListedActor] = Field(default_factory=list, max_length=_MAX_ACTORS // 2)
+    parties: list[ListedActor] = Field(default_factory=list, max_length=_MAX_ACTORS // 2)
+
+    @field_validator("actors", mode="before")
+    @classmethod
+    def _not_asked(cls, value: Any) -> list[Any]:
+        return []
+
+    @model_validator(mode="after")
+    def _as_actors(self) -> ListedExtraction:
+        self.actors = [
+            CitedActor.model_construct(name=a.name, role=role, segments=a.segments)
+            for role, listed in (("mediator", self.mediators), ("party", self.parties))
+            for a in listed
+        ]
+        return self
+
+
 #: The fields each shape keeps out of the schema the model sees.
-_UNASKED: dict[type[BaseModel], tuple[str, ...]] = {BriefExtraction: ("summary",)}
+_UNASKED: dict[type[BaseModel], tuple[str, ...]] = {
+    BriefExtraction: ("summary",),
+    ListedExtraction: ("actors",),
+}
+#: The fields each shape asks for first (a grammar writes them in the schema's order).
+_FIRST: dict[type[BaseModel], tuple[str, ...]] = {ListedExtraction: ("mediators", "parties")}
 
 
 _SCHEMAS: dict[type[BaseModel], str] = {}
@@ -259,7 +313,11 @@ def segment_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema of ``model`` as sent to the model (a fresh copy each call)."""
     # instructor asks for the schema on a fresh subclass per request: key on the base model.
     base = next(
-        (c for c in model.__mro__ if c in (BriefExtraction, CitedExtraction, NamedExtraction)),
+        (
+            c
+            for c in model.__mro__
+            if c in (ListedExtraction, BriefExtraction, CitedExtraction, NamedExtraction)
+        ),
         model,
     )
     text = _SCHEMAS.get(base)
@@ -269,6 +327,14 @@ def segment_schema(model: type[BaseModel]) -> dict[str, Any]:
         for name in _UNASKED.get(base, ()):
             del schema["properties"][name]
             schema["required"].remove(name)
+        first = _FIRST.get(base, ())
+        if first:
+            props = schema["properties"]
+            schema["properties"] = {
+                **{k: props[k] for k in first},
+                **{k: v for k, v in props.items() if k not in first},
+            }
+            schema["required"] = list(schema["properties"])
         schema["title"] = base.__name__
         text = _SCHEMAS[base] = json.dumps(schema)
     result: dict[str, Any] = json.loads(text)

@@ -11,6 +11,8 @@ is required). ``format`` says what the model answers and how the article is show
   from the verified fields (:mod:`diplosum._compose`).
 - ``named`` (``extract-v2-align``): numbered segments; actors, venue and date are named only
   and diplosum finds the segments that mention them; positions cite a segment.
+- ``lists`` (``extract-v2-lists``): ``cited`` with two lists, mediators and parties, instead of
+  one list of actors with roles (issue 12 asked for both to be measured).
 
 The ``system`` text is the same for every article, so an endpoint that reuses a cached prompt
 prefix (llama.cpp does) evaluates it once per batch. The hash of the file's bytes is recorded
@@ -33,8 +35,8 @@ from .errors import ConfigurationError
 __all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
 
 DEFAULT_PROMPT = "extract-v2"
-PromptFormat = Literal["quotes", "cited", "brief", "named"]
-_FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "brief", "named")
+PromptFormat = Literal["quotes", "cited", "brief", "named", "lists"]
+_FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "brief", "named", "lists")
 _PLACEHOLDERS = frozenset({"article", "published", "headline"})
 _CLOSE_TAG = re.compile(r"</\s*article\s*>", re.IGNORECASE)
 

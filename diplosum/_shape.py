@@ -75,16 +75,18 @@ class Shape:
 
 
 def shape_for(fmt: str) -> Shape:
-    """The :class:`Shape` of a prompt format (``quotes``, ``cited``, ``brief`` or ``named``)."""
+    """The :class:`Shape` of a prompt format (``quotes``, ``cited``, ``brief``, ``named`` or
+    ``lists``)."""
     if fmt == "quotes":
         return Shape("quotes", Extraction, build_summary)
-    from ._cited import BriefExtraction, CitedExtraction, NamedExtraction
+    from ._cited import BriefExtraction, CitedExtraction, ListedExtraction, NamedExtraction
     from ._evidence import build_cited_summary
 
     models: dict[str, type[BaseModel]] = {
         "cited": CitedExtraction,
         "brief": BriefExtraction,
         "named": NamedExtraction,
+        "lists": ListedExtraction,
     }
     return Shape(fmt, models[fmt], build_cited_summary)
 

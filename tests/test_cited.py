@@ -846,3 +846,23 @@ def test_invited_guarantors_are_not_mediators_and_a_list_shares_its_role() -> No
     )
     assert [a.iso3 for a in summary.mediators] == ["PER", "GHA", "NOR"]
     assert {d.item for d in dropped if d.reason.startswith("demoted")} == {"Brazil", "Chile"}
+
+
+def test_the_two_list_shape_becomes_actors_with_roles() -> None:
+    """``extract-v2-lists`` asks for mediators and parties first and no actor list; its answer
+    becomes actors with those roles, checked like any other."""
+    from diplosum._cited import ListedExtraction, segment_schema
+    from diplosum._prompt import load_prompt
+
+    assert load_prompt("extract-v2-lists").format == "lists"
+    schema = segment_schema(ListedExtraction)
+    assert list(schema["properties"])[:2] == ["mediators", "parties"]
+    assert "actors" not in schema["properties"] and schema["required"] == list(schema["properties"])
+    data = answer(
+        mediators=[{"name": "Qatar", "segments": [1]}],
+        parties=[{"name": "Sudan", "segments": [1, 4]}, {"name": "RSF", "segments": [5]}],
+    )
+    del data["actors"]
+    summary, _ = build_cited_summary(article(), ListedExtraction.model_validate(data))
+    assert [a.iso3 for a in summary.mediators] == ["QAT"]
+    assert [a.name for a in summary.parties] == ["Sudan", "RSF"]

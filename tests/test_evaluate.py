@@ -421,5 +421,39 @@ def test_dropped_items_and_seconds_per_article_are_totalled(tmp_path: Path) -> N
         "demoted_or_moved": 1,
         "replaced": 1,
         "per_10_articles": 5.0,
+        "true_items_lost": 0,  # the gold names neither Atlantis nor France
+        "lost_per_10_articles": 0.0,
     }
     assert totals["latency_s"] == {"median": 12.5, "min": 12.5, "max": 12.5}
+
+
+def test_true_items_lost_are_the_dropped_items_the_gold_holds(tmp_path: Path) -> None:
+    """A dropped party the gold names, a dropped venue that is the gold's city and a dropped
+    date that is the gold's day are true items lost; a refused country-as-venue, a weekday of a
+    statement where the gold has no date, and a demotion are not."""
+    one = write_article(tmp_path, "one.txt", TALKS)
+    two = write_article(tmp_path, "two.txt", TURKISH)
+
+    def dropped(field: str, item: str, reason: str = "no segment mentions it") -> dict[str, str]:
+        return {"field": field, "item": item, "reason": reason}
+
+    recs = [
+        record(
+            one,
+            dropped=[
+                dropped("parties", "Ukraine"),
+                dropped("parties", "Atlantis"),
+                dropped("venue", "Istanbul"),
+                dropped("proposed_date", "May 15"),
+                dropped("mediators", "NATO", "demoted: no mediating role"),
+            ],
+        ),
+        record(two, dropped=[dropped("venue", "Russia"), dropped("proposed_date", "Friday")]),
+    ]
+    golds = [
+        gold("one.txt", parties=("Russia", "Ukraine"), city="Istanbul", day="2025-05-15"),
+        gold("two.txt", parties=("Russia", "Ukraine")),
+    ]
+    totals = scored(golds, recs).totals()["dropped"]
+    assert (totals["items"], totals["demoted_or_moved"]) == (7, 1)
+    assert totals["true_items_lost"] == 3 and totals["lost_per_10_articles"] == 15.0

@@ -93,6 +93,15 @@ def print_totals(scores: Scores, label: str) -> None:
             "by a verified one",
         )
     )
+    if "true_items_lost" in d:
+        rows.append(
+            (
+                "true items lost",
+                str(d["true_items_lost"]),
+                f"{_num(d['lost_per_10_articles'])} per 10 articles: dropped items the gold holds "
+                "(a dropped position counts whenever the gold has positions)",
+            )
+        )
     lat = t["latency_s"]
     if lat["median"] is not None:
         rows.append(

@@ -147,6 +147,7 @@ class ArticleScore:
     dropped: int = 0  # items the checks left out (a mediator demoted or moved counts too)
     demoted: int = 0  # of which: kept as an actor, not as a mediator
     replaced: int = 0  # of which: a model value refused, a verified one shown instead
+    lost: int = 0  # of the rest: items the gold holds (true items left out; see _lost)
     latency_s: float | None = None  # of a fresh (uncached) model call
 
     def values(self) -> dict[str, float | None]:
@@ -252,6 +253,35 @@ def _venue_keys(city: str | None, country: str | None) -> tuple[str | None, str 
     )
 
 
+def _lost(gold: Gold, rec: OutputRecord | None) -> int:
+    """How many of the record's dropped items (demotions, moves and replacements apart) the gold
+    holds: true items the checks left out, as against wrong ones they refused. A mediator or
+    party counts when the gold names it, a venue when it is the gold's city, a date unless the
+    gold has none or it names another day; a position (its dropped item is a stance, not an
+    actor) whenever the gold has positions, so this errs towards counting a loss."""
+    from ..normalise import resolve_date
+
+    if rec is None:
+        return 0
+    named = {actor_key(n) for n in (*gold.mediators, *gold.parties)}
+    city = _venue_keys(gold.city, gold.country)[0]
+    published = rec.summary.published if rec.summary else None
+    lost = 0
+    for d in rec.dropped:
+        if d.reason.startswith(("demoted", "moved", "replaced")):
+            continue
+        if d.field in ("mediators", "parties"):
+            lost += actor_key(d.item) in named
+        elif d.field == "venue":
+            lost += city is not None and _venue_keys(d.item, None)[0] == city
+        elif d.field == "proposed_date" and gold.proposed_date:
+            day = resolve_date(d.item, published)
+            lost += day is None or day.date.isoformat() == gold.proposed_date
+        elif d.field == "positions":
+            lost += bool(gold.position_actors)
+    return lost
+
+
 def _date_key(summary: DiplomaticSummary | None) -> str | None:
     d = summary.proposed_date if summary else None
     if d is None or d.date is None:
@@ -334,5 +364,6 @@ def score_article(
         dropped=len(rec.dropped) if rec else 0,
         demoted=sum(d.reason.startswith(("demoted", "moved")) for d in rec.dropped) if rec else 0,
         replaced=sum(d.reason.startswith("replaced") for d in rec.dropped) if rec else 0,
+        lost=_lost(gold, rec),
         latency_s=rec.latency_s if rec and not rec.cached and rec.attempts else None,
     )

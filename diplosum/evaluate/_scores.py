@@ -76,6 +76,8 @@ class Scores:
                 "items": sum(a.dropped for a in arts),
                 "demoted_or_moved": sum(a.demoted for a in arts),
                 "replaced": sum(a.replaced for a in arts),
+                "true_items_lost": sum(a.lost for a in arts),
+                "lost_per_10_articles": 10 * sum(a.lost for a in arts) / n if n else None,
                 "per_10_articles": (
                     10 * sum(a.dropped - a.demoted - a.replaced for a in arts) / n if n else None
                 ),
