@@ -108,17 +108,26 @@ class NamedActor(_Item):
     )
 
 
-class CitedActor(NamedActor):
-    segments: list[int] = Field(
+def _segments_field() -> Any:
+    return Field(
         min_length=1,
         max_length=_MAX_CITED_ACTOR,
         description="Numbers of the segments that show this actor in this role.",
     )
 
+
+class _CitesSegments:
+    """The check of an actor's ``segments`` (each model declares the field in its own place:
+    the field order is the schema's, and so the grammar's)."""
+
     @field_validator("segments")
     @classmethod
     def _ids_exist(cls, value: list[int], info: ValidationInfo) -> list[int]:
         return _check_ids(value, info)
+
+
+class CitedActor(NamedActor, _CitesSegments):
+    segments: list[int] = _segments_field()
 
 
 class NamedVenue(_Item):
@@ -246,18 +255,9 @@ class BriefExtraction(CitedExtraction):
         return ""
 
 
-class ListedActor(_Item):
+class ListedActor(_Item, _CitesSegments):
     name: str = Field(max_length=80, description="As named in the article, e.g. 'Qatar'.")
-    segments: list[int] = Field(
-        min_length=1,
-        max_length=_MAX_CITED_ACTOR,
-        description="Numbers of the segments that show this actor in this role.",
-    )
-
-    @field_validator("segments")
-    @classmethod
-    def _ids_exist(cls, value: list[int], info: ValidationInfo) -> list[int]:
-        return _check_ids(value, info)
+    segments: list[int] = _segments_field()
 
 
 class ListedExtraction(CitedExtraction):

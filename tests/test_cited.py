@@ -397,7 +397,7 @@ def test_a_date_the_model_padded_keeps_the_part_the_article_shows(written: str, 
 
 
 def _built(text: str, **changes: Any) -> Any:
-    data = answer(positions=[], **changes)
+    data = answer(**{"positions": [], **changes})
     return build_cited_summary(parse_text(text, id="t.txt"), CitedExtraction.model_validate(data))
 
 
@@ -790,11 +790,8 @@ def test_a_person_speaks_for_the_state_their_title_names() -> None:
             "segment": 3,
         }
     ]
-    summary, dropped = build_cited_summary(
-        parse_text(text, id="t.txt"),
-        CitedExtraction.model_validate(
-            answer(positions=positions, venue={"city": None, "country": None, "segment": None})
-        ),
+    summary, dropped = _built(
+        text, positions=positions, venue={"city": None, "country": None, "segment": None}
     )
     assert [(p.actor, p.speaker, p.evidence.segment) for p in summary.positions] == [
         ("United States", None, 3)
@@ -818,10 +815,7 @@ def test_a_position_cited_to_a_bare_segment_moves_to_the_one_sharing_its_words()
             "segment": 2,
         }
     ]
-    summary, _ = build_cited_summary(
-        parse_text(text, id="t.txt"),
-        CitedExtraction.model_validate(answer(positions=positions)),
-    )
+    summary, _ = _built(text, positions=positions)
     assert [(p.actor, p.evidence.segment) for p in summary.positions] == [("Colombia", 3)]
 
 
