@@ -117,6 +117,11 @@ ACTORS: list[tuple[str, tuple[str, str, str | None]]] = [
     ("U.N.", ("United Nations", "organisation", None)),
     ("the United Nations", ("United Nations", "organisation", None)),
     ("UN envoy", ("United Nations", "organisation", None)),
+    # a title with qualifiers and a portfolio still names whom the envoy speaks for
+    ("United Nations personal envoy for Libya", ("United Nations", "organisation", None)),
+    ("African Union High Representative for Sudan", ("African Union", "organisation", None)),
+    ("US envoy to Ukraine", USA),
+    ("US Special Envoy to the Middle East", USA),
     ("EU", ("European Union", "organisation", None)),
     ("AU", ("African Union", "organisation", None)),
     ("African Union", ("African Union", "organisation", None)),
@@ -156,6 +161,8 @@ UNRESOLVED = [
     "Syrian Kurdish forces",
     "Greek Cypriot side",
     "Egyptian and Qatari mediators",
+    "Egyptian mediators and Qatar",  # two actors, not a title and its portfolio
+    "US envoy and Russia",
     "Russia and Ukraine",
     "Ankara Declaration",
     "Washington Post",

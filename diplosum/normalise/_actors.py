@@ -144,6 +144,34 @@ def _names_another(index: _ActorIndex, words: list[str], actor: ActorRef) -> boo
     return False
 
 
+#: Words that qualify a title without being one: "personal envoy", "High Representative".
+_TITLE_QUALIFIERS = frozenset(
+    ["personal", "high", "senior", "acting", "permanent", "resident", "executive", "chief"]
+)
+#: A title's portfolio follows one of these: "envoy for Western Sahara", "envoy to Ukraine".
+_PORTFOLIO = frozenset(["for", "to", "on"])
+
+
+def _titled(rest: list[str]) -> bool:
+    """Whether the words after an actor's name begin with a title ("envoy", "personal envoy",
+    "High Representative"): up to two qualifiers, then a role word."""
+    for word in rest[:3]:
+        if word in data.ROLE_WORDS:
+            return True
+        if word not in _TITLE_QUALIFIERS:
+            return False
+    return False
+
+
+def _before_portfolio(words: list[str]) -> list[str]:
+    """The words of a title before its portfolio: "envoy" of "envoy for Western Sahara" (the
+    portfolio names a place or conflict, not who the envoy speaks for)."""
+    for at, word in enumerate(words):
+        if at and word.casefold() in _PORTFOLIO:
+            return words[:at]
+    return words
+
+
 def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
     """ "Qatari mediators", "Türkiye's foreign minister", "US officials", "the Emir of Qatar"."""
     words = mention.split()
@@ -156,12 +184,12 @@ def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
             continue
         actor, how = found
         rest = _key(" ".join(words[size:])).split()
-        titled = how == "name" and bool(rest) and rest[0] in data.ROLE_WORDS
+        titled = how == "name" and _titled(rest)
         if how == "ambiguous" or not (possessive or how == "demonym" or titled):
             return None
         if actor.kind == "state" and data.NON_STATE_WORDS.intersection(rest):
             return None
-        return None if _names_another(index, words[size:], actor) else actor
+        return None if _names_another(index, _before_portfolio(words[size:]), actor) else actor
     lowered = [word.casefold() for word in words]
     for at in range(len(words) - 1, 0, -1):
         if lowered[at] in ("of", "from"):
