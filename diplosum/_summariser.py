@@ -194,6 +194,8 @@ class Summariser:
             client=client,
             async_client=async_client,
         )
+        #: Whether this summariser opened its cache (from ``True`` or a spec), so closes it.
+        self._owns_cache = cache is True or isinstance(cache, (str, os.PathLike))
         if cache is True:
             cache = open_cache()
         elif isinstance(cache, (str, os.PathLike)):
@@ -295,12 +297,21 @@ class Summariser:
         self._clients.start()
 
     def close(self) -> None:
-        """Close the HTTP clients diplosum created (injected clients are left open)."""
+        """Close the HTTP clients diplosum created and the cache it opened from a spec
+        (injected clients and cache backends are left open; a closed cache reopens on its
+        next use)."""
         self._clients.close()
+        self._close_cache()
 
     async def aclose(self) -> None:
-        """Close the async HTTP client diplosum created for the running loop."""
+        """Close the async HTTP client diplosum created for the running loop, and the cache it
+        opened from a spec (as :meth:`close`)."""
         await self._clients.aclose()
+        self._close_cache()
+
+    def _close_cache(self) -> None:
+        if self._owns_cache and self.cache is not None:
+            self.cache.close()
 
     def __enter__(self) -> Summariser:
         return self

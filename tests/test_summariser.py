@@ -378,3 +378,21 @@ def test_one_call_functions_keep_a_bounded_closable_set_of_summarisers(
     assert [s.max_tokens for s in _defaults._DEFAULTS.values()] == [1000, 1200]
     diplosum.close_defaults()
     assert sorted(closed) == [1000, 1100, 1200] and not _defaults._DEFAULTS
+
+
+def test_close_closes_a_cache_it_opened_and_leaves_an_injected_one_open(tmp_path: Path) -> None:
+    """A cache opened from a path is the summariser's own, closed with it (and reopened on
+    its next use); a cache backend passed in belongs to the caller and stays open."""
+    ep = ScriptedEndpoint(GOOD, GOOD)
+    owned = Summariser(client=ep.client(), cache=tmp_path / "owned.db")
+    owned.summarise_article(_article())
+    assert owned.cache is not None and owned.cache._conn is not None  # type: ignore[attr-defined]
+    owned.close()
+    assert owned.cache._conn is None  # type: ignore[attr-defined]
+    assert owned.lookup(_article()) is not None  # reopened: the row is still there
+
+    injected = Cache(tmp_path / "injected.db")
+    with Summariser(client=ep.client(), cache=injected) as s:
+        s.summarise_article(_article())
+    assert injected._conn is not None
+    injected.close()
