@@ -764,24 +764,42 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     return spans + [(m.start("sides"), m.end("sides")) for m in _PAIR.finditer(text)]
 
 
+#: Just before a mention that names the place of the talks, not an agent: "convene the two
+#: delegations in Djibouti" (the host that is only a location).
+_AS_PLACE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _place_named(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` names a place the gazetteer knows, used as where something
+    happens ("in Djibouti"; not "in the EU-facilitated dialogue" nor "in Qatari mediation")."""
+    if not _AS_PLACE.search(text[:start]) or text[end : end + 1] == "-":
+        return False
+    return resolve_venue(text[start:end], None).normalised
+
+
 def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
     Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
-    the actors invited to take a role ("invite Brazil to join as guarantor")."""
+    the actors invited to take a role ("invite Brazil to join as guarantor"), nor a place named
+    as where the talks are ("in Djibouti")."""
     sides = _side_spans(segment.text) + [
         (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
     ]
     mentions = [
         (r, a, b)
         for r, a, b in _mentions(segment.text)
-        if not any(s0 <= a < s1 for s0, s1 in sides)
+        if not any(s0 <= a < s1 for s0, s1 in sides) and not _place_named(segment.text, a, b)
     ]
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
         at = low.find(name) if name else -1
-        if at < 0 or any(s0 <= at < s1 for s0, s1 in sides):
+        if (
+            at < 0
+            or any(s0 <= at < s1 for s0, s1 in sides)
+            or _place_named(low, at, at + len(name))
+        ):
             return False
         mentions.append((ref, at, at + len(name)))
     for cue in MEDIATING.finditer(segment.text):

@@ -860,3 +860,27 @@ def test_the_two_list_shape_becomes_actors_with_roles() -> None:
     summary, _ = build_cited_summary(article(), ListedExtraction.model_validate(data))
     assert [a.iso3 for a in summary.mediators] == ["QAT"]
     assert [a.name for a in summary.parties] == ["Sudan", "RSF"]
+
+
+def test_a_place_named_as_where_the_talks_are_does_not_mediate() -> None:
+    """ "will convene delegations of Sudan and South Sudan in Djibouti": the convening word is
+    nearest to Djibouti, but Djibouti is where the talks are, not who convenes them."""
+    text = (
+        "date 2026-09-23 x\n\nThe African Union High Representative for the Horn of Africa, "
+        "Amara Tesfay, will convene delegations of Sudan and South Sudan in Djibouti on Monday."
+    )
+    actors = [
+        {
+            "name": "African Union High Representative for the Horn of Africa",
+            "role": "mediator",
+            "segments": [1],
+        },
+        {"name": "Djibouti", "role": "mediator", "segments": [1]},
+        {"name": "Sudan", "role": "party", "segments": [1]},
+        {"name": "South Sudan", "role": "party", "segments": [1]},
+    ]
+    venue = {"city": "Djibouti", "country": "Djibouti", "segment": 1}
+    summary, dropped = _built(text, actors=actors, venue=venue)
+    assert [a.name for a in summary.mediators] == ["African Union"]
+    assert any(d.item == "Djibouti" and d.reason.startswith("demoted") for d in dropped)
+    assert summary.venue is not None and summary.venue.city == "Djibouti"
