@@ -475,3 +475,38 @@ def test_public_api() -> None:
         "main",
         "run_in_subprocess",
     ]
+
+
+def test_main_serves_until_stopped_and_leaves_signals_and_stdout_alone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``diplosum.testing.main`` embedded in a program: the URL goes to ``ready``, ``stop`` ends
+    it, and it installs no signal handler and prints nothing (the ``python -m`` entry does)."""
+    import signal
+
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    urls: list[str] = []
+    ready = threading.Event()
+    stop = threading.Event()
+
+    def on_ready(url: str) -> None:
+        urls.append(url)
+        ready.set()
+
+    result: list[int] = []
+    worker = threading.Thread(
+        target=lambda: result.append(
+            diplosum.testing.main(["--port", "0"], ready=on_ready, stop=stop)
+        )
+    )
+    worker.start()
+    assert ready.wait(10)
+    conn = http.client.HTTPConnection(urls[0].split("//")[1].split("/")[0], timeout=5)
+    conn.request("GET", "/v1/models")
+    assert conn.getresponse().status == 200
+    conn.close()
+    stop.set()
+    worker.join(10)
+    assert result == [0]
+    assert {sig: signal.getsignal(sig) for sig in before} == before
+    assert capsys.readouterr() == ("", "")

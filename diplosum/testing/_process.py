@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
-import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._faults import FaultKind, FaultPlan
 from ._server import FakeOpenAIServer
+
+_log = logging.getLogger("diplosum.testing")
 
 # --------------------------------------------------------------------------- own process
 
@@ -63,8 +65,16 @@ def run_in_subprocess(
                 proc.kill()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m diplosum.testing``: print the base URL, then serve until SIGTERM/SIGINT."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    ready: Callable[[str], object] | None = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """Parse ``python -m diplosum.testing``'s arguments and serve until ``stop`` is set (or
+    KeyboardInterrupt). ``ready`` gets the base URL once the server listens (by default it is
+    logged); the command line (``__main__``) prints it and sets ``stop`` on SIGTERM/SIGINT, so
+    this function installs no signal handler and writes nothing itself."""
     parser = argparse.ArgumentParser(
         prog="python -m diplosum.testing",
         description="A loopback fake OpenAI-compatible server; prints its base URL first.",
@@ -90,13 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = FaultPlan.random(args.fault_rate, kinds, args.seed) if args.fault_rate else None
     except ValueError as exc:
         parser.error(str(exc))
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop or threading.Event()
     options = {"port": args.port, "latency": args.latency, "slow_seconds": args.slow_seconds}
     options["model"] = args.model
     with FakeOpenAIServer(faults=plan, **options) as server:
-        print(server.base_url, flush=True)
-        while not stop.wait(0.5):
-            pass
+        (ready or _log_url)(server.base_url)
+        with contextlib.suppress(KeyboardInterrupt):
+            while not stop.wait(0.5):
+                pass
     return 0
+
+
+def _log_url(url: str) -> None:
+    _log.info("fake OpenAI server listening on %s", url)
