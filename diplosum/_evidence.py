@@ -535,11 +535,17 @@ def _site_city(text: str, written: str) -> VenueRef | None:
     return ref if ref.normalised and ref.city else None
 
 
+#: Just before a name used as a place, not an actor: "talks in Qatar", "convene the two
+#: delegations in Djibouti".
+_AS_PLACE = r"\b(?:in|at|to|inside|within)\s+(?:the\s+)?"
+_PLACE_BEFORE = re.compile(_AS_PLACE + "$", re.IGNORECASE)
+
+
 def _as_place(text: str, name: str) -> bool:
     """Whether ``text`` names the country ``name`` as a place ("talks in Qatar"), not only as
     an actor ("Russia has continued its war")."""
     words = r"\s+".join(re.escape(w) for w in name.split())
-    return bool(re.search(rf"\b(?:in|at|to|inside|within)\s+(?:the\s+)?{words}\b", text, re.I))
+    return bool(re.search(rf"{_AS_PLACE}{words}\b", text, re.I))
 
 
 def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venue | None:
@@ -764,15 +770,10 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     return spans + [(m.start("sides"), m.end("sides")) for m in _PAIR.finditer(text)]
 
 
-#: Just before a mention that names the place of the talks, not an agent: "convene the two
-#: delegations in Djibouti" (the host that is only a location).
-_AS_PLACE = re.compile(r"\b(?:in|at|inside)\s+(?:the\s+)?$", re.IGNORECASE)
-
-
 def _place_named(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` names a place the gazetteer knows, used as where something
     happens ("in Djibouti"; not "in the EU-facilitated dialogue" nor "in Qatari mediation")."""
-    if not _AS_PLACE.search(text[:start]) or text[end : end + 1] == "-":
+    if not _PLACE_BEFORE.search(text[:start]) or text[end : end + 1] == "-":
         return False
     return resolve_venue(text[start:end], None).normalised
 

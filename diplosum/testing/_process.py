@@ -100,7 +100,7 @@ def main(
         plan = FaultPlan.random(args.fault_rate, kinds, args.seed) if args.fault_rate else None
     except ValueError as exc:
         parser.error(str(exc))
-    stop = stop or threading.Event()
+    stop = stop if stop is not None else threading.Event()
     options = {"port": args.port, "latency": args.latency, "slow_seconds": args.slow_seconds}
     options["model"] = args.model
     with FakeOpenAIServer(faults=plan, **options) as server:
