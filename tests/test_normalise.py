@@ -564,6 +564,7 @@ def test_public_names() -> None:
         "Precision",
         "ResolvedDate",
         "VenueRef",
+        "acronyms",
         "actor_mentions",
         "actors_in",
         "canonical_actor",

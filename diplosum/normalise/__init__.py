@@ -23,6 +23,7 @@ from __future__ import annotations
 from ._actors import (
     ActorKind,
     ActorRef,
+    acronyms,
     actor_mentions,
     actors_in,
     canonical_actor,
@@ -47,6 +48,7 @@ __all__ = [
     "Precision",
     "ResolvedDate",
     "VenueRef",
+    "acronyms",
     "actor_mentions",
     "actors_in",
     "canonical_actor",

@@ -13,7 +13,15 @@ from . import _gazetteer
 from ._gazetteer import largest_city as _largest_city
 from ._text import _key, _strip_possessive
 
-__all__ = ["ActorKind", "ActorRef", "actor_mentions", "actors_in", "canonical_actor", "state_iso3"]
+__all__ = [
+    "ActorKind",
+    "ActorRef",
+    "acronyms",
+    "actor_mentions",
+    "actors_in",
+    "canonical_actor",
+    "state_iso3",
+]
 
 ActorKind = Literal["state", "organisation", "person", "armed_group", "other"]
 
@@ -36,6 +44,7 @@ class _ActorIndex:
     codes: dict[str, ActorRef]  # alpha-3, matched only when written in capitals
     by_alpha2: dict[str, ActorRef]
     ambiguous: frozenset[str]
+    initialisms: frozenset[str]  # "FACT", "NATO": a name only when it starts with a capital
 
 
 def _display_name(country: Any) -> str:
@@ -86,6 +95,12 @@ def _actor_index() -> _ActorIndex:
     for canonical, (kind, aliases) in data.GROUPS.items():
         group = ActorRef(canonical, kind, None, True)
         names.update((_key(alias), group) for alias in (canonical, *aliases))
+    initialisms = frozenset(
+        _key(alias)
+        for canonical, (_, aliases) in data.GROUPS.items()
+        for alias in (canonical, *aliases)
+        if alias.isupper() and " " not in alias
+    )
 
     derived: dict[str, tuple[int, set[str]]] = {}
     for code, written in short_names.items():
@@ -106,7 +121,7 @@ def _actor_index() -> _ActorIndex:
             seats.setdefault(_key(capital), seat_of)
     codes = {state.iso3: state for state in states.values() if state.iso3}
     ambiguous = frozenset(_key(word) for word in data.AMBIGUOUS)
-    return _ActorIndex(names, seats, demonyms, codes, by_alpha2, ambiguous)
+    return _ActorIndex(names, seats, demonyms, codes, by_alpha2, ambiguous, initialisms)
 
 
 _UNKNOWN = ActorRef("", "other", None, False)
@@ -120,13 +135,19 @@ def _match(index: _ActorIndex, words: str) -> tuple[ActorRef, str] | None:
     if key in index.ambiguous:
         return _UNKNOWN, "ambiguous"
     for how, table in (("name", index.names), ("seat", index.seats), ("demonym", index.demonyms)):
-        if key in table:
+        if key in table and not (key in index.initialisms and _lowercase(words)):
             return table[key], how
     if key.endswith("s") and key[:-1] in index.demonyms:  # "the Qataris"
         return index.demonyms[key[:-1]], "demonym"
     if words.isupper() and words in index.codes:
         return index.codes[words], "name"
     return None
+
+
+def _lowercase(words: str) -> bool:
+    """Whether ``words`` begin in lower case after any "the" ("in fact" and "the fact" do not
+    name FACT)."""
+    return re.sub(r"^the\s+", "", words.strip(), flags=re.IGNORECASE)[:1].islower()
 
 
 def _whole(index: _ActorIndex, mention: str) -> ActorRef | None:
@@ -222,7 +243,54 @@ def canonical_actor(
             found = canonical_actor(part, kind=kind) if part.strip() else None
             if found is not None and found.normalised:
                 return found
+        if _ACRONYM.fullmatch(inner.rstrip(") ")) and _LONG_NAME.fullmatch(outer.strip()):
+            # "Ambazonia Governing Council (AGovC)": an unknown group goes by its acronym
+            return ActorRef(inner.rstrip(") "), kind or "other", None, False)
     return actor or ActorRef(written, kind or "other", None, False)
+
+
+#: An acronym: "NDFP", "SPLM-IO", "AGovC", "M23" (two capitals at least, no spaces).
+_ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*")
+#: A proper name of capitalised words, with the small words names carry inside them.
+_NAME_WORD = r"[A-Z][\w'’.-]*"
+_SMALL_WORD = r"(?:of|the|for|and|in|on|de|du|des|la|le|el|al|y|da|do|dos|das|-)"
+_LONG_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}}")
+_DEFINED = re.compile(
+    rf"(?P<long>{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}})\s+\("
+    r"(?P<short>[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*)\)"
+)
+
+
+def acronyms(text: str) -> dict[str, str]:
+    """The acronyms ``text`` defines, by the long name it gives them.
+
+    "the Movement of Democratic Forces of Casamance (MFDC)" gives ``{"Movement of Democratic
+    Forces of Casamance": "MFDC"}``. The long name is the run of capitalised words before the
+    parentheses: from the first word when the capitals of the words from there are the
+    acronym's ("Thailand's Barisan Revolusi Nasional (BRN)" defines "Barisan Revolusi
+    Nasional"), else from the first word that is not a possessive. Parentheses that hold no
+    acronym (a year, one capital) define nothing.
+    """
+    found: dict[str, str] = {}
+    for match in _DEFINED.finditer(text):
+        short = match["short"]
+        if not _ACRONYM.fullmatch(short):
+            continue
+        words = match["long"].split()
+        initials = [c for c in short if c.isupper()]
+        start = next(
+            (
+                at
+                for at in range(len(words))
+                if [w[0] for w in words[at:] if w[:1].isupper()] == initials
+            ),
+            None,
+        )
+        if start is None:  # not the acronym's initials ("FLA": Front de Libération de l'Azawad)
+            start = 1 if words[0].endswith(("'s", "’s")) else 0
+        if len(words) - start >= 2:
+            found.setdefault(" ".join(words[start:]), short)
+    return found
 
 
 _WORDS = re.compile(r"[\w][\w'’.&-]*")
