@@ -43,6 +43,7 @@ from ._segments import Segment, Segments
 from .normalise import (
     ActorRef,
     VenueRef,
+    acronyms,
     actor_mentions,
     canonical_actor,
     date_phrases,
@@ -72,9 +73,14 @@ _INVITED = re.compile(
     r"|participate|consider|take part|be (?:a |the )?(?:guarantor|mediator|host))",
     re.IGNORECASE,
 )
-#: "talks between A and B", "delegations from A and B": the actors named there are the sides.
+#: "talks between A and B", "delegations from A and B", "will convene Kyrgyz and Tajik
+#: officials": the actors named there are the sides.
 _SIDES = re.compile(
-    r"\b(?:between|delegations? (?:from|of)|talks with)\s+(?P<sides>[^.;:]{3,160}?)"
+    r"\b(?:between|delegations? (?:from|of)|talks with"
+    r"|conven(?:e|es|ed|ing)(?:\s+(?:representatives|delegations?|officials|envoys|negotiators"
+    r"|leaders|ministers|delegates)\s+(?:from|of))?"
+    r"(?!\s+(?:in|at|on|for|to|from|with|by|under|next|this|later|a|an|the two|both)\b))"
+    r"\s+(?P<sides>[^.;:]{3,160}?)"
     r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b"
     r"|\s+(?:and|but)\s+(?:would|will|is|are|was|were|has|have|had|said|says|could|should"
     r"|may|might|must|can|did|does|do|not)\b|[.;:,]|$)",
@@ -319,6 +325,39 @@ class _Index:
         self._actors: dict[int, frozenset[ActorRef]] = {}
         self._located: ArticleIndex | None = None
         self._affiliations: dict[str, ActorRef | None] = {}
+        self._defined: dict[str, str] | None = None
+
+    @property
+    def defined(self) -> dict[str, str]:
+        """The acronyms the article defines, by folded long name ("movement of democratic
+        forces of casamance": "MFDC"; see :func:`normalise.acronyms`)."""
+        if self._defined is None:
+            self._defined = {
+                _fold(long): short for long, short in acronyms(self.segments.body).items()
+            }
+        return self._defined
+
+    def canonical(self, name: str) -> ActorRef:
+        """The actor of a name the model wrote, read with the acronyms the article defines: a
+        long name it gives an acronym goes by the acronym ("Movement of Democratic Forces of
+        Casamance" is MFDC), and an acronym it defines for a group is that group, not the
+        state whose ISO code it spells ("Barisan Revolusi Nasional (BRN)": BRN, not Brunei)."""
+        ref = _canonical(name)
+        written = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+        short = self.defined.get(_fold(written))
+        if short is not None and not ref.normalised:
+            known = _canonical(short)
+            return (
+                known
+                if known.normalised and known.kind != "state"
+                else ActorRef(short, "other", None, False)
+            )
+        if ref.kind == "state" and written in self.defined.values():
+            long = next(k for k, v in self.defined.items() if v == written)
+            meant = _canonical(long)
+            if meant != ref:
+                return meant if meant.normalised else ActorRef(written, "other", None, False)
+        return ref
 
     def affiliation(self, written: str) -> ActorRef | None:
         """The side the person ``written`` speaks for in this article (see _affiliation)."""
@@ -403,7 +442,7 @@ def _actors(
     for item in items:
         if item.role == "other":
             continue
-        ref = _canonical(item.name)
+        ref = index.canonical(item.name)
         if not ref.normalised and _fold(item.name) in places:
             field = "parties" if item.role == "party" else "mediators"
             reason = "the place where the talks are held, not an actor"
@@ -458,7 +497,7 @@ def _third_parties(
             segment = index.segments.get(evidence.segment) if evidence.segment else None
             if segment is None:
                 continue
-            sides = {_key(r) for r, _, _ in _sides([segment])}
+            sides = {_key(r) for r, _, _ in _sides([segment], index)}
             if key in sides or len(sides) < 2 or not _mediating(segment, ref, party.mention):
                 continue
             parties.remove(party)
@@ -488,8 +527,8 @@ def _second_side(
         if sum(1 for p in parties if p.kind in _SIDE_KINDS) >= 2:
             break
         key = _key(item.ref)
-        if key in have:
-            continue
+        if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
+            continue  # an observer is no side either
         parties.append(_actor(item.ref, item.written, item.found))
         have.add(key)
         at = next(i for i, d in enumerate(dropped) if d is item.note)
@@ -688,7 +727,7 @@ def _positions(
 ) -> list[Position]:
     out: list[Position] = []
     for item in items:
-        holder = _canonical(item.actor)
+        holder = index.canonical(item.actor)
         speaker = item.speaker
         if not holder.normalised and (side := index.affiliation(item.actor)) is not None:
             holder, speaker = side, speaker or item.actor  # "Steve Witkoff": the United States
@@ -778,13 +817,51 @@ def _place_named(text: str, start: int, end: int) -> bool:
     return resolve_venue(text[start:end], None).normalised
 
 
+#: "will attend as an observer", "Sweden as observer", "with observer status".
+_OBSERVER = re.compile(
+    r"\b(?:as\s+(?:an?\s+)?(?P<one>observer)|as\s+(?P<many>observers)"
+    r"|(?:with|has|have|given|granted)\s+observer status)\b",
+    re.IGNORECASE,
+)
+#: Where the subject of an observer phrase starts: after a clause break, "and" or "said".
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\b(?:and|while|but|whereas|said|says|told|added|announced|that)\b", re.IGNORECASE
+)
+
+
+def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
+    """Whether ``segment`` names ``ref`` an observer of the talks: the subject of "will attend
+    as an observer" (its clause's first actor; "with Norway as guarantor and Sweden as observer"
+    makes Sweden one, not Norway), or any actor of the clause before "as observers". The
+    clause's mediating words before it ("The Gambia, which hosted an earlier round, will attend
+    as an observer") are then about something else."""
+    text = segment.text
+    for cue in _OBSERVER.finditer(text):
+        head = text[: cue.start()]
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
+        start = breaks[-1] if breaks and not cue["many"] else 0
+        clause = [(r, a) for r, a, _ in _mentions(text) if start <= a < cue.start()]
+        if not clause:
+            at = _fold(head).find(_fold(written), start) if written else -1
+            if at >= 0:
+                clause = [(ref, at)]
+        if cue["many"]:
+            if any(r == ref for r, _ in clause):
+                return True
+        elif clause and min(clause, key=lambda m: m[1])[0] == ref:
+            return True
+    return False
+
+
 def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
     Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
     the actors invited to take a role ("invite Brazil to join as guarantor"), nor a place named
-    as where the talks are ("in Djibouti")."""
+    as where the talks are ("in Djibouti"), nor an observer ("will attend as an observer")."""
+    if _observing(segment, ref, written):
+        return False
     sides = _side_spans(segment.text) + [
         (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
     ]
@@ -828,14 +905,34 @@ def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition
     )
 
 
-def _sides(segments: Iterable[Segment]) -> list[tuple[ActorRef, str, Segment]]:
-    """The actors named as the sides of talks ("between A and B") in ``segments``."""
+#: A segment about talks: "talks", "will convene delegations", "to discuss".
+_TALKS_WORD = re.compile(
+    r"\b(?:talks|negotiations|dialogue|meeting|summit|round|discuss(?:es|ed|ing)?"
+    r"|conven(?:e|es|ed|ing)|delegations)\b",
+    re.IGNORECASE,
+)
+
+
+def _sides(
+    segments: Iterable[Segment], index: _Index | None = None
+) -> list[tuple[ActorRef, str, Segment]]:
+    """The actors named as the sides of talks ("between A and B") in ``segments``; with
+    ``index``, also the groups the article gives an acronym ("and the Ambazonia Governing
+    Council (AGovC)")."""
     found: list[tuple[ActorRef, str, Segment]] = []
     for segment in segments:
-        if not re.search(r"\b(?:talks|negotiations|dialogue|meeting|summit)\b", segment.text, re.I):
+        if not _TALKS_WORD.search(segment.text):
             continue
         for start, end in _side_spans(segment.text):
-            for ref in sorted(_mentioned(segment.text[start:end]), key=lambda r: r.name):
+            span = segment.text[start:end]
+            refs = set(_mentioned(span))
+            if index is not None:
+                refs |= {
+                    index.canonical(short)
+                    for short in set(index.defined.values())
+                    if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", span)
+                }
+            for ref in sorted(refs, key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found
 
@@ -958,7 +1055,7 @@ def _add_sides(
     cited = {e.segment for a in mediators + parties for e in a.evidence}
     shown = [s for s in segments if s.id in cited]
     have = {_key(_ref(a)) for a in parties}
-    for ref, written, segment in _sides(shown):
+    for ref, written, segment in _sides(shown, index):
         key = _key(ref)
         if key in have:
             continue
