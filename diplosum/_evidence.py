@@ -337,6 +337,17 @@ class _Index:
             }
         return self._defined
 
+    def groups(self, segment: Segment) -> list[ActorRef]:
+        """The groups ``segment`` names: armed groups the tables know, and the acronyms the
+        article defines ("An AGovC spokesman said")."""
+        found = [r for r in self.actors(segment) if r.kind == "armed_group"]
+        for short in dict.fromkeys(self.defined.values()):
+            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", segment.text):
+                ref = self.canonical(short)
+                if ref not in found and ref.kind != "state":
+                    found.append(ref)
+        return found
+
     def canonical(self, name: str) -> ActorRef:
         """The actor of a name the model wrote, read with the acronyms the article defines: a
         long name it gives an acronym goes by the acronym ("Movement of Democratic Forces of
@@ -515,16 +526,22 @@ _SIDE_KINDS = frozenset({"state", "organisation", "armed_group"})
 
 
 def _second_side(
-    mediators: list[Actor], parties: list[Actor], demoted: list[_Demoted], dropped: list[Dropped]
+    mediators: list[Actor],
+    parties: list[Actor],
+    demoted: list[_Demoted],
+    dropped: list[Dropped],
+    index: _Index,
 ) -> list[Actor]:
     """Talks have two sides: with fewer than two parties, a demoted 'mediator' (the model's
     usual label for the other side of bilateral talks, "Mitsotakis meets Erdoğan in Ankara")
     is that side."""
     have = {_key(_ref(a)) for a in mediators + parties}
+    defined = set(index.defined.values())
     for item in demoted:
-        # Only a known state, organisation or armed group counts as a side: a name the tables
-        # do not know is usually a person ("India and Ajit Doval" lack the second side).
-        if sum(1 for p in parties if p.kind in _SIDE_KINDS) >= 2:
+        # Only a known state, organisation or armed group, or a group the article gives an
+        # acronym, counts as a side: a name the tables do not know is usually a person ("India
+        # and Ajit Doval" lack the second side).
+        if sum(1 for p in parties if p.kind in _SIDE_KINDS or p.name in defined) >= 2:
             break
         key = _key(item.ref)
         if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
@@ -537,6 +554,51 @@ def _second_side(
         )
         dropped[at] = Dropped(field="mediators", item=item.written, reason=reason)
     return parties
+
+
+#: Words a proper name carries in lower case ("National Democratic Front of the Philippines").
+_NAME_SMALL_WORDS = frozenset(
+    ["of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "el", "al", "y", "da"]
+)
+
+
+def _a_description(name: str) -> bool:
+    """Whether the model wrote a description rather than a name: a lower-case word that is not
+    one of a name's small words ("Anglophone separatists", "Tuareg-led rebel alliance in the
+    north", "the armed opposition"; not "New People's Army")."""
+    words = re.findall(r"[\w'’]+", name)
+    return any(w[:1].islower() and w.casefold() not in _NAME_SMALL_WORDS for w in words)
+
+
+def _described(
+    mediators: list[Actor], parties: list[Actor], index: _Index, dropped: list[Dropped]
+) -> list[Actor]:
+    """A party the model named by a description is the group its segments name: "Anglophone
+    separatists", cited to "An AGovC spokesman said the separatists wanted ...", is AGovC
+    (already a party: the description is dropped; not yet one: it takes the description's
+    place). A description whose segments name no group, or two, is kept as written."""
+    have = {_key(_ref(a)) for a in mediators + parties}
+    out: list[Actor] = []
+    for party in parties:
+        if party.normalised or not _a_description(party.mention):
+            out.append(party)
+            continue
+        segments = [s for e in party.evidence if (s := index.segments.get(e.segment or 0))]
+        groups = list(dict.fromkeys(r for s in segments for r in index.groups(s)))
+        if len(groups) != 1:
+            out.append(party)
+            continue
+        group = groups[0]
+        if _key(group) in have:
+            reason = f"a description of {group.name}, already listed"
+        else:
+            reason = f"replaced by {group.name}, the group its segment names"
+            out.append(
+                _actor(group, group.name, index.find(group, group.name, [s.id for s in segments]))
+            )
+            have.add(_key(group))
+        dropped.append(Dropped(field="parties", item=party.mention, reason=reason))
+    return out
 
 
 def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
@@ -806,7 +868,11 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
         for m in _SIDES.finditer(text)
         if not MEDIATING.search(m.group("sides"))
     ]
-    return spans + [(m.start("sides"), m.end("sides")) for m in _PAIR.finditer(text)]
+    return spans + [
+        (m.start("sides"), m.end("sides"))
+        for m in _PAIR.finditer(text)
+        if not canonical_actor(m.group("sides")).normalised  # "Guinea-Bissau" is one state
+    ]
 
 
 def _place_named(text: str, start: int, end: int) -> bool:
@@ -1092,7 +1158,8 @@ def build_cited_summary(
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
     mediators = _rescue_mediators(extraction, index, mediators, parties, demoted)
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
-    parties = _second_side(mediators, parties, demoted, dropped)
+    parties = _described(mediators, parties, index, dropped)
+    parties = _second_side(mediators, parties, demoted, dropped, index)
     venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
     talks_date = _dated(extraction, index, article, parties, venue, dropped)
     written = extraction.summary or compose_summary(

@@ -884,3 +884,177 @@ def test_a_place_named_as_where_the_talks_are_does_not_mediate() -> None:
     assert [a.name for a in summary.mediators] == ["African Union"]
     assert any(d.item == "Djibouti" and d.reason.startswith("demoted") for d in dropped)
     assert summary.venue is not None and summary.venue.city == "Djibouti"
+
+
+def test_the_sides_an_envoy_convenes_are_parties_and_the_envoy_mediates() -> None:
+    """ "will convene Kyrgyz and Tajik officials in Tashkent": the model's usual swap (the sides
+    as mediators, the organisation as a party) is undone from the convening phrase."""
+    text = (
+        "date 2026-11-04 x\n\nThe Arab League's special envoy for the Sahel, Karim Haddad, will "
+        "convene Sudanese and Chadian officials in Cairo on 12 November to discuss the camps."
+    )
+    actors = [
+        {"name": "Sudan", "role": "mediator", "segments": [1]},
+        {"name": "Chad", "role": "mediator", "segments": [1]},
+        {"name": "Arab League", "role": "party", "segments": [1]},
+    ]
+    venue = {"city": "Cairo", "country": "Egypt", "segment": 1}
+    summary, dropped = _built(text, actors=actors, venue=venue)
+    assert [a.name for a in summary.mediators] == ["Arab League"]
+    assert sorted(a.name for a in summary.parties) == ["Chad", "Sudan"]
+    assert any(
+        d.item == "Arab League" and d.reason.startswith("moved to mediators") for d in dropped
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        (
+            "The envoy will convene representatives of Myanmar's military government and the "
+            "Arakan Army in Bangkok next week.",
+            ["Arakan Army", "Myanmar"],
+        ),
+        (
+            "He will convene delegations from Niger and Benin in Lomé to discuss it.",
+            ["Benin", "Niger"],
+        ),
+        ("The AU will convene in Addis Ababa on Monday to discuss Sudan.", []),
+        ("Qatar convened the two sides in Doha for talks.", []),
+    ],
+)
+def test_a_convening_phrase_names_the_sides(text: str, sides: list[str]) -> None:
+    from diplosum._evidence import _sides
+
+    assert sorted(r.name for r, _, _ in _sides(Segments(text))) == sides
+
+
+def test_an_observer_is_neither_mediator_nor_the_missing_side() -> None:
+    """ "The Gambia, which hosted an earlier round in Banjul, will attend as an observer": the
+    hosting was another round's, and an observer is not the second side the talks lack."""
+    text = (
+        "date 2026-11-18 x\n\nGuinea-Bissau will mediate talks with Senegal in Bissau on "
+        "Thursday. The Gambia, which hosted an earlier round in Banjul in 2024, will attend as "
+        "an observer."
+    )
+    actors = [
+        {"name": "Guinea-Bissau", "role": "mediator", "segments": [1]},
+        {"name": "Gambia", "role": "mediator", "segments": [2]},
+        {"name": "Senegal", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Bissau", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Guinea-Bissau"]
+    assert [a.name for a in summary.parties] == ["Senegal"]
+    assert any(d.item == "Gambia" and d.reason.startswith("demoted") for d in dropped)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "observer"),
+    [
+        ("Talks will be held with Norway as guarantor and Sweden as observer.", "Norway", False),
+        ("Talks will be held with Norway as guarantor and Sweden as observer.", "Sweden", True),
+        ("Kenya and Uganda will attend as observers.", "Kenya", True),
+        ("Qatar, which is mediating, said Egypt would attend as an observer.", "Qatar", False),
+        ("Qatar, which is mediating, said Egypt would attend as an observer.", "Egypt", True),
+    ],
+)
+def test_the_subject_of_an_observer_phrase_observes(text: str, name: str, observer: bool) -> None:
+    from diplosum._evidence import _mediating, _observing
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments(text)))
+    assert _observing(segment, canonical_actor(name), name) is observer
+    if observer:
+        assert not _mediating(segment, canonical_actor(name), name)
+
+
+def test_the_articles_acronyms_name_its_groups() -> None:
+    """A group the tables do not know, introduced as "Long Name (ACR)", is one actor named by
+    its acronym whichever form the model wrote; an acronym that spells an ISO code is the
+    article's group, not the state."""
+    text = (
+        "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "
+        "and the Ambazonia Governing Council (AGovC) in Kigali on Monday. Malaysia will host "
+        "talks between Thailand and the Barisan Rakyat Nusantara (BRN) in Kuala Lumpur."
+    )
+    actors = [
+        {"name": "UN envoy", "role": "mediator", "segments": [1]},
+        {"name": "Cameroon", "role": "party", "segments": [1]},
+        {"name": "Ambazonia Governing Council", "role": "party", "segments": [1]},
+        {"name": "BRN", "role": "party", "segments": [2]},
+    ]
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Kigali", "country": None, "segment": 1}
+    )
+    names = [a.name for a in summary.parties]
+    assert names[:2] == ["Cameroon", "AGovC"]
+    assert "BRN" in names and "Brunei" not in names
+
+
+def test_a_group_only_the_article_names_is_a_side_the_model_missed() -> None:
+    text = (
+        "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "
+        "and the Ambazonia Governing Council (AGovC) in Kigali on Monday."
+    )
+    actors = [
+        {"name": "United Nations", "role": "mediator", "segments": [1]},
+        {"name": "Cameroon", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Kigali", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.parties] == ["Cameroon", "AGovC"]
+    assert [a.name for a in summary.mediators] == ["United Nations"]
+
+
+def test_a_party_named_by_a_description_is_the_group_its_segment_names() -> None:
+    """ "Anglophone separatists", cited to "An AGovC spokesman said the separatists ...": the
+    group the article defined; listed once, and not a second side taken from the host."""
+    text = (
+        "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "
+        "and the Ambazonia Governing Council (AGovC) in Kigali on Monday. Rwanda is providing a "
+        "hall. An AGovC spokesman said the separatists wanted monitors."
+    )
+    actors = [
+        {"name": "Rwanda", "role": "mediator", "segments": [2]},
+        {"name": "Cameroon", "role": "party", "segments": [1]},
+        {"name": "Anglophone separatists", "role": "party", "segments": [3]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Kigali", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.parties] == ["Cameroon", "AGovC"]
+    assert [a.name for a in summary.mediators] == ["United Nations"]  # read from segment 1
+    assert any(d.item == "Anglophone separatists" and "AGovC" in d.reason for d in dropped)
+
+
+def test_a_description_is_kept_when_its_segment_names_no_group() -> None:
+    text = (
+        "date 2026-10-14 x\n\nQatar will host talks between Cameroon and the armed opposition "
+        "in Doha. The armed opposition said it wanted monitors."
+    )
+    actors = [
+        {"name": "Qatar", "role": "mediator", "segments": [1]},
+        {"name": "Cameroon", "role": "party", "segments": [1]},
+        {"name": "armed opposition", "role": "party", "segments": [2]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1})
+    assert [a.name for a in summary.parties] == ["Cameroon", "armed opposition"]
+
+
+@pytest.mark.parametrize(
+    ("name", "description"),
+    [
+        ("Anglophone separatists", True),
+        ("Tuareg-led rebel alliance in the north", True),
+        ("New People's Army", False),
+        ("National Democratic Front of the Philippines", False),
+        ("AGovC", False),
+    ],
+)
+def test_what_reads_as_a_description(name: str, description: bool) -> None:
+    from diplosum._evidence import _a_description
+
+    assert _a_description(name) is description

@@ -618,3 +618,45 @@ def test_date_phrases_find_the_days_a_text_names(text: str, phrases: list[str]) 
     found = date_phrases(text)
     assert [p for p, _, _ in found] == phrases
     assert all(text[start:end] == p for p, start, end in found)
+
+
+def test_acronyms_an_article_defines() -> None:
+    text = (
+        "Talks between Senegal's government and the Movement of Democratic Forces of Casamance "
+        "(MFDC), a separatist group. Thailand's Barisan Revolusi Nasional (BRN) and the Azawad "
+        "Liberation Front (FLA) met in 2019 (Reuters). The Sudan People's Liberation "
+        "Movement-in-Opposition (SPLM-IO) and the Ambazonia Governing Council (AGovC)."
+    )
+    assert normalise.acronyms(text) == {
+        "Movement of Democratic Forces of Casamance": "MFDC",
+        "Barisan Revolusi Nasional": "BRN",
+        "Azawad Liberation Front": "FLA",
+        "Sudan People's Liberation Movement-in-Opposition": "SPLM-IO",
+        "Ambazonia Governing Council": "AGovC",
+    }
+
+
+@pytest.mark.parametrize(
+    ("mention", "name", "normalised"),
+    [
+        ("Ambazonia Governing Council (AGovC)", "AGovC", False),
+        ("National Democratic Front of the Philippines (NDFP)", "NDFP", True),
+        ("the separatists (AGC)", "the separatists (AGC)", False),
+        ("talks (in 2019)", "talks (in 2019)", False),
+        ("BRN", "BRN", True),
+        ("fact", "fact", False),
+        ("FACT", "FACT", True),
+    ],
+)
+def test_a_long_name_with_its_acronym_goes_by_the_acronym(
+    mention: str, name: str, normalised: bool
+) -> None:
+    ref = normalise.canonical_actor(mention)
+    assert (ref.name, ref.normalised) == (name, normalised)
+
+
+def test_an_all_capitals_alias_is_not_a_lower_case_word() -> None:
+    found = [
+        r.name for r, _, _ in normalise.actor_mentions("In fact, the fact is FACT and Nato met.")
+    ]
+    assert found == ["FACT", "NATO"]

@@ -277,6 +277,8 @@ def acronyms(text: str) -> dict[str, str]:
         if not _ACRONYM.fullmatch(short):
             continue
         words = match["long"].split()
+        if words[0] in ("The", "A", "An"):  # a sentence's first word
+            words = words[1:]
         initials = [c for c in short if c.isupper()]
         start = next(
             (
