@@ -28,6 +28,7 @@ the segments: the first segments that mention the item are its evidence.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -649,7 +650,52 @@ def _as_place(text: str, name: str) -> bool:
     return bool(re.search(rf"{_AS_PLACE}{words}\b", text, re.I))
 
 
-def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venue | None:
+#: A segment about an earlier meeting: "The previous round ... ended", "last met in 2024".
+_EARLIER_MEETING = re.compile(
+    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks"
+    r"|meetings?)|last\s+(?:met|talked|convened|gathered))\b",
+    re.IGNORECASE,
+)
+#: A city named as an earlier meeting's place: "The previous round, held in Brussels in March",
+#: "hosted the last round in Banjul", "last met ... in Kingstown in 2024".
+_EARLIER_BEFORE = re.compile(
+    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks|meetings?"
+    r"|summits?)|last\s+(?:met|talked|convened|gathered))\b[^.;]{0,60}?\b(?:in|at)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_EARLIER_AFTER = re.compile(
+    r"^[^.;]{0,12}?\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
+    r"(?P<year>(?:19|20)\d\d)\b|^\s+last\s+(?:year|month|week|spring|summer|autumn|winter)\b"
+)
+
+
+def _earlier_after(after: str, published: dt.date | None) -> bool:
+    """ "Banjul in 2024", "Geneva last year": a place followed by a time before the article's
+    year (not "Oslo in January 2027")."""
+    m = _EARLIER_AFTER.match(after)
+    if m is None:
+        return False
+    return not m["year"] or (published is not None and int(m["year"]) < published.year)
+
+
+def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
+    """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
+    dateline ("PRISTINA", a name in capitals) nor an earlier meeting's place."""
+    for name in names:
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", segment.text, re.IGNORECASE):
+            written = m.group(0)
+            if written.isupper() and not name.isupper():
+                continue  # the dateline
+            before, after = segment.text[: m.start()], segment.text[m.end() :]
+            if _EARLIER_BEFORE.search(before) or _earlier_after(after, published):
+                continue
+            return True
+    return False
+
+
+def _venue(
+    item: NamedVenue, segments: Segments, dropped: list[Dropped], published: dt.date | None = None
+) -> Venue | None:
     if not (item.city or item.country):
         return None  # {"city": null, "country": null}: the article does not say
     ref = resolve_venue(item.city, item.country)
@@ -660,8 +706,12 @@ def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venu
         ref = alone if alone.normalised and alone.city else ref
     names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
     country_only = not (item.city or ref.city or ref.site)
+    earlier = False
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if not any(_contains_words(segment.text, name) for name in names):
+            continue
+        if not _named_as_venue(segment, names, published):
+            earlier = True
             continue
         if country_only and not any(
             _as_place(segment.text, n) for n in {item.country or "", ref.country or ""} if n
@@ -679,7 +729,12 @@ def _venue(item: NamedVenue, segments: Segments, dropped: list[Dropped]) -> Venu
             evidence=_evidence(segment),
         )
     written = item.city or item.country or ""
-    dropped.append(Dropped(field="venue", item=written, reason="no segment names this venue"))
+    reason = (
+        "only the dateline or an earlier meeting names this place"
+        if earlier
+        else "no segment names this venue"
+    )
+    dropped.append(Dropped(field="venue", item=written, reason=reason))
     return None
 
 
@@ -717,19 +772,23 @@ def _date(
 ) -> TalksDate | str:
     """The talks' date from the model's phrase, or why it is refused."""
     written = item.text or ""
-    said = elsewhere = False
+    said = elsewhere = earlier = False
     for segment in _ordered(index.segments, getattr(item, "segment", None)):
         text = _date_phrase(segment.text, written)
         if text is None:
             continue
         if _when_said(segment.text, text):
             said = True
+        elif _EARLIER_MEETING.search(segment.text) and not _FUTURE.search(segment.text):
+            earlier = True
         elif not _about_talks(segment, index, parties, venue):
             elsewhere = True
         else:
             return _talks_date(segment, text, article, status)
     if said:
         return "the date phrase dates a statement ('said Friday'), not the talks"
+    if earlier:
+        return "the date phrase dates an earlier meeting ('the previous round, held in March')"
     if elsewhere:
         return "the date phrase's segment names neither the talks, a party nor the venue"
     return "the date phrase is in no segment of the article"
@@ -1160,7 +1219,9 @@ def build_cited_summary(
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _described(mediators, parties, index, dropped)
     parties = _second_side(mediators, parties, demoted, dropped, index)
-    venue = _venue(extraction.venue, segments, dropped) if extraction.venue else None
+    venue = (
+        _venue(extraction.venue, segments, dropped, article.published) if extraction.venue else None
+    )
     talks_date = _dated(extraction, index, article, parties, venue, dropped)
     written = extraction.summary or compose_summary(
         parties=parties,

@@ -1058,3 +1058,47 @@ def test_what_reads_as_a_description(name: str, description: bool) -> None:
     from diplosum._evidence import _a_description
 
     assert _a_description(name) is description
+
+
+def test_a_venue_only_the_dateline_or_an_earlier_round_names_is_refused() -> None:
+    """Talks with no venue yet: the dateline ("PRISTINA") and the previous round's city
+    ("held in Brussels in March") are not the next round's venue, nor its date."""
+    text = (
+        "date 2026-06-17 x\n\nPRISTINA\n\nThe EU envoy said Serbia and Kosovo would resume talks, "
+        "with no date or venue set. The previous round, held in Brussels in March, ended "
+        "without a statement."
+    )
+    actors = [
+        {"name": "European Union", "role": "mediator", "segments": [2]},
+        {"name": "Serbia", "role": "party", "segments": [2]},
+        {"name": "Kosovo", "role": "party", "segments": [2]},
+    ]
+    for city in ("Brussels", "Pristina"):
+        summary, dropped = _built(
+            text,
+            actors=actors,
+            venue={"city": city, "country": None, "segment": 3},
+            talks_date={"text": "March", "segment": 3},
+        )
+        assert summary.venue is None and summary.proposed_date is None
+        assert any(d.field == "venue" and "earlier meeting" in d.reason for d in dropped)
+        assert any(d.field == "proposed_date" and "earlier meeting" in d.reason for d in dropped)
+
+
+@pytest.mark.parametrize(
+    ("text", "city", "venue"),
+    [
+        ("The two governments last met in Kingstown in 2024.", "Kingstown", False),
+        ("Kenya, which hosted an earlier round in Nairobi, will attend.", "Nairobi", False),
+        ("A second round will be held in Geneva, where the last round took place.", "Geneva", True),
+        ("ISTANBUL (AP) - Talks will open in Istanbul on Friday.", "Istanbul", True),
+        ("The talks will be held in Oslo in January 2027.", "Oslo", True),
+    ],
+)
+def test_where_a_city_is_named_as_the_venue(text: str, city: str, venue: bool) -> None:
+    import datetime as dt
+
+    from diplosum._evidence import _named_as_venue
+
+    segment = next(iter(Segments(text)))
+    assert _named_as_venue(segment, [city], dt.date(2026, 6, 1)) is venue
