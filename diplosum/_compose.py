@@ -60,6 +60,8 @@ def _when(date: TalksDate) -> str:
         return f" in {day.year}"
     if date.precision == "month":
         return f" in {day:%B %Y}"
+    if date.precision == "week":
+        return f" in the week of {_day(day)}"
     if end is not None and end != day:
         if (end.year, end.month) == (day.year, day.month):
             return f" from {day.day} to {_day(end)}"

@@ -43,7 +43,7 @@ SCHEMA_VERSION = "1"
 
 ActorKind = Literal["state", "organisation", "person", "armed_group", "other"]
 TalksStatus = Literal["proposed", "agreed", "scheduled", "held", "cancelled", "unknown"]
-Precision = Literal["day", "month", "year"]
+Precision = Literal["day", "week", "month", "year"]
 
 # --------------------------------------------------------------------------- model-facing
 

@@ -42,6 +42,7 @@ def test_everything_in_one_sentence() -> None:
     [
         (dt.date(2026, 5, 1), None, "month", " in May 2026."),
         (dt.date(2026, 1, 1), None, "year", " in 2026."),
+        (dt.date(2026, 7, 13), dt.date(2026, 7, 19), "week", " in the week of 13 July 2026."),
         (dt.date(2026, 5, 13), dt.date(2026, 5, 15), "day", " from 13 to 15 May 2026."),
         (dt.date(2026, 5, 30), dt.date(2026, 6, 2), "day", " from 30 May 2026 to 2 June 2026."),
         (None, None, None, "."),

@@ -164,6 +164,15 @@ def test_dates_compare_exactly_at_their_precision(tmp_path: Path) -> None:
     assert scored([gold("talks.txt", day="2025-05")], [rec]).articles[0].date.correct
 
 
+def test_a_week_is_its_iso_week(tmp_path: Path) -> None:
+    """ "next week" names no day: it is the ISO week "YYYY-Www", not its Monday."""
+    art = write_article(tmp_path, "talks.txt", TALKS)
+    rec = record(art, date=date(art, "2025-05-19", "next week", "on May 15", precision="week"))
+    a = scored([gold("talks.txt", day="2025-05-19")], [rec]).articles[0]
+    assert not a.date.correct and a.date.pred == "2025-W21"
+    assert scored([gold("talks.txt", day="2025-W21")], [rec]).articles[0].date.correct
+
+
 def test_position_actor_recall_counts_distinct_actors(tmp_path: Path) -> None:
     """Gold actors with several positions count once; found when any prediction names them."""
     art = write_article(tmp_path, "talks.txt", TALKS)

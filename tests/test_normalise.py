@@ -360,8 +360,8 @@ DATES: list[tuple[str, D | None, normalise.Direction, Expected]] = [
     ("tomorrow", TUESDAY, "auto", (D(2025, 5, 14), None, "day")),
     ("yesterday", TUESDAY, "auto", (D(2025, 5, 12), None, "day")),
     ("the day after tomorrow", TUESDAY, "auto", (D(2025, 5, 15), None, "day")),
-    ("next week", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "day")),
-    ("last week", TUESDAY, "auto", (D(2025, 5, 5), D(2025, 5, 11), "day")),
+    ("next week", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
+    ("last week", TUESDAY, "auto", (D(2025, 5, 5), D(2025, 5, 11), "week")),
     ("this weekend", TUESDAY, "auto", (D(2025, 5, 17), D(2025, 5, 18), "day")),
     ("in two weeks", TUESDAY, "auto", (D(2025, 5, 27), None, "day")),
     ("three days ago", TUESDAY, "auto", (D(2025, 5, 10), None, "day")),
@@ -484,7 +484,7 @@ def test_resolve_date_never_raises(
     """Any text, any dateline: a resolved date with date < end, or None."""
     resolved = resolve_date(text, published, direction=direction)
     if resolved is not None:
-        assert resolved.precision in ("day", "month", "year")
+        assert resolved.precision in ("day", "week", "month", "year")
         assert resolved.end is None or resolved.date < resolved.end
 
 

@@ -15,8 +15,8 @@ Metrics are micro-averaged over articles (counts summed over articles, then divi
 - **venue city**, **venue country**, **proposed date**: accuracy. A null prediction for a null
   gold is correct, a guess where gold is null is wrong. Both sides go through
   :func:`~diplosum.normalise.resolve_venue`; cities then compare case-insensitively, countries
-  by ISO3. Dates compare exactly (``YYYY-MM-DD``; a month or year precision gives ``YYYY-MM`` or
-  ``YYYY``).
+  by ISO3. Dates compare exactly (``YYYY-MM-DD``; a week, month or year precision gives the ISO
+  week ``YYYY-Www``, ``YYYY-MM`` or ``YYYY``).
 - **position actor recall**: the distinct actors of the gold positions found among the actors of
   the predicted positions.
 - **grounding rate**: the evidence quotes the model gave (kept ones, and those dropped because

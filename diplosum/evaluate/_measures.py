@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -276,18 +277,27 @@ def _lost(gold: Gold, rec: OutputRecord | None) -> int:
             lost += city is not None and _venue_keys(d.item, None)[0] == city
         elif d.field == "proposed_date" and gold.proposed_date:
             day = resolve_date(d.item, published)
-            lost += day is None or day.date.isoformat() == gold.proposed_date
+            lost += day is None or _key_of(day.date, day.precision) == gold.proposed_date
         elif d.field == "positions":
             lost += bool(gold.position_actors)
     return lost
+
+
+def _key_of(day: dt.date, precision: str | None) -> str:
+    """A date as the gold writes it at its precision: "2026-07-13", ISO week "2026-W29",
+    "2026-07", "2026"."""
+    if precision == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    iso = day.isoformat()
+    return {"month": iso[:7], "year": iso[:4]}.get(precision or "day", iso)
 
 
 def _date_key(summary: DiplomaticSummary | None) -> str | None:
     d = summary.proposed_date if summary else None
     if d is None or d.date is None:
         return None
-    iso = d.date.isoformat()
-    return {"month": iso[:7], "year": iso[:4]}.get(d.precision or "day", iso)
+    return _key_of(d.date, d.precision)
 
 
 def _grounding(rec: OutputRecord | None, text: str | None) -> Grounding:

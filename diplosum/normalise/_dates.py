@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 Direction = Literal["auto", "forward", "backward"]
-Precision = Literal["day", "month", "year"]
+Precision = Literal["day", "week", "month", "year"]
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
@@ -234,7 +234,7 @@ def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
         monday += 7 * step * _DAY
         if match["unit"] == "weekend":
             return monday + 5 * _DAY, monday + 6 * _DAY, "day"
-        return monday, monday + 6 * _DAY, "day"  # a week: Monday to Sunday
+        return monday, monday + 6 * _DAY, "week"  # a week: Monday to Sunday, no day named
     if (match := re.fullmatch(_OFFSET, text)) and (lead or match["tail"]):
         count = int(match["n"]) if match["n"].isdigit() else data.NUMBER_WORDS[match["n"]]
         count *= -1 if match["tail"] in ("ago", "earlier", "before") else 1
@@ -315,8 +315,8 @@ def resolve_date(
     ``direction`` settles what the phrase leaves open (a bare weekday, a date without a year):
     "forward" takes the next occurrence on/after ``published``, "backward" the last one on/before
     it, "auto" the next weekday and the nearest dated occurrence. Words in the phrase ("last
-    Friday", "next week") win over ``direction``. A week is a Monday-Sunday range at day
-    precision. Without ``published`` only phrases that carry their year resolve.
+    Friday", "next week") win over ``direction``. A week is a Monday-Sunday range at week
+    precision (it names no day). Without ``published`` only phrases that carry their year resolve.
     """
     if direction not in _DIRECTIONS:
         raise ValueError(f"direction must be one of {_DIRECTIONS}, not {direction!r}")
