@@ -66,6 +66,20 @@ class Stored:
         meta = {k: v for k, v in meta.items() if k in RunMetadata.model_fields}
         return SummaryResult.model_validate({"summary": json.loads(summary_json), "meta": meta})
 
+    def adopt(self, article: Article, old_key: str, key: str) -> SummaryResult | None:
+        """The result stored under a key an earlier diplosum wrote (``old_key``), copied under
+        ``key`` and served as :meth:`get` serves it (rebuilt by the current rules); None when
+        there is none. The old row is left as it was."""
+        if self.cache is None or old_key == key:
+            return None
+        hit = self.cache.get(old_key)
+        if hit is None:
+            return None
+        _log.info("cache: a row under an earlier key format is copied to its current key")
+        self._put(dataclasses.replace(hit, key=key, created_at=""))
+        # a copy that could not be written (logged by _put): the old row is served as it is
+        return self.get(article, key) or self.get(article, old_key)
+
     def put(
         self, key: str, result: SummaryResult, *, raw_output: str | None, usages: list[Any]
     ) -> None:

@@ -65,12 +65,37 @@ _log = logging.getLogger(__name__)
 
 @functools.cache
 def _schema_hash(shape: Shape) -> str:
-    """A hash of both schemas: part of every cache key."""
+    """A hash of the schema the model answers in: part of every cache key.
+
+    Only what the model is sent decides its answer. The published summary is built from the
+    stored raw answer, and rebuilt by the current rules when they change (see
+    :mod:`diplosum._stored`), so a change to the summary's shape costs no model call.
+    """
+    return cache_key(
+        {"schema_version": SCHEMA_VERSION, "extraction": shape.model.model_json_schema()}
+    )
+
+
+def _without_week(node: Any) -> Any:
+    """The summary schema as it was before the week precision (diplosum 0.x up to 2026-12-02)."""
+    if isinstance(node, dict):
+        return {k: _without_week(v) for k, v in node.items()}
+    if isinstance(node, list):
+        if node == ["day", "week", "month", "year"]:
+            return ["day", "month", "year"]
+        return [_without_week(v) for v in node]
+    return node
+
+
+@functools.cache
+def _legacy_schema_hash(shape: Shape) -> str:
+    """The schema part of a cache key written before 2026-12-02, which also hashed the summary
+    schema of the time: rows under it are found and copied to the current key."""
     return cache_key(
         {
             "schema_version": SCHEMA_VERSION,
             "extraction": shape.model.model_json_schema(),
-            "summary": DiplomaticSummary.model_json_schema(),
+            "summary": _without_week(DiplomaticSummary.model_json_schema()),
         }
     )
 
@@ -252,13 +277,16 @@ class Summariser:
 
     def key(self, article: Article) -> str:
         """The cache key of ``article`` under this configuration."""
+        return self._key(article, _schema_hash(self.shape))
+
+    def _key(self, article: Article, schema: str) -> str:
         return cache_key(
             {
                 "article_sha256": article.sha256,
                 "model": self.identity(),
                 "params": self.params(),
                 "prompt_hash": self.prompt.hash,
-                "schema": _schema_hash(self.shape),
+                "schema": schema,
             }
         )
 
@@ -340,7 +368,11 @@ class Summariser:
         return self._cached(call.article, call.key)
 
     def _cached(self, article: Article, key: str) -> SummaryResult | None:
-        return self._stored.get(article, key)
+        found = self._stored.get(article, key)
+        if found is None and self.cache is not None:
+            legacy = self._key(article, _legacy_schema_hash(self.shape))
+            found = self._stored.adopt(article, legacy, key)
+        return found
 
     @property
     def cache_write_failures(self) -> int:

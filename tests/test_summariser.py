@@ -340,6 +340,51 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     assert stored["build_version"] == "99"
 
 
+def test_a_row_under_the_earlier_key_format_is_found_and_copied(tmp_path: Path) -> None:
+    """Keys written before 2026-12-02 also hashed the summary schema of the time: an upgrade
+    finds those rows, copies them under the current key and pays for nothing again."""
+    import dataclasses
+
+    from diplosum._summariser import _legacy_schema_hash
+
+    ep = ScriptedEndpoint(GOOD)
+    cache = Cache(tmp_path / "c.db")
+    s = Summariser(client=ep.client(), cache=cache)
+    first = s.summarise_article(_article())
+    row = cache.get(s.key(_article()))
+    assert row is not None
+    legacy = s._key(_article(), _legacy_schema_hash(s.shape))
+    assert legacy != s.key(_article())
+    older = Cache(tmp_path / "old.db")  # as an earlier diplosum left it: only the legacy key
+    older.put(dataclasses.replace(row, key=legacy))
+    upgraded = Summariser(client=ep.client(), cache=older)
+    again = upgraded.summarise_article(_article())
+    assert len(ep.requests) == 1 and again.meta.cached
+    assert again.summary == first.summary
+    assert older.get(upgraded.key(_article())) is not None  # copied under the current key
+    assert older.get(legacy) is not None  # and the old row left as it was
+
+
+def test_the_cache_key_does_not_change_with_the_summary_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only what the model is sent keys its answer: a new summary field re-pays nothing."""
+    from diplosum import _summariser
+
+    s = Summariser(client=ScriptedEndpoint(GOOD).client())
+    before = s.key(_article())
+    _summariser._schema_hash.cache_clear()
+    monkeypatch.setattr(
+        _summariser.DiplomaticSummary,
+        "model_json_schema",
+        classmethod(lambda cls, *a, **k: {"changed": True}),
+    )
+    try:
+        assert s.key(_article()) == before
+    finally:
+        _summariser._schema_hash.cache_clear()
+
+
 @pytest.mark.parametrize(
     "text", ["The talks {{ 7*7 }} resume.", "A stray {{ brace and {% tag here."]
 )
