@@ -843,15 +843,34 @@ def _dated(
     return rescued or (found if isinstance(found, TalksDate) else None)
 
 
+def _holder(index: _Index, item: CitedPosition) -> tuple[ActorRef, str | None]:
+    """Who holds a position the model gave to a name the tables do not know, and who speaks:
+    a person the article titles ("US Special Envoy ... Steve Witkoff": the United States), a
+    person whose speaker field is a title naming a state ("Yerlan Sadykov", speaker "Foreign
+    Minister of Kazakhstan": Kazakhstan, said by Yerlan Sadykov), or a description whose
+    segment names one group ("Anglophone separatists": AGovC)."""
+    holder, speaker = index.canonical(item.actor), item.speaker
+    if holder.normalised:
+        return holder, speaker
+    if (side := index.affiliation(item.actor)) is not None:
+        return side, speaker or item.actor
+    titled = canonical_actor(speaker) if speaker else None
+    if titled is not None and titled.normalised and titled.kind in _SIDE_KINDS:
+        return titled, item.actor
+    segment = index.segments.get(item.segment) if item.segment else None
+    if segment is not None and _a_description(item.actor):
+        groups = index.groups(segment)
+        if len(groups) == 1:
+            return groups[0], speaker
+    return holder, speaker
+
+
 def _positions(
     items: Sequence[CitedPosition], index: _Index, dropped: list[Dropped]
 ) -> list[Position]:
     out: list[Position] = []
     for item in items:
-        holder = index.canonical(item.actor)
-        speaker = item.speaker
-        if not holder.normalised and (side := index.affiliation(item.actor)) is not None:
-            holder, speaker = side, speaker or item.actor  # "Steve Witkoff": the United States
+        holder, speaker = _holder(index, item)
         heard = item.model_copy(update={"speaker": speaker})
         segment = _stated_in(index, holder, heard)
         if segment is None:

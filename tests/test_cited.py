@@ -1102,3 +1102,44 @@ def test_where_a_city_is_named_as_the_venue(text: str, city: str, venue: bool) -
 
     segment = next(iter(Segments(text)))
     assert _named_as_venue(segment, [city], dt.date(2026, 6, 1)) is venue
+
+
+def test_a_position_given_to_a_person_titled_in_the_speaker_field_is_the_states() -> None:
+    """The model put the person in `actor` and the title in `speaker`: the state the title
+    names holds the position, and the person speaks."""
+    text = (
+        "date 2026-06-08 x\n\nKazakhstan will host talks between Armenia and Azerbaijan in Almaty. "
+        "Yerlan Sadykov said the decisions belong to the two sides."
+    )
+    positions = [
+        {
+            "actor": "Yerlan Sadykov",
+            "speaker": "Foreign Minister of Kazakhstan",
+            "stance": "The decisions belong to the two sides.",
+            "segment": 2,
+        }
+    ]
+    summary, _ = _built(
+        text, positions=positions, venue={"city": "Almaty", "country": None, "segment": 1}
+    )
+    assert [(p.actor, p.speaker) for p in summary.positions] == [("Kazakhstan", "Yerlan Sadykov")]
+
+
+def test_a_position_given_to_a_description_is_the_group_its_segment_names() -> None:
+    text = (
+        "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "
+        "and the Ambazonia Governing Council (AGovC) in Kigali on Monday. "
+        "An AGovC spokesman said the separatists wanted monitors."
+    )
+    positions = [
+        {
+            "actor": "Anglophone separatists",
+            "speaker": None,
+            "stance": "The separatists want monitors.",
+            "segment": 2,
+        }
+    ]
+    summary, _ = _built(
+        text, positions=positions, venue={"city": "Kigali", "country": None, "segment": 1}
+    )
+    assert [p.actor for p in summary.positions] == ["AGovC"]
