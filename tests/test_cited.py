@@ -674,7 +674,7 @@ def test_a_mediating_word_belongs_to_the_actor_next_to_it(
     text: str, actor: str, mediating: bool
 ) -> None:
     """The role check reads who the mediating word is about, not just that it is there."""
-    from diplosum._evidence import _mediating
+    from diplosum._evidence._roles import _mediating
     from diplosum._segments import Segment
     from diplosum.normalise import canonical_actor
 
@@ -924,7 +924,7 @@ def test_the_sides_an_envoy_convenes_are_parties_and_the_envoy_mediates() -> Non
     ],
 )
 def test_a_convening_phrase_names_the_sides(text: str, sides: list[str]) -> None:
-    from diplosum._evidence import _sides
+    from diplosum._evidence._roles import _sides
 
     assert sorted(r.name for r, _, _ in _sides(Segments(text))) == sides
 
@@ -961,7 +961,7 @@ def test_an_observer_is_neither_mediator_nor_the_missing_side() -> None:
     ],
 )
 def test_the_subject_of_an_observer_phrase_observes(text: str, name: str, observer: bool) -> None:
-    from diplosum._evidence import _mediating, _observing
+    from diplosum._evidence._roles import _mediating, _observing
     from diplosum.normalise import canonical_actor
 
     segment = next(iter(Segments(text)))
@@ -1055,7 +1055,7 @@ def test_a_description_is_kept_when_its_segment_names_no_group() -> None:
     ],
 )
 def test_what_reads_as_a_description(name: str, description: bool) -> None:
-    from diplosum._evidence import _a_description
+    from diplosum._evidence._index import _a_description
 
     assert _a_description(name) is description
 
@@ -1098,7 +1098,7 @@ def test_a_venue_only_the_dateline_or_an_earlier_round_names_is_refused() -> Non
 def test_where_a_city_is_named_as_the_venue(text: str, city: str, venue: bool) -> None:
     import datetime as dt
 
-    from diplosum._evidence import _named_as_venue
+    from diplosum._evidence._places import _named_as_venue
 
     segment = next(iter(Segments(text)))
     assert _named_as_venue(segment, [city], dt.date(2026, 6, 1)) is venue

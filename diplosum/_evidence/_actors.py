@@ -1,0 +1,300 @@
+"""The mediators and parties: each actor once, evidenced, its role checked against the article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from .._cited import NamedActor, NamedExtraction, NamedVenue
+from .._schema import Actor, Dropped
+from .._segments import Segment, Segments
+from ..normalise import (
+    ActorRef,
+)
+from ._index import (
+    _MAX_EVIDENCE,
+    _SIDE_KINDS,
+    _a_description,
+    _evidence,
+    _fold,
+    _Index,
+    _key,
+    _mentions,
+    _ref,
+)
+from ._roles import _in_these_talks, _mediating, _observing, _sides
+
+
+class _Demoted(NamedTuple):
+    """A mediator the check demoted: kept aside in case the talks lack their second side."""
+
+    ref: ActorRef
+    written: str
+    found: list[Segment]
+    note: Dropped
+
+
+def _actors(
+    items: Sequence[NamedActor],
+    index: _Index,
+    dropped: list[Dropped],
+    venue: NamedVenue | None = None,
+) -> tuple[list[Actor], list[Actor], list[_Demoted]]:
+    """(mediators, parties, demoted): each actor once, evidenced, its role checked."""
+    demoted: list[_Demoted] = []
+    parties: dict[str, Actor] = {}
+    mediators: dict[str, tuple[Actor, str]] = {}
+    places = {_fold(p) for p in (venue.city, venue.country) if p} if venue else set()
+    for item in items:
+        if item.role == "other":
+            continue
+        ref = index.canonical(item.name)
+        if not ref.normalised and _fold(item.name) in places:
+            field = "parties" if item.role == "party" else "mediators"
+            reason = "the place where the talks are held, not an actor"
+            dropped.append(Dropped(field=field, item=item.name, reason=reason))
+            continue
+        found = index.find(ref, item.name, getattr(item, "segments", ()))
+        field = "parties" if item.role == "party" else "mediators"
+        if not found:
+            reason = "no segment of the article mentions it"
+            dropped.append(Dropped(field=field, item=item.name, reason=reason))
+            continue
+        if item.role == "mediator":
+            roles = [s for s in found if _mediating(s, ref, item.name)]
+            if not roles:
+                reason = (
+                    "demoted: none of its segments shows a mediating role (hosts, mediates, "
+                    f"facilitates, brokers, guarantees...): segment {found[0].id}"
+                )
+                note = Dropped(field="mediators", item=item.name, reason=reason)
+                dropped.append(note)
+                demoted.append(_Demoted(ref, item.name, found, note))
+                continue
+            found = roles + [s for s in found if s not in roles]
+        target = parties if item.role == "party" else None
+        key = _key(ref)
+        if target is None:
+            if key in mediators:
+                _extend(mediators[key][0], found)
+                continue
+            mediators[key] = (_actor(ref, item.name, found), item.name)
+        elif key in parties:
+            _extend(parties[key], found)
+        else:
+            parties[key] = _actor(ref, item.name, found)
+    for key, (_, written) in list(mediators.items()):
+        if key in parties:
+            reason = "demoted: also named as a party (a mediator is a third party)"
+            dropped.append(Dropped(field="mediators", item=written, reason=reason))
+            del mediators[key]
+    return [a for a, _ in mediators.values()], list(parties.values()), demoted
+
+
+def _third_parties(
+    mediators: list[Actor], parties: list[Actor], index: _Index, dropped: list[Dropped]
+) -> tuple[list[Actor], list[Actor]]:
+    """A 'party' whose own segment shows it mediating talks between two other actors
+    ("Türkiye has intensified its efforts to facilitate direct talks between Russia and
+    Ukraine") is the mediator."""
+    for party in list(parties):
+        ref, key = _ref(party), _key(_ref(party))
+        for evidence in party.evidence:
+            segment = index.segments.get(evidence.segment) if evidence.segment else None
+            if segment is None:
+                continue
+            sides = {_key(r) for r, _, _ in _sides([segment], index)}
+            if key in sides or len(sides) < 2 or not _mediating(segment, ref, party.mention):
+                continue
+            parties.remove(party)
+            mediators.append(party)
+            reason = (
+                f"moved to mediators: segment {segment.id} shows it mediating between two "
+                "other sides"
+            )
+            dropped.append(Dropped(field="parties", item=party.mention, reason=reason))
+            break
+    return mediators, parties
+
+
+def _second_side(
+    mediators: list[Actor],
+    parties: list[Actor],
+    demoted: list[_Demoted],
+    dropped: list[Dropped],
+    index: _Index,
+) -> list[Actor]:
+    """Talks have two sides: with fewer than two parties, a demoted 'mediator' (the model's
+    usual label for the other side of bilateral talks, "Mitsotakis meets Erdoğan in Ankara")
+    is that side."""
+    have = {_key(_ref(a)) for a in mediators + parties}
+    defined = set(index.defined.values())
+    for item in demoted:
+        # Only a known state, organisation or armed group, or a group the article gives an
+        # acronym, counts as a side: a name the tables do not know is usually a person ("India
+        # and Ajit Doval" lack the second side).
+        if sum(1 for p in parties if p.kind in _SIDE_KINDS or p.name in defined) >= 2:
+            break
+        key = _key(item.ref)
+        if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
+            continue  # an observer is no side either
+        parties.append(_actor(item.ref, item.written, item.found))
+        have.add(key)
+        at = next(i for i, d in enumerate(dropped) if d is item.note)
+        reason = (
+            "moved to parties: no segment shows a mediating role, and the talks lack a second side"
+        )
+        dropped[at] = Dropped(field="mediators", item=item.written, reason=reason)
+    return parties
+
+
+def _described(
+    mediators: list[Actor], parties: list[Actor], index: _Index, dropped: list[Dropped]
+) -> list[Actor]:
+    """A party the model named by a description is the group its segments name: "Anglophone
+    separatists", cited to "An AGovC spokesman said the separatists wanted ...", is AGovC
+    (already a party: the description is dropped; not yet one: it takes the description's
+    place). A description whose segments name no group, or two, is kept as written."""
+    have = {_key(_ref(a)) for a in mediators + parties}
+    out: list[Actor] = []
+    for party in parties:
+        if party.normalised or not _a_description(party.mention):
+            out.append(party)
+            continue
+        segments = [s for e in party.evidence if (s := index.segments.get(e.segment or 0))]
+        groups = list(dict.fromkeys(r for s in segments for r in index.groups(s)))
+        if len(groups) != 1:
+            out.append(party)
+            continue
+        group = groups[0]
+        if _key(group) in have:
+            reason = f"a description of {group.name}, already listed"
+        else:
+            reason = f"replaced by {group.name}, the group its segment names"
+            out.append(
+                _actor(group, group.name, index.find(group, group.name, [s.id for s in segments]))
+            )
+            have.add(_key(group))
+        dropped.append(Dropped(field="parties", item=party.mention, reason=reason))
+    return out
+
+
+def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
+    return Actor(
+        name=ref.name,
+        mention=written,
+        kind=ref.kind,
+        iso3=ref.iso3,
+        normalised=ref.normalised,
+        evidence=[_evidence(s) for s in found[:_MAX_EVIDENCE]],
+    )
+
+
+def _extend(actor: Actor, found: list[Segment]) -> None:
+    have = {e.segment for e in actor.evidence}
+    extra = [_evidence(s) for s in found if s.id not in have]
+    actor.evidence.extend(extra[: max(0, _MAX_EVIDENCE - len(actor.evidence))])
+
+
+def _between_parties(
+    mediators: list[Actor],
+    parties: list[Actor],
+    demoted: list[_Demoted],
+    index: _Index,
+    dropped: list[Dropped],
+) -> list[Actor]:
+    """A mediator mediates *these* talks: a segment that shows its role must also name a party
+    or the talks themselves (not NATO chairing its own ministers' meeting)."""
+    kept: list[Actor] = []
+    for mediator in mediators:
+        ref = _ref(mediator)
+        segments = [s for e in mediator.evidence if (s := index.segments.get(e.segment or 0))]
+        roles = [s for s in segments if _mediating(s, ref, mediator.mention)]
+        if not roles or any(_in_these_talks(s, index, parties) for s in roles):
+            kept.append(mediator)
+            continue
+        reason = (
+            f"demoted: its role in segment {roles[0].id} is not in these talks (the segment "
+            "names neither a party nor the talks)"
+        )
+        note = Dropped(field="mediators", item=mediator.mention, reason=reason)
+        dropped.append(note)
+        demoted.append(_Demoted(ref, mediator.mention, segments, note))
+    return kept
+
+
+#: A mediator the model did not list is taken only from a mediating word this close to it.
+_RESCUE_WINDOW = 30
+
+
+def _rescue_mediators(
+    extraction: NamedExtraction,
+    index: _Index,
+    mediators: list[Actor],
+    parties: list[Actor],
+    demoted: list[_Demoted],
+) -> list[Actor]:
+    """Mediators the model left out but the talks' own segments show in the role ("Norway and
+    Cuba have acted as guarantors", "with the African Union acting as co-mediator"): the
+    segments cited for the parties, mediators, venue or date, read by the same role check;
+    every segment when the model named mediators and none of them held. An actor listed with
+    one in the role shares it ("Cuba, Venezuela, and the Kingdom of Norway as guarantors")."""
+    cited = {e.segment for a in mediators + parties for e in a.evidence}
+    cited |= {
+        getattr(extraction.venue, "segment", None),
+        getattr(extraction.talks_date, "segment", None),
+    }
+    everywhere = bool(demoted) and not mediators
+    have = {_key(_ref(a)) for a in mediators + parties}
+    for segment in index.segments:
+        if segment.id not in cited and not everywhere:
+            continue
+        found = [
+            (ref, start, end)
+            for ref, start, end in _mentions(segment.text)
+            if _key(ref) not in have and ref.kind != "person"
+        ]
+        roles = [
+            _mediating(segment, ref, segment.text[a:b], window=_RESCUE_WINDOW)
+            for ref, a, b in found
+        ]
+        for i in range(len(found) - 2, -1, -1):  # a list shares its last member's role
+            if roles[i + 1] and not roles[i]:
+                roles[i] = bool(_LISTED.fullmatch(segment.text[found[i][2] : found[i + 1][1]]))
+        for (ref, start, end), role in zip(found, roles, strict=True):
+            key = _key(ref)
+            if role and key not in have:
+                written = segment.text[start:end]
+                mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
+                have.add(key)
+    return mediators
+
+
+#: Between two members of a list: "Cuba, Venezuela, and the Kingdom of Norway".
+_LISTED = re.compile(r"\s*(?:,\s*|,?\s+(?:and|or)\s+)(?:the\s+)?(?:[A-Z]\w+\s+of\s+)?")
+
+
+def _add_sides(
+    segments: Segments,
+    index: _Index,
+    mediators: list[Actor],
+    parties: list[Actor],
+    dropped: list[Dropped],
+) -> tuple[list[Actor], list[Actor]]:
+    """Parties the model missed or called mediators, from "talks between A and B" phrases in
+    the segments that already evidence the talks' actors."""
+    cited = {e.segment for a in mediators + parties for e in a.evidence}
+    shown = [s for s in segments if s.id in cited]
+    have = {_key(_ref(a)) for a in parties}
+    for ref, written, segment in _sides(shown, index):
+        key = _key(ref)
+        if key in have:
+            continue
+        for m in [m for m in mediators if _key(_ref(m)) == key]:
+            mediators.remove(m)
+            reason = f"moved to parties: segment {segment.id} names it as a side of the talks"
+            dropped.append(Dropped(field="mediators", item=m.mention, reason=reason))
+        parties.append(_actor(ref, written, index.find(ref, written, [segment.id])))
+        have.add(key)
+    return mediators, parties

@@ -1,0 +1,300 @@
+"""The venue and the date of the talks, each checked against the segment that shows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .._article import Article
+from .._cited import NamedDate, NamedExtraction, NamedVenue
+from .._schema import Actor, Dropped, TalksDate, Venue
+from .._segments import Segment, Segments
+from ..normalise import (
+    VenueRef,
+    date_phrases,
+    direction_for_status,
+    resolve_date,
+    resolve_venue,
+)
+from ._index import (
+    _FILLER,
+    _as_place,
+    _contains_words,
+    _evidence,
+    _fold,
+    _Index,
+    _ordered,
+    _ref,
+    _tokens,
+)
+from ._roles import _THE_TALKS
+
+_PAST = re.compile(
+    r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
+    r"|gathered|sat down|arrived|issued|reached|discussed|visited|received|welcomed|spoke)\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is to|are to|to be held|is set to|are set to|plans? to|planned"
+    r"|scheduled|expected|would|next|upcoming|offered to|ready to|proposed)\b",
+    re.IGNORECASE,
+)
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _date_in(text: str, phrase: str) -> bool:
+    """Whether the date ``phrase`` is in ``text``: every word of it, except a year the model
+    added ("April 21, 2026" for "on April 21")."""
+    have = set(_tokens(text))
+    words = [w for w in _tokens(phrase) if w not in _FILLER]
+    needed = [w for w in words if not (len(w) == 4 and w.isdigit() and w not in have)]
+    return (
+        bool(needed)
+        and any(not w.isdigit() or len(w) < 4 for w in needed)
+        and all(w in have for w in needed)
+    )
+
+
+_SAID = re.compile(
+    r"\b(?:said|says|told(?:\s+\w+){0,2}|announced|stated|added|reported)\s+"
+    r"(?:on\s+|late\s+|early\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _when_said(text: str, phrase: str) -> bool:
+    """Whether every occurrence of ``phrase`` in ``text`` dates a statement ("The Kremlin said
+    Friday that talks are on pause"), not the talks."""
+    bare = re.sub(r"^(?:on|the)\s+", "", phrase.strip(), flags=re.I)
+    spots = [m.start() for m in re.finditer(re.escape(bare), text, re.I)]
+    return bool(spots) and all(_SAID.search(text[:at]) for at in spots)
+
+
+def _date_phrase(text: str, phrase: str) -> str | None:
+    """The part of the model's date ``phrase`` that ``text`` shows: the phrase itself, or the
+    phrase without the ISO date or comma-separated parts the model added ("Monday,
+    2026-02-13" for "on Monday": code, not the model, resolves the date)."""
+    if _date_in(text, phrase):
+        return phrase
+    bare = _ISO_DATE.sub(" ", phrase)
+    parts = [p.strip(" ,()") for p in re.split(r"[,;()]", bare)]
+    kept = [p for p in parts if p and _date_in(text, p)]
+    if not kept:
+        return None
+    return ", ".join(kept)
+
+
+def _site_city(text: str, written: str) -> VenueRef | None:
+    """A site the gazetteer does not know, written before its city in ``text`` ("in Waraira
+    Repano, Caracas"): the venue is that city, with the site."""
+    at = _fold(text).find(_fold(written))
+    if at < 0:
+        return None
+    after = re.match(r",\s+((?:[A-Z][\w'’-]+\s?){1,3})", text[at + len(written) :])
+    if after is None:
+        return None
+    ref = resolve_venue(f"{written}, {after.group(1).strip()}", None)
+    return ref if ref.normalised and ref.city else None
+
+
+#: A segment about an earlier meeting: "The previous round ... ended", "last met in 2024".
+_EARLIER_MEETING = re.compile(
+    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks"
+    r"|meetings?)|last\s+(?:met|talked|convened|gathered))\b",
+    re.IGNORECASE,
+)
+#: A city named as an earlier meeting's place: "The previous round, held in Brussels in March",
+#: "hosted the last round in Banjul", "last met ... in Kingstown in 2024".
+_EARLIER_BEFORE = re.compile(
+    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks|meetings?"
+    r"|summits?)|last\s+(?:met|talked|convened|gathered))\b[^.;]{0,60}?\b(?:in|at)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_EARLIER_AFTER = re.compile(
+    r"^[^.;]{0,12}?\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
+    r"(?P<year>(?:19|20)\d\d)\b|^\s+last\s+(?:year|month|week|spring|summer|autumn|winter)\b"
+)
+
+
+def _earlier_after(after: str, published: dt.date | None) -> bool:
+    """ "Banjul in 2024", "Geneva last year": a place followed by a time before the article's
+    year (not "Oslo in January 2027")."""
+    m = _EARLIER_AFTER.match(after)
+    if m is None:
+        return False
+    return not m["year"] or (published is not None and int(m["year"]) < published.year)
+
+
+def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
+    """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
+    dateline ("PRISTINA", a name in capitals) nor an earlier meeting's place."""
+    for name in names:
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", segment.text, re.IGNORECASE):
+            written = m.group(0)
+            if written.isupper() and not name.isupper():
+                continue  # the dateline
+            before, after = segment.text[: m.start()], segment.text[m.end() :]
+            if _EARLIER_BEFORE.search(before) or _earlier_after(after, published):
+                continue
+            return True
+    return False
+
+
+def _venue(
+    item: NamedVenue, segments: Segments, dropped: list[Dropped], published: dt.date | None = None
+) -> Venue | None:
+    if not (item.city or item.country):
+        return None  # {"city": null, "country": null}: the article does not say
+    ref = resolve_venue(item.city, item.country)
+    if item.city and item.country and not ref.normalised:
+        # The gazetteer knows the city in another country: the model's country is the slip
+        # ("Caracas", "Colombia" for talks between Colombia and the ELN in Caracas).
+        alone = resolve_venue(item.city, None)
+        ref = alone if alone.normalised and alone.city else ref
+    names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
+    country_only = not (item.city or ref.city or ref.site)
+    earlier = False
+    for segment in _ordered(segments, getattr(item, "segment", None)):
+        if not any(_contains_words(segment.text, name) for name in names):
+            continue
+        if not _named_as_venue(segment, names, published):
+            earlier = True
+            continue
+        if country_only and not any(
+            _as_place(segment.text, n) for n in {item.country or "", ref.country or ""} if n
+        ):
+            continue
+        found = ref
+        if item.city and not ref.normalised:
+            found = _site_city(segment.text, item.city) or ref
+        return Venue(
+            city=found.city,
+            country=found.country,
+            iso3=found.iso3,
+            site=found.site,
+            normalised=found.normalised,
+            evidence=_evidence(segment),
+        )
+    written = item.city or item.country or ""
+    reason = (
+        "only the dateline or an earlier meeting names this place"
+        if earlier
+        else "no segment names this venue"
+    )
+    dropped.append(Dropped(field="venue", item=written, reason=reason))
+    return None
+
+
+def _about_talks(
+    segment: Segment, index: _Index, parties: list[Actor], venue: Venue | None
+) -> bool:
+    """Whether ``segment`` is about these talks: it names the talks, a party or the venue (not
+    "Erdoğan received NATO's Rutte on May 13 in Ankara")."""
+    if _THE_TALKS.search(segment.text):
+        return True
+    if venue is not None and venue.city and _contains_words(segment.text, venue.city):
+        return True
+    return any(index.mentions(segment, _ref(p), p.mention) for p in parties)
+
+
+def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:
+    direction: Any = _direction(segment, status)
+    resolved = resolve_date(text, article.published, direction=direction)
+    return TalksDate(
+        date=resolved.date if resolved else None,
+        end=resolved.end if resolved else None,
+        precision=resolved.precision if resolved else None,
+        text=text,
+        evidence=_evidence(segment),
+    )
+
+
+def _date(
+    item: NamedDate,
+    index: _Index,
+    article: Article,
+    status: str,
+    parties: list[Actor],
+    venue: Venue | None,
+) -> TalksDate | str:
+    """The talks' date from the model's phrase, or why it is refused."""
+    written = item.text or ""
+    said = elsewhere = earlier = False
+    for segment in _ordered(index.segments, getattr(item, "segment", None)):
+        text = _date_phrase(segment.text, written)
+        if text is None:
+            continue
+        if _when_said(segment.text, text):
+            said = True
+        elif _EARLIER_MEETING.search(segment.text) and not _FUTURE.search(segment.text):
+            earlier = True
+        elif not _about_talks(segment, index, parties, venue):
+            elsewhere = True
+        else:
+            return _talks_date(segment, text, article, status)
+    if said:
+        return "the date phrase dates a statement ('said Friday'), not the talks"
+    if earlier:
+        return "the date phrase dates an earlier meeting ('the previous round, held in March')"
+    if elsewhere:
+        return "the date phrase's segment names neither the talks, a party nor the venue"
+    return "the date phrase is in no segment of the article"
+
+
+def _venue_date(
+    index: _Index, article: Article, status: str, parties: list[Actor], venue: Venue | None
+) -> TalksDate | None:
+    """A day named where the article places the talks: the first segment (the venue's own
+    first) that names the venue's city and the talks or a party, and a date phrase in it that
+    does not date a statement ("met in Ankara on Wednesday"; not "the Kremlin said Friday")."""
+    if venue is None or not venue.city:
+        return None
+    for segment in _ordered(index.segments, venue.evidence.segment):
+        if not _contains_words(segment.text, venue.city):
+            continue
+        if not _about_talks(segment, index, parties, None):
+            continue
+        for phrase, start, _ in date_phrases(segment.text):
+            if _SAID.search(segment.text[:start]):
+                continue
+            found = _talks_date(segment, phrase, article, status)
+            if found.date is not None:
+                return found
+    return None
+
+
+def _dated(
+    extraction: NamedExtraction,
+    index: _Index,
+    article: Article,
+    parties: list[Actor],
+    venue: Venue | None,
+    dropped: list[Dropped],
+) -> TalksDate | None:
+    """The talks' date: the model's phrase where its segment bears it out and it names a day;
+    otherwise the day the venue's segment gives (reported as a replacement)."""
+    item, status = extraction.talks_date, extraction.talks_status
+    written = (item.text or "").strip() if item is not None else ""
+    found: TalksDate | str | None = None
+    if item is not None and written:
+        found = _date(item, index, article, status, parties, venue)
+    if isinstance(found, TalksDate) and found.date is not None:
+        return found
+    rescued = _venue_date(index, article, status, parties, venue)
+    if rescued is not None and written:
+        why = found if isinstance(found, str) else "the phrase names no day"
+        reason = f"replaced: {why}; segment {rescued.evidence.segment} dates the talks"
+        dropped.append(Dropped(field="proposed_date", item=written, reason=reason))
+    elif isinstance(found, str):
+        dropped.append(Dropped(field="proposed_date", item=written, reason=found))
+    return rescued or (found if isinstance(found, TalksDate) else None)
+
+
+def _direction(segment: Segment, status: str) -> str:
+    """Past or future, from the tense of the sentence holding the date; else from status."""
+    past, future = bool(_PAST.search(segment.text)), bool(_FUTURE.search(segment.text))
+    if past != future:
+        return "backward" if past else "forward"
+    return direction_for_status(status)

@@ -1,0 +1,223 @@
+"""Roles read in one segment: mediating words, the sides of talks, observers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .._schema import Actor
+from .._segments import Segment
+from ..normalise import (
+    ActorRef,
+    canonical_actor,
+    resolve_venue,
+)
+from ._index import _PLACE_BEFORE, _fold, _Index, _mentioned, _mentions, _ref
+
+#: Words and phrases that show a mediating role in a sentence.
+MEDIATING = re.compile(
+    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|(?<!security )guarant\w*|sponsor\w*"
+    r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
+    r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
+    r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
+    r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
+    r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
+    r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
+    re.IGNORECASE,
+)
+#: "invite Brazil, Chile and Mexico to join as guarantor countries": the actors named there are
+#: asked to take a role, not (yet) in it.
+_INVITED = re.compile(
+    r"\b(?:invit(?:e|es|ed|ing)|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|urg(?:e|es|ed|ing)"
+    r"|call(?:s|ed|ing)? on)\s+(?P<invited>[^.;:]{2,160}?)\s+to\s+(?:join|become|act|serve"
+    r"|participate|consider|take part|be (?:a |the )?(?:guarantor|mediator|host))",
+    re.IGNORECASE,
+)
+#: "talks between A and B", "delegations from A and B", "will convene Kyrgyz and Tajik
+#: officials": the actors named there are the sides.
+_SIDES = re.compile(
+    r"\b(?:between|delegations? (?:from|of)|talks with"
+    r"|conven(?:e|es|ed|ing)(?:\s+(?:representatives|delegations?|officials|envoys|negotiators"
+    r"|leaders|ministers|delegates)\s+(?:from|of))?"
+    r"(?!\s+(?:in|at|on|for|to|from|with|by|under|next|this|later|a|an|the two|both)\b))"
+    r"\s+(?P<sides>[^.;:]{3,160}?)"
+    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b"
+    r"|\s+(?:and|but)\s+(?:would|will|is|are|was|were|has|have|had|said|says|could|should"
+    r"|may|might|must|can|did|does|do|not)\b|[.;:,]|$)",
+    re.IGNORECASE,
+)
+#: "Iran-US talks", "the India–China dialogue": a hyphenated pair of sides.
+_PAIR = re.compile(
+    r"\b(?P<sides>[A-Z][\w.]*[A-Za-z.][-–][A-Z][\w.]*[A-Za-z])\s+(?:[\"'“”‘’\w-]+\s+){0,3}?"
+    r"(?:talks|negotiations|dialogue|summit|meeting|deal|agreement|ceasefire|truce|peace)\b",
+)
+#: How far (in characters) a mediating word may stand from the actor's mention.
+_ROLE_WINDOW = 100
+
+
+#: A mention this much farther from a mediating word than the nearest one still shares it
+#: ("Egyptian and Qatari mediators", "Saudi Arabia and the United States act as guarantors").
+_ROLE_SLACK = 32
+
+
+def _side_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names the sides of talks ("between A and B"); not "talks with Egyptian
+    mediators", whose actors are the third party."""
+    spans = [
+        (m.start("sides"), m.end("sides"))
+        for m in _SIDES.finditer(text)
+        if not MEDIATING.search(m.group("sides"))
+    ]
+    return spans + [
+        (m.start("sides"), m.end("sides"))
+        for m in _PAIR.finditer(text)
+        if not canonical_actor(m.group("sides")).normalised  # "Guinea-Bissau" is one state
+    ]
+
+
+def _place_named(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` names a place the gazetteer knows, used as where something
+    happens ("in Djibouti"; not "in the EU-facilitated dialogue" nor "in Qatari mediation")."""
+    if not _PLACE_BEFORE.search(text[:start]) or text[end : end + 1] == "-":
+        return False
+    return resolve_venue(text[start:end], None).normalised
+
+
+#: "will attend as an observer", "Sweden as observer", "with observer status".
+_OBSERVER = re.compile(
+    r"\b(?:as\s+(?:an?\s+)?(?P<one>observer)|as\s+(?P<many>observers)"
+    r"|(?:with|has|have|given|granted)\s+observer status)\b",
+    re.IGNORECASE,
+)
+#: Where the subject of an observer phrase starts: after a clause break, "and" or "said".
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\b(?:and|while|but|whereas|said|says|told|added|announced|that)\b", re.IGNORECASE
+)
+
+
+def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
+    """Whether ``segment`` names ``ref`` an observer of the talks: the subject of "will attend
+    as an observer" (its clause's first actor; "with Norway as guarantor and Sweden as observer"
+    makes Sweden one, not Norway), or any actor of the clause before "as observers". The
+    clause's mediating words before it ("The Gambia, which hosted an earlier round, will attend
+    as an observer") are then about something else."""
+    text = segment.text
+    for cue in _OBSERVER.finditer(text):
+        head = text[: cue.start()]
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
+        start = breaks[-1] if breaks and not cue["many"] else 0
+        clause = [(r, a) for r, a, _ in _mentions(text) if start <= a < cue.start()]
+        if not clause:
+            at = _fold(head).find(_fold(written), start) if written else -1
+            if at >= 0:
+                clause = [(ref, at)]
+        if cue["many"]:
+            if any(r == ref for r, _ in clause):
+                return True
+        elif clause and min(clause, key=lambda m: m[1])[0] == ref:
+            return True
+    return False
+
+
+def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
+    """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
+    its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
+    the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
+    Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
+    the actors invited to take a role ("invite Brazil to join as guarantor"), nor a place named
+    as where the talks are ("in Djibouti"), nor an observer ("will attend as an observer")."""
+    if _observing(segment, ref, written):
+        return False
+    sides = _side_spans(segment.text) + [
+        (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
+    ]
+    mentions = [
+        (r, a, b)
+        for r, a, b in _mentions(segment.text)
+        if not any(s0 <= a < s1 for s0, s1 in sides) and not _place_named(segment.text, a, b)
+    ]
+    if not any(r == ref for r, _, _ in mentions):
+        low, name = _fold(segment.text), _fold(written)
+        at = low.find(name) if name else -1
+        if (
+            at < 0
+            or any(s0 <= at < s1 for s0, s1 in sides)
+            or _place_named(low, at, at + len(name))
+        ):
+            return False
+        mentions.append((ref, at, at + len(name)))
+    for cue in MEDIATING.finditer(segment.text):
+        by = re.match(r"\s+by\s+", segment.text[cue.end() :])
+        if by:  # "to be hosted by Türkiye": the role is the agent's alone
+            agent = cue.end() + by.end()
+            return any(r == ref and a == agent for r, a, _ in mentions) or (
+                _fold(segment.text[agent:]).startswith(_fold(written))
+            )
+        gaps: dict[ActorRef, int] = {}
+        for r, a, b in mentions:
+            gap = max(cue.start() - b, a - cue.end(), 0)
+            gaps[r] = min(gap, gaps.get(r, gap))
+        mine = gaps.get(ref)
+        if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
+            return True
+    return False
+
+
+#: A segment about talks: "talks", "will convene delegations", "to discuss".
+_TALKS_WORD = re.compile(
+    r"\b(?:talks|negotiations|dialogue|meeting|summit|round|discuss(?:es|ed|ing)?"
+    r"|conven(?:e|es|ed|ing)|delegations)\b",
+    re.IGNORECASE,
+)
+
+
+def _sides(
+    segments: Iterable[Segment], index: _Index | None = None
+) -> list[tuple[ActorRef, str, Segment]]:
+    """The actors named as the sides of talks ("between A and B") in ``segments``; with
+    ``index``, also the groups the article gives an acronym ("and the Ambazonia Governing
+    Council (AGovC)")."""
+    found: list[tuple[ActorRef, str, Segment]] = []
+    for segment in segments:
+        if not _TALKS_WORD.search(segment.text):
+            continue
+        for start, end in _side_spans(segment.text):
+            span = segment.text[start:end]
+            refs = set(_mentioned(span))
+            if index is not None:
+                refs |= {
+                    index.canonical(short)
+                    for short in set(index.defined.values())
+                    if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", span)
+                }
+            for ref in sorted(refs, key=lambda r: r.name):
+                found.append((ref, ref.name, segment))
+    return found
+
+
+#: A sentence about the talks themselves, or their sides, without naming a party.
+_THE_TALKS = re.compile(
+    r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
+    r"|agreement|accord|process|round"
+    r"|both sides|two sides|the parties|both parties"
+    r"|the two (?:countries|nations|sides|delegations|leaders))\b",
+    re.IGNORECASE,
+)
+
+
+#: A sentence that goes on from the one before: "They announced ...", "The two sides ...".
+_GOES_ON = re.compile(r"(?:They|He|She|It|Both|The two|The delegations|The sides)\b")
+
+
+def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:
+    """Whether ``segment`` names the talks or a party, or goes on from one that does."""
+    for _ in range(3):
+        if _THE_TALKS.search(segment.text) or any(
+            index.mentions(segment, _ref(p), p.mention) for p in parties
+        ):
+            return True
+        before = index.segments.get(segment.id - 1)
+        if before is None or not _GOES_ON.match(segment.text):
+            return False
+        segment = before
+    return False
