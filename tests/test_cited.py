@@ -1143,3 +1143,24 @@ def test_a_position_given_to_a_description_is_the_group_its_segment_names() -> N
         text, positions=positions, venue={"city": "Kigali", "country": None, "segment": 1}
     )
     assert [p.actor for p in summary.positions] == ["AGovC"]
+
+
+def test_a_titles_portfolio_does_not_mediate() -> None:
+    """ "the UN Personal Envoy for Western Sahara ... will convene": Western Sahara is what the
+    envoy works on; the convening word is the United Nations'."""
+    text = (
+        "date 2026-11-30 x\n\nThe UN Secretary-General's Personal Envoy for Western Sahara, Ana "
+        "Ruiz, will convene delegations of Morocco and the Polisario Front in Lisbon on 9 "
+        "December."
+    )
+    actors = [
+        {"name": "Western Sahara", "role": "mediator", "segments": [1]},
+        {"name": "United Nations", "role": "mediator", "segments": [1]},
+        {"name": "Morocco", "role": "party", "segments": [1]},
+        {"name": "Polisario Front", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Lisbon", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["United Nations"]
+    assert any(d.item == "Western Sahara" and d.reason.startswith("demoted") for d in dropped)

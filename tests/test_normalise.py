@@ -660,3 +660,16 @@ def test_an_all_capitals_alias_is_not_a_lower_case_word() -> None:
         r.name for r, _, _ in normalise.actor_mentions("In fact, the fact is FACT and Nato met.")
     ]
     assert found == ["FACT", "NATO"]
+
+
+@pytest.mark.parametrize(
+    ("mention", "name"),
+    [
+        ("OSCE Chairperson's Special Representative for the South Caucasus", "OSCE"),
+        ("the African Union Commission Chairperson's envoy for Sudan", "African Union"),
+        ("IGAD Executive Secretary's special envoy", "IGAD"),
+        ("ASEAN Chair's Special Envoy on Myanmar", "ASEAN"),
+    ],
+)
+def test_a_title_held_through_an_office_is_the_organisations(mention: str, name: str) -> None:
+    assert normalise.canonical_actor(mention).name == name

@@ -75,6 +75,20 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     ]
 
 
+#: Just before a title's portfolio: "Personal Envoy for Western Sahara", "envoy to Ukraine".
+_PORTFOLIO_BEFORE = re.compile(
+    r"\b(?:envoy|envoys|representative|coordinator|adviser|advisor|mediator|rapporteur)\s+"
+    r"(?:for|to|on)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _portfolio(text: str, start: int) -> bool:
+    """Whether the mention at ``start`` is a title's portfolio ("the UN Personal Envoy for
+    Western Sahara will convene"): the place or conflict the envoy works on, not an actor."""
+    return bool(_PORTFOLIO_BEFORE.search(text[:start]))
+
+
 def _place_named(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` names a place the gazetteer knows, used as where something
     happens ("in Djibouti"; not "in the EU-facilitated dialogue" nor "in Qatari mediation")."""
@@ -125,7 +139,8 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
     Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
     the actors invited to take a role ("invite Brazil to join as guarantor"), nor a place named
-    as where the talks are ("in Djibouti"), nor an observer ("will attend as an observer")."""
+    as where the talks are ("in Djibouti"), nor a title's portfolio ("Personal Envoy for Western
+    Sahara"), nor an observer ("will attend as an observer")."""
     if _observing(segment, ref, written):
         return False
     sides = _side_spans(segment.text) + [
@@ -134,7 +149,9 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     mentions = [
         (r, a, b)
         for r, a, b in _mentions(segment.text)
-        if not any(s0 <= a < s1 for s0, s1 in sides) and not _place_named(segment.text, a, b)
+        if not any(s0 <= a < s1 for s0, s1 in sides)
+        and not _place_named(segment.text, a, b)
+        and not _portfolio(segment.text, a)
     ]
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
@@ -143,6 +160,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             at < 0
             or any(s0 <= at < s1 for s0, s1 in sides)
             or _place_named(low, at, at + len(name))
+            or _portfolio(low, at)
         ):
             return False
         mentions.append((ref, at, at + len(name)))

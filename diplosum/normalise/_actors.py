@@ -177,8 +177,8 @@ def _titled(rest: list[str]) -> bool:
     """Whether the words after an actor's name begin with a title ("envoy", "personal envoy",
     "High Representative"): up to two qualifiers, then a role word."""
     for word in rest[:3]:
-        if word in data.ROLE_WORDS:
-            return True
+        if word in data.ROLE_WORDS or (word.endswith("s") and word[:-1] in data.ROLE_WORDS):
+            return True  # "envoy", and "Chairperson's" before the title it holds
         if word not in _TITLE_QUALIFIERS:
             return False
     return False
