@@ -1164,3 +1164,22 @@ def test_a_titles_portfolio_does_not_mediate() -> None:
     )
     assert [a.name for a in summary.mediators] == ["United Nations"]
     assert any(d.item == "Western Sahara" and d.reason.startswith("demoted") for d in dropped)
+
+
+def test_a_person_named_as_mediator_is_the_organisation_their_title_names() -> None:
+    """ "The African Union Commission Chairperson's Special Envoy for the Great Lakes, Joseph
+    Roe, will convene ...": the model's mediator "Joseph Roe" is the African Union."""
+    text = (
+        "date 2026-03-04 x\n\nThe African Union Commission Chairperson's Special Envoy for the "
+        "Great Lakes, Joseph Roe, will convene delegations of Burundi and Rwanda in Dar es Salaam "
+        "on Thursday."
+    )
+    actors = [
+        {"name": "Joseph Roe", "role": "mediator", "segments": [1]},
+        {"name": "Burundi", "role": "party", "segments": [1]},
+        {"name": "Rwanda", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Dar es Salaam", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["African Union"]

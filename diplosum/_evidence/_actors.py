@@ -50,6 +50,8 @@ def _actors(
         if item.role == "other":
             continue
         ref = index.canonical(item.name)
+        if not ref.normalised and (side := index.affiliation(item.name)) is not None:
+            ref = side  # a person the article titles: "Special Envoy ..., Jane Roe" is the UN
         if not ref.normalised and _fold(item.name) in places:
             field = "parties" if item.role == "party" else "mediators"
             reason = "the place where the talks are held, not an actor"

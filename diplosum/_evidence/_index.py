@@ -138,7 +138,8 @@ def _affiliation(body: str, written: str) -> ActorRef | None:
             titled = [
                 (end, ref)
                 for ref, _, end in actor_mentions(window)
-                if ref.kind in _SIDE_KINDS and _TITLE.fullmatch(window[end:])
+                if ref.kind in _SIDE_KINDS
+                and _TITLE.fullmatch(re.sub(r",\s*$", " ", window[end:]))  # "Envoy, Jane Roe"
             ]
             if titled:  # the nearest: "Kosovo. US Special Envoy Jane Roe" is the US's
                 found.add(max(titled, key=lambda t: t[0])[1])
