@@ -45,7 +45,7 @@ from ._actors import (
 )
 from ._index import _Index, mentions
 from ._places import _dated, _venue
-from ._positions import _positions
+from ._positions import _positions, _reported
 from ._roles import MEDIATING
 
 __all__ = ["MEDIATING", "build_cited_summary", "mentions"]
@@ -76,6 +76,8 @@ def build_cited_summary(
         venue=venue,
         date=talks_date,
     )
+    positions = _positions(extraction.positions, index, dropped)
+    positions += _reported(index, mediators + parties, positions)
     summary = DiplomaticSummary(
         headline=article.headline,
         published=article.published,
@@ -86,6 +88,6 @@ def build_cited_summary(
         parties=parties,
         venue=venue,
         proposed_date=talks_date,
-        positions=_positions(extraction.positions, index, dropped),
+        positions=positions,
     )
     return summary, dropped

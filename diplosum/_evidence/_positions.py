@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .._cited import CitedPosition
-from .._schema import Dropped, Position
+from .._schema import Actor, Dropped, Position
 from .._segments import Segment
 from ..normalise import (
     ActorRef,
     canonical_actor,
 )
-from ._index import _SIDE_KINDS, _a_description, _evidence, _Index, _tokens
+from ._index import (
+    _SIDE_KINDS,
+    _a_description,
+    _evidence,
+    _Index,
+    _key,
+    _mentions,
+    _ref,
+    _tokens,
+)
 
 #: Words too common to tie a stance to a segment.
 _COMMON = frozenset(
@@ -147,3 +157,116 @@ def _says(index: _Index, segment: Segment, holder: ActorRef, item: CitedPosition
     return bool(item.speaker) and index.mentions(
         segment, canonical_actor(item.speaker or ""), item.speaker or ""
     )
+
+
+#: A reporting verb, then what was said: "said Gitega wanted ...", "said on Wednesday that ...".
+_REPORTED = re.compile(
+    r"\b(?:said|says|told (?:reporters|journalists|the [a-z]+)|added|insisted|stressed)"
+    r"(?:\s+(?:on|late on|early on)\s+[A-Z][a-z]+day)?(?:\s+(?:in a statement|in an interview))?"
+    r"(?:\s+that)?\s+(?P<said>[^;]+)"
+)
+#: What the sides agreed is an outcome the article reports, not a position one of them states.
+_OUTCOME = re.compile(r"(?:both|the two) (?:sides|delegations|parties|governments)\b", re.I)
+#: A reported clause this short says nothing ("said on Wednesday.").
+_SAID_WORDS = 5
+#: How close to the reporting verb its speaker or the clause's subject must be.
+_SAYER_CHARS = 60
+_SUBJECT_CHARS = 25
+
+
+def _spans(index: _Index, segment: Segment, actor: Actor) -> list[tuple[int, int]]:
+    """Where ``segment`` names ``actor``: its mentions (name, alias, demonym, capital or seat),
+    or, for a name the tables do not know, the name itself."""
+    ref = _ref(actor)
+    found = [(a, b) for r, a, b in _mentions(segment.text) if _key(r) == _key(ref)]
+    if not found and not ref.normalised:
+        for name in {actor.name, actor.mention}:
+            found += [
+                (m.start(), m.end())
+                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", segment.text)
+            ]
+    return found
+
+
+def _reported(index: _Index, actors: Sequence[Actor], positions: list[Position]) -> list[Position]:
+    """Positions the model left out, for a mediator or party that has none: the first segment
+    where the actor says something ("Burundi's foreign minister said Gitega wanted ...", "The
+    envoy said the African Union would propose ..."), the reported clause kept verbatim as the
+    stance. The actor is the reporting verb's speaker (the nearest actor named before it) or the
+    reported clause's subject (the first actor named after it); an outcome ("the two sides
+    agreed") is not a position."""
+    held = {_key(canonical_actor(p.actor)) for p in positions} | {p.actor for p in positions}
+    found: list[Position] = []
+    for actor in actors:
+        if actor.name in held or _key(_ref(actor)) in held:
+            continue
+        for segment in index.segments:
+            spans = _spans(index, segment, actor)
+            if not spans:
+                continue
+            stance = _said_by(index, segment, spans)
+            if stance is not None:
+                found.append(Position(actor=actor.name, stance=stance, evidence=_evidence(segment)))
+                break
+    return found
+
+
+#: A clause that starts with these words dates or frames what was said, it states nothing
+#: ("said on Tuesday, without giving a day", "said after the talks ended").
+_NOT_A_STANCE = frozenset(
+    [
+        "on",
+        "in",
+        "at",
+        "after",
+        "before",
+        "without",
+        "during",
+        "while",
+        "when",
+        "as",
+        "last",
+        "this",
+        "earlier",
+        "later",
+    ]
+)
+#: Before a place where a speaker is, not whom they speak for: "speaking from southern Libya".
+_WHERE_SAID = re.compile(
+    r"\b(?:in|at|from|inside|within|near)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west)(?:ern)?\s+|central\s+)?$",
+    re.IGNORECASE,
+)
+#: Before a reporting verb whose speaker is not named: "The envoy said", "He said".
+_UNNAMED_SAYER = re.compile(r"(?:^|[,;]\s+)(?:The|An?|He|She)\b[\w\s'’-]{0,40}$")
+
+
+def _said_by(index: _Index, segment: Segment, spans: list[tuple[int, int]]) -> str | None:
+    """The clause ``segment`` reports the actor at ``spans`` saying, or None: the actor is the
+    reporting verb's speaker (the nearest actor named before it, with no other actor as the
+    clause's subject), or, when the speaker is unnamed ("The envoy said"), the clause's
+    subject alone ("the African Union would propose"; not "Somalia and Ethiopia have ...")."""
+    text = segment.text
+    named = sorted({(a, b) for _, a, b in _mentions(text)} | set(spans))
+    for verb in _REPORTED.finditer(text):
+        said = verb.group("said").strip().rstrip(".\"'”’ ")
+        words = said.split()
+        if len(words) < _SAID_WORDS or _OUTCOME.match(said) or words[0] in _NOT_A_STANCE:
+            continue
+        before = [  # not a place: "a spokesman based in Doha said" is not Qatar's
+            (a, b) for a, b in named if b <= verb.start() and not _WHERE_SAID.search(text[:a])
+        ]
+        after = [(a, b) for a, b in named if a >= verb.start("said")]
+        sayer = before[-1] if before and verb.start() - before[-1][1] <= _SAYER_CHARS else None
+        subject = after[0] if after and after[0][0] - verb.start("said") <= _SUBJECT_CHARS else None
+        if subject is not None and subject not in spans:
+            continue  # what another actor does or wants
+        if sayer is not None:
+            if sayer not in spans:
+                continue
+        elif subject is None or not _UNNAMED_SAYER.search(text[: verb.start()].rstrip()):
+            continue
+        elif re.match(r"\s*(?:,\s*|\s+)and\b", text[subject[1] :]):
+            continue  # "Somalia and Ethiopia have been in conflict": a fact about both
+        return said[0].upper() + said[1:]
+    return None
