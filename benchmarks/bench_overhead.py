@@ -169,10 +169,10 @@ def stages(arts: list[Any]) -> dict[str, float]:
     """Microseconds per article of each step of diplosum's own work, without HTTP."""
     from diplosum import Summariser
     from diplosum._batch import BatchItem
-    from diplosum._shape import build_summary
     from diplosum._grounding import ArticleIndex
-    from diplosum.providers import AttemptLog
     from diplosum._schema import Extraction
+    from diplosum._shape import build_summary
+    from diplosum.providers import AttemptLog
     from diplosum.testing import fake_answer
 
     s = Summariser(model=MODEL, base_url="http://127.0.0.1:9/v1", cache=None)
