@@ -89,6 +89,7 @@ class _Host(Protocol):
     def close(self) -> None: ...
     def _prepare(self, article: Article) -> Call: ...
     def _from_cache(self, call: Call) -> SummaryResult | None: ...
+    def _legacy_key(self, article: Article) -> str: ...
     def _batch_client(self) -> Any: ...
     def _batch_body(self, call: Call) -> dict[str, Any]: ...
     def _from_batch(
@@ -283,6 +284,23 @@ class _Run:
             f"{round_}): re-ask directly (reasks='direct', with an endpoint)"
         )
 
+    def _adopt_earlier_keys(self) -> None:
+        """A job submitted by an earlier diplosum names its articles by the earlier key format
+        (see ``Summariser._legacy_key``): articles a job or its stored answers know by that key
+        go by it in this run, so that job is resumed instead of paid for again (the result is
+        then found under the current key through the cache's own adoption)."""
+        earlier = {
+            self.host._legacy_key(calls[0].article): key for key, calls in self.calls.items()
+        }
+        earlier = {old: new for old, new in earlier.items() if old != new}
+        if not earlier:
+            return
+        known = set(self.cache.batch_answers(list(earlier)))
+        known |= {k for job in self.cache.batch_jobs(list(earlier)) for k in job.keys}
+        for old in sorted(known & set(earlier)):
+            calls = self.calls.pop(earlier[old])
+            self.calls[old] = [replace(c, key=old) for c in calls]
+
     def open_jobs(self) -> list[BatchJobRow]:
         """The open jobs covering this run's articles."""
         return self.cache.batch_jobs(list(self.calls), exclude_states=CLOSED)
@@ -307,6 +325,7 @@ class _Run:
                 self.calls.setdefault(call.key, []).append(call)
         if not self.calls:
             return
+        self._adopt_earlier_keys()
         self.cache.check_writable()
         pending = set(self.calls)
         started = time.monotonic()

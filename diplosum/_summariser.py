@@ -279,6 +279,10 @@ class Summariser:
         """The cache key of ``article`` under this configuration."""
         return self._key(article, _schema_hash(self.shape))
 
+    def _legacy_key(self, article: Article) -> str:
+        """The key an earlier diplosum gave ``article`` (see :func:`_legacy_schema_hash`)."""
+        return self._key(article, _legacy_schema_hash(self.shape))
+
     def _key(self, article: Article, schema: str) -> str:
         return cache_key(
             {
@@ -370,8 +374,7 @@ class Summariser:
     def _cached(self, article: Article, key: str) -> SummaryResult | None:
         found = self._stored.get(article, key)
         if found is None and self.cache is not None:
-            legacy = self._key(article, _legacy_schema_hash(self.shape))
-            found = self._stored.adopt(article, legacy, key)
+            found = self._stored.adopt(article, self._legacy_key(article), key)
         return found
 
     @property

@@ -182,6 +182,24 @@ def test_submit_then_collect_later(tmp_path: Path) -> None:
     assert len(server.batch_api.uploads) == 1 and all(r.ok for r in records.values())
 
 
+def test_a_job_an_earlier_diplosum_submitted_is_resumed_not_paid_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch in flight across the upgrade of 2026-12-02 names its articles by the earlier
+    key format: the next run resumes it, uploads nothing, and the results are then served
+    from the cache under the current keys."""
+    arts = articles()
+    with FakeOpenAIServer() as server:
+        with monkeypatch.context() as m:  # as the earlier diplosum keyed them
+            m.setattr(diplosum.Summariser, "key", diplosum.Summariser._legacy_key)
+            jobs = summariser(server, tmp_path).submit_batch(arts)
+        assert len(jobs) == 1 and len(server.batch_api.uploads) == 1
+        records = collect(summariser(server, tmp_path), arts)
+        assert len(server.batch_api.uploads) == 1 and all(r.ok for r in records.values())
+        again = collect(summariser(server, tmp_path), arts)
+    assert all(r.cached for r in again.values()) and len(server.batch_api.uploads) == 1
+
+
 def test_a_job_interrupted_before_its_batch_existed_is_submitted_anew(tmp_path: Path) -> None:
     arts = articles()
     with FakeOpenAIServer() as server:
