@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from .._grounding import ArticleIndex
 from .._schema import Actor, Evidence
 from .._segments import Segment, Segments
+from ..normalise import NAME_SMALL_WORDS as _name_small_words
 from ..normalise import (
     ActorRef,
     acronyms,
@@ -166,15 +167,18 @@ class _Index:
             }
         return self._defined
 
+    def acronyms_in(self, text: str) -> list[ActorRef]:
+        """The actors of the acronyms the article defines that ``text`` names."""
+        shorts = dict.fromkeys(self.defined.values())
+        return [self.canonical(short) for short in shorts if _word_spans(text, short)]
+
     def groups(self, segment: Segment) -> list[ActorRef]:
         """The groups ``segment`` names: armed groups the tables know, and the acronyms the
         article defines ("An AGovC spokesman said")."""
         found = [r for r in self.actors(segment) if r.kind == "armed_group"]
-        for short in dict.fromkeys(self.defined.values()):
-            if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", segment.text):
-                ref = self.canonical(short)
-                if ref not in found and ref.kind != "state":
-                    found.append(ref)
+        for ref in self.acronyms_in(segment.text):
+            if ref not in found and ref.kind != "state":
+                found.append(ref)
         return found
 
     def canonical(self, name: str) -> ActorRef:
@@ -262,10 +266,12 @@ def _key(ref: ActorRef) -> str:
 _SIDE_KINDS = frozenset({"state", "organisation", "armed_group"})
 
 
-#: Words a proper name carries in lower case ("National Democratic Front of the Philippines").
-_NAME_SMALL_WORDS = frozenset(
-    ["of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "el", "al", "y", "da"]
-)
+def _word_spans(text: str, word: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds ``word`` whole ("AGovC", not inside "AGovC-led" or "XAGovC")."""
+    return [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text)]
+
+
+_NAME_SMALL_WORDS = frozenset(_name_small_words)
 
 
 def _a_description(name: str) -> bool:

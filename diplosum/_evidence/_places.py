@@ -100,18 +100,14 @@ def _site_city(text: str, written: str) -> VenueRef | None:
 
 
 #: A segment about an earlier meeting: "The previous round ... ended", "last met in 2024".
-_EARLIER_MEETING = re.compile(
+_EARLIER = (
     r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks"
-    r"|meetings?)|last\s+(?:met|talked|convened|gathered))\b",
-    re.IGNORECASE,
+    r"|meetings?|summits?)|last\s+(?:met|talked|convened|gathered))\b"
 )
+_EARLIER_MEETING = re.compile(_EARLIER, re.IGNORECASE)
 #: A city named as an earlier meeting's place: "The previous round, held in Brussels in March",
 #: "hosted the last round in Banjul", "last met ... in Kingstown in 2024".
-_EARLIER_BEFORE = re.compile(
-    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks|meetings?"
-    r"|summits?)|last\s+(?:met|talked|convened|gathered))\b[^.;]{0,60}?\b(?:in|at)\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
+_EARLIER_BEFORE = re.compile(_EARLIER + r"[^.;]{0,60}?\b(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
 _EARLIER_AFTER = re.compile(
     r"^[^.;]{0,12}?\b(?:in|during)\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?"
     r"(?P<year>(?:19|20)\d\d)\b|^\s+last\s+(?:year|month|week|spring|summer|autumn|winter)\b"

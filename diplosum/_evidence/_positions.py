@@ -21,6 +21,7 @@ from ._index import (
     _mentions,
     _ref,
     _tokens,
+    _word_spans,
 )
 
 #: Words too common to tie a stance to a segment.
@@ -181,10 +182,7 @@ def _spans(index: _Index, segment: Segment, actor: Actor) -> list[tuple[int, int
     found = [(a, b) for r, a, b in _mentions(segment.text) if _key(r) == _key(ref)]
     if not found and not ref.normalised:
         for name in {actor.name, actor.mention}:
-            found += [
-                (m.start(), m.end())
-                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", segment.text)
-            ]
+            found += _word_spans(segment.text, name)
     return found
 
 
@@ -195,10 +193,10 @@ def _reported(index: _Index, actors: Sequence[Actor], positions: list[Position])
     stance. The actor is the reporting verb's speaker (the nearest actor named before it) or the
     reported clause's subject (the first actor named after it); an outcome ("the two sides
     agreed") is not a position."""
-    held = {_key(canonical_actor(p.actor)) for p in positions} | {p.actor for p in positions}
+    held = {p.actor for p in positions}  # both carry the canonical name
     found: list[Position] = []
     for actor in actors:
-        if actor.name in held or _key(_ref(actor)) in held:
+        if actor.name in held:
             continue
         for segment in index.segments:
             spans = _spans(index, segment, actor)

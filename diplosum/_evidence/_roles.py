@@ -203,11 +203,7 @@ def _sides(
             span = segment.text[start:end]
             refs = set(_mentioned(span))
             if index is not None:
-                refs |= {
-                    index.canonical(short)
-                    for short in set(index.defined.values())
-                    if re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", span)
-                }
+                refs |= set(index.acronyms_in(span))
             for ref in sorted(refs, key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found

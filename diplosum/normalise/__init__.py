@@ -29,6 +29,7 @@ from ._actors import (
     canonical_actor,
     state_iso3,
 )
+from ._data import NAME_SMALL_WORDS as NAME_SMALL_WORDS  # re-exported: _evidence reads descriptions
 from ._dates import (
     Direction,
     Precision,

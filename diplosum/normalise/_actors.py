@@ -253,11 +253,11 @@ def canonical_actor(
 _ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*")
 #: A proper name of capitalised words, with the small words names carry inside them.
 _NAME_WORD = r"[A-Z][\w'’.-]*"
-_SMALL_WORD = r"(?:of|the|for|and|in|on|de|du|des|la|le|el|al|y|da|do|dos|das|-)"
+_SMALL_WORD = rf"(?:{'|'.join(data.NAME_SMALL_WORDS)}|-)"
 _LONG_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}}")
+#: "Long Name (ACR)"; the acronym is checked with _ACRONYM.
 _DEFINED = re.compile(
-    rf"(?P<long>{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}})\s+\("
-    r"(?P<short>[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*)\)"
+    rf"(?P<long>{_LONG_NAME.pattern})\s+\((?P<short>[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*)\)"
 )
 
 

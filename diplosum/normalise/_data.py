@@ -236,6 +236,12 @@ GROUPS: Final[dict[str, tuple[Literal["organisation", "armed_group"], tuple[str,
     "Clan del Golfo": ("armed_group", ("Gulf Clan",)),
 }
 
+# Words a proper name carries in lower case ("National Democratic Front of the Philippines").
+NAME_SMALL_WORDS: Final[tuple[str, ...]] = (
+    "of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "el", "al", "y", "da",
+    "do", "dos", "das",
+)  # fmt: skip
+
 # States outside ISO 3166-1 (geonames' user-assigned code -> name); they get no ISO code.
 NON_ISO_STATES: Final[dict[str, str]] = {"XKX": "Kosovo"}
 
