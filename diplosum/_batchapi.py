@@ -163,6 +163,20 @@ def read_file(
     return run.records(articles)
 
 
+def _output_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """``(custom_id, line)`` for each line of a batch output file that is a JSON object with a
+    string ``custom_id``; other lines are skipped (checked, per article, when read)."""
+    with path.open(encoding="utf-8") as fh:
+        for raw in fh:
+            try:
+                line = json.loads(raw) if raw.strip() else None
+            except ValueError:
+                continue
+            key = line.get("custom_id") if isinstance(line, dict) else None
+            if isinstance(key, str):
+                yield key, raw.strip()
+
+
 def cancel(host: _Host, job: BatchJobRow | str) -> BatchJobRow:
     """Ask the provider to cancel ``job`` (a job, its id, or the provider's batch id)."""
     cache = _cache_of(host)
@@ -264,16 +278,7 @@ class _Run:
 
     def _read_offline(self, path: Path) -> None:
         """Keep the answers of an output file (an offline run's) as the first round's."""
-        found: list[tuple[str, str]] = []
-        with path.open(encoding="utf-8") as fh:
-            for raw in fh:
-                try:
-                    line = json.loads(raw) if raw.strip() else None
-                except ValueError:
-                    continue
-                key = line.get("custom_id") if isinstance(line, dict) else None
-                if isinstance(key, str) and key in self.calls:
-                    found.append((key, raw.strip()))
+        found = [(key, raw) for key, raw in _output_lines(path) if key in self.calls]
         self.cache.put_batch_answers(f"file:{path.name}", 1, found)
 
     def _offline_gap(self, round_: int) -> str:
@@ -288,7 +293,8 @@ class _Run:
         """A job submitted by an earlier diplosum names its articles by the earlier key format
         (see ``Summariser._legacy_key``): articles a job or its stored answers know by that key
         go by it in this run, so that job is resumed instead of paid for again (the result is
-        then found under the current key through the cache's own adoption)."""
+        then found under the current key through the cache's own adoption). The same holds for
+        the lines of an offline run's output file."""
         earlier = {
             self.host._legacy_key(calls[0].article): key for key, calls in self.calls.items()
         }
@@ -297,6 +303,8 @@ class _Run:
             return
         known = set(self.cache.batch_answers(list(earlier)))
         known |= {k for job in self.cache.batch_jobs(list(earlier)) for k in job.keys}
+        if self.offline is not None:  # an output file of requests an earlier diplosum wrote
+            known |= {key for key, _ in _output_lines(self.offline) if key in earlier}
         for old in sorted(known & set(earlier)):
             calls = self.calls.pop(earlier[old])
             self.calls[old] = [replace(c, key=old) for c in calls]

@@ -447,6 +447,30 @@ def test_offline_request_file_and_its_results(tmp_path: Path) -> None:
     )
 
 
+def test_an_offline_output_file_of_an_earlier_diplosum_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An offline run's output file for requests written before the upgrade of 2026-12-02 (its
+    custom_ids in the earlier key format) still gives its answers; they are then served from
+    the cache under the current keys."""
+    arts = articles()
+    requests, output = tmp_path / "requests.jsonl", tmp_path / "results.jsonl"
+    with FakeOpenAIServer() as server:
+        with monkeypatch.context() as m:  # as the earlier diplosum keyed them
+            m.setattr(diplosum.Summariser, "key", diplosum.Summariser._legacy_key)
+            assert summariser(server, tmp_path).write_batch_file(arts, requests) == 3
+        s = summariser(server, tmp_path)
+        ids = {json.loads(x)["custom_id"] for x in requests.read_text().splitlines()}
+        assert not ids & {s.key(a) for a in arts}  # the earlier keys differ from today's
+        _run_offline(server, requests, output)
+        answered = server.requests  # the offline run's own answers
+        records = {r.id: r for r in s.read_batch_file(arts, output)}
+        assert all(r.ok and r.batch_round == 1 for r in records.values()), records
+        again = [summariser(server, tmp_path).summarise_article(a) for a in arts]
+        assert server.requests == answered  # nothing asked of the model since
+    assert all(r.meta.cached for r in again)
+
+
 # --------------------------------------------------------------------------- the command line
 
 
