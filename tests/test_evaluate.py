@@ -466,3 +466,23 @@ def test_true_items_lost_are_the_dropped_items_the_gold_holds(tmp_path: Path) ->
     totals = scored(golds, recs).totals()["dropped"]
     assert (totals["items"], totals["demoted_or_moved"]) == (7, 1)
     assert totals["true_items_lost"] == 3 and totals["lost_per_10_articles"] == 15.0
+
+
+def test_a_dropped_position_whose_stance_is_kept_for_another_actor_is_not_lost(
+    tmp_path: Path,
+) -> None:
+    """The model gave one stance twice, to the right actor and to a wrong one; the checks kept
+    the first and dropped the second. Nothing true was lost, and a dropped stance the summary
+    does not keep still counts as lost."""
+    art = write_article(tmp_path, "talks.txt", TALKS)
+    said = "The Sudanese foreign minister said Sudan wants a ceasefire first."
+    kept = position(art, "Sudan", "Sudan wants a ceasefire first", said)
+
+    def dropped(stance: str) -> dict[str, str]:
+        return {"field": "positions", "item": stance, "reason": "segment 2 names neither 'Chad'"}
+
+    duplicate = record(art, positions=[kept], dropped=[dropped("Khartoum wants a ceasefire first")])
+    other = record(art, positions=[kept], dropped=[dropped("Chad rejects any preconditions")])
+    golds = [gold("talks.txt", parties=("Sudan", "Chad"), positions=("Sudan", "Chad"))]
+    assert scored(golds, [duplicate]).totals()["dropped"]["true_items_lost"] == 0
+    assert scored(golds, [other]).totals()["dropped"]["true_items_lost"] == 1

@@ -99,7 +99,8 @@ def print_totals(scores: Scores, label: str) -> None:
                 "true items lost",
                 str(d["true_items_lost"]),
                 f"{_num(d['lost_per_10_articles'])} per 10 articles: dropped items the gold holds "
-                "(a dropped position counts whenever the gold has positions)",
+                "(a dropped position counts whenever the gold has positions, unless its stance "
+                "is kept)",
             )
         )
     lat = t["latency_s"]

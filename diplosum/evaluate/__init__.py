@@ -29,7 +29,8 @@ Metrics are micro-averaged over articles (counts summed over articles, then divi
 - **dropped items** per 10 articles: what the evidence checks left out, demotions ("demoted",
   "moved") and replaced values ("replaced") counted apart; of them the **true items lost**: the
   ones the gold holds (a named mediator or party, the gold's city, the gold's day; a dropped
-  position whenever the gold has positions, its item being a stance).
+  position whenever the gold has positions, its item being a stance, unless the summary keeps
+  the same stance for another actor).
 
 The command line and its tables live in :mod:`diplosum.cli._eval`. Internal: ``_gold`` reads
 the annotations, ``_measures`` scores one article, ``_scores`` totals and compares.

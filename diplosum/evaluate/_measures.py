@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -259,7 +260,8 @@ def _lost(gold: Gold, rec: OutputRecord | None) -> int:
     holds: true items the checks left out, as against wrong ones they refused. A mediator or
     party counts when the gold names it, a venue when it is the gold's city, a date unless the
     gold has none or it names another day; a position (its dropped item is a stance, not an
-    actor) whenever the gold has positions, so this errs towards counting a loss."""
+    actor) whenever the gold has positions and the summary does not keep the same stance for
+    another actor (:func:`_stance_kept`), so this errs towards counting a loss."""
     from ..normalise import resolve_date
 
     if rec is None:
@@ -279,8 +281,27 @@ def _lost(gold: Gold, rec: OutputRecord | None) -> int:
             day = resolve_date(d.item, published)
             lost += day is None or _key_of(day.date, day.precision) == gold.proposed_date
         elif d.field == "positions":
-            lost += bool(gold.position_actors)
+            lost += bool(gold.position_actors) and not _stance_kept(d.item, rec.summary)
     return lost
+
+
+def _stance_words(text: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]{3,}", text.lower()))
+
+
+def _stance_kept(stance: str, summary: DiplomaticSummary | None) -> bool:
+    """Whether the summary keeps ``stance`` as another position's: all its words (of three
+    letters or more) but one in five, or but one, and at least three in common, so "Cairo is
+    determined to ..." and "Egypt is determined to ..." are one stance given twice, the second
+    time to the wrong actor."""
+    words = _stance_words(stance)
+    if summary is None:
+        return False
+    for p in summary.positions:
+        other = _stance_words(p.stance)
+        if len(words & other) >= 3 and len(words - other) <= max(1, len(words) // 5):
+            return True
+    return False
 
 
 def _key_of(day: dt.date, precision: str | None) -> str:
