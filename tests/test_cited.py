@@ -1255,3 +1255,51 @@ def test_a_position_the_model_gave_is_not_doubled() -> None:
         venue={"city": None, "country": None, "segment": None},
     )
     assert [(p.actor, p.stance) for p in summary.positions] == [("Burundi", "Wants the plotters.")]
+
+
+def test_a_group_the_article_names_as_a_government_is_its_state() -> None:
+    """ "Afghanistan's Taliban administration": in this article the Taliban are Afghanistan,
+    so the model's "Taliban" and "Afghanistan" are one party, and its positions are
+    Afghanistan's."""
+    text = (
+        "date 2026-08-14 x\n\nQatar will host talks between Uzbekistan and Afghanistan's Taliban "
+        "administration in Doha on Tuesday. A Taliban spokesman said the canal would go ahead."
+    )
+    actors = [
+        {"name": "Qatar", "role": "mediator", "segments": [1]},
+        {"name": "Uzbekistan", "role": "party", "segments": [1]},
+        {"name": "Taliban", "role": "party", "segments": [1, 2]},
+        {"name": "Afghanistan", "role": "party", "segments": [1]},
+    ]
+    positions = [
+        {"actor": "Taliban", "speaker": "spokesman", "stance": "The canal goes ahead", "segment": 2}
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Doha", "country": None, "segment": 1},
+        positions=positions,
+    )
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+    assert [(a.name, a.kind, a.iso3) for a in summary.parties] == [
+        ("Uzbekistan", "state", "UZB"),
+        ("Afghanistan", "state", "AFG"),
+    ]
+    assert [p.actor for p in summary.positions] == ["Afghanistan"]
+
+
+def test_a_group_named_only_as_a_group_stays_itself() -> None:
+    text = (
+        "date 2020-02-10 x\n\nQatar will host talks between the Afghan government and the "
+        "Taliban in Doha on Tuesday."
+    )
+    actors = [
+        {"name": "Qatar", "role": "mediator", "segments": [1]},
+        {"name": "Afghanistan", "role": "party", "segments": [1]},
+        {"name": "Taliban", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1})
+    assert [(a.name, a.kind) for a in summary.parties] == [
+        ("Afghanistan", "state"),
+        ("Taliban", "armed_group"),
+    ]

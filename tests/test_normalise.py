@@ -570,6 +570,7 @@ def test_public_names() -> None:
         "canonical_actor",
         "date_phrases",
         "direction_for_status",
+        "governments",
         "resolve_date",
         "resolve_venue",
         "state_iso3",
@@ -673,3 +674,20 @@ def test_an_all_capitals_alias_is_not_a_lower_case_word() -> None:
 )
 def test_a_title_held_through_an_office_is_the_organisations(mention: str, name: str) -> None:
     assert normalise.canonical_actor(mention).name == name
+
+
+def test_governments_an_article_names() -> None:
+    """A group named as a state's government is that state in the article; named only as a
+    group, it is itself."""
+    from diplosum.normalise import governments
+
+    afghanistan = canonical_actor("Afghanistan")
+    for text in (
+        "talks with Afghanistan's Taliban administration",
+        "a spokesman for the Taliban-led government said",
+        "Taliban authorities in Kabul",
+        "THE TALIBAN GOVERNMENT",
+    ):
+        assert governments(text) == {"Taliban": afghanistan}, text
+    assert governments("the Taliban said on Friday") == {}
+    assert governments("talks with the Taliban and the government") == {}

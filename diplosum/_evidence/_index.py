@@ -15,6 +15,7 @@ from ..normalise import (
     acronyms,
     actor_mentions,
     canonical_actor,
+    governments,
 )
 
 _TOKEN = re.compile(r"\w+")
@@ -156,6 +157,7 @@ class _Index:
         self._located: ArticleIndex | None = None
         self._affiliations: dict[str, ActorRef | None] = {}
         self._defined: dict[str, str] | None = None
+        self._governed: dict[str, ActorRef] | None = None
 
     @property
     def defined(self) -> dict[str, str]:
@@ -166,6 +168,19 @@ class _Index:
                 _fold(long): short for long, short in acronyms(self.segments.body).items()
             }
         return self._defined
+
+    @property
+    def governed(self) -> dict[str, ActorRef]:
+        """The groups the article names as a state's government, with that state ("the
+        Taliban administration": the Taliban are Afghanistan here; see
+        :func:`normalise.governments`)."""
+        if self._governed is None:
+            self._governed = governments(self.segments.body)
+        return self._governed
+
+    def governing(self, ref: ActorRef) -> ActorRef:
+        """``ref``, or the state it governs when the article names it as a government."""
+        return self.governed.get(ref.name, ref) if ref.kind == "armed_group" else ref
 
     def acronyms_in(self, text: str) -> list[ActorRef]:
         """The actors of the acronyms the article defines that ``text`` names."""
@@ -186,7 +201,9 @@ class _Index:
         long name it gives an acronym goes by the acronym ("Movement of Democratic Forces of
         Casamance" is MFDC), and an acronym it defines for a group is that group, not the
         state whose ISO code it spells ("Barisan Revolusi Nasional (BRN)": BRN, not Brunei)."""
-        ref = _canonical(name)
+        ref = self.governing(_canonical(name))
+        if not ref.normalised and len(named := set(governments(name).values())) == 1:
+            return named.pop()  # "Afghanistan's Taliban administration"
         written = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
         short = self.defined.get(_fold(written))
         if short is not None and not ref.normalised:
@@ -211,7 +228,9 @@ class _Index:
 
     def actors(self, segment: Segment) -> frozenset[ActorRef]:
         if segment.id not in self._actors:
-            self._actors[segment.id] = _mentioned(segment.text)
+            self._actors[segment.id] = frozenset(
+                self.governing(r) for r in _mentioned(segment.text)
+            )
         return self._actors[segment.id]
 
     def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:

@@ -203,7 +203,7 @@ def _sides(
             span = segment.text[start:end]
             refs = set(_mentioned(span))
             if index is not None:
-                refs |= set(index.acronyms_in(span))
+                refs = {index.governing(r) for r in refs} | set(index.acronyms_in(span))
             for ref in sorted(refs, key=lambda r: r.name):
                 found.append((ref, ref.name, segment))
     return found

@@ -27,6 +27,7 @@ from ._actors import (
     actor_mentions,
     actors_in,
     canonical_actor,
+    governments,
     state_iso3,
 )
 from ._data import NAME_SMALL_WORDS as NAME_SMALL_WORDS  # re-exported: _evidence reads descriptions
@@ -55,6 +56,7 @@ __all__ = [
     "canonical_actor",
     "date_phrases",
     "direction_for_status",
+    "governments",
     "resolve_date",
     "resolve_venue",
     "state_iso3",

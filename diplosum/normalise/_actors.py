@@ -295,6 +295,31 @@ def acronyms(text: str) -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
+def _governing() -> re.Pattern[str]:
+    groups = "|".join(re.escape(g) for g in data.GOVERNING_GROUPS)
+    words = "|".join(data.GOVERNMENT_WORDS)
+    return re.compile(rf"\b(?P<group>{groups})(?:-(?:led|run)|'s)?\s+(?:{words})\b", re.IGNORECASE)
+
+
+def governments(text: str) -> dict[str, ActorRef]:
+    """The groups ``text`` names as a state's government, each with that state.
+
+    "Afghanistan's Taliban administration" (or "the Taliban-led government", "Taliban
+    authorities") gives ``{"Taliban": ActorRef("Afghanistan", "state", "AFG", True)}``: in
+    that article the Taliban are Afghanistan. A group named only as a group ("the Taliban")
+    gives nothing.
+    """
+    found: dict[str, ActorRef] = {}
+    by_key = {g.casefold(): g for g in data.GOVERNING_GROUPS}
+    for match in _governing().finditer(text):
+        group = by_key[match["group"].casefold()]
+        state = canonical_actor(data.GOVERNING_GROUPS[group])
+        if state.normalised:
+            found.setdefault(group, state)
+    return found
+
+
 _WORDS = re.compile(r"[\w][\w'’.&-]*")
 
 

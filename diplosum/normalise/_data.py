@@ -237,6 +237,20 @@ GROUPS: Final[dict[str, tuple[Literal["organisation", "armed_group"], tuple[str,
 }
 
 # Words a proper name carries in lower case ("National Democratic Front of the Philippines").
+#: Armed groups that are a state's de facto government, by the state they govern: an article
+#: that names one as a government ("the Taliban administration", "the Taliban-led government")
+#: means that state by it (:func:`diplosum.normalise.governments`).
+GOVERNING_GROUPS: Final[dict[str, str]] = {"Taliban": "Afghanistan"}
+#: The words after such a group's name that make it the government.
+GOVERNMENT_WORDS: Final[tuple[str, ...]] = (
+    "administration",
+    "authorities",
+    "cabinet",
+    "government",
+    "regime",
+    "rulers",
+)
+
 NAME_SMALL_WORDS: Final[tuple[str, ...]] = (
     "of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "el", "al", "y", "da",
     "do", "dos", "das",
