@@ -1303,3 +1303,31 @@ def test_a_group_named_only_as_a_group_stays_itself() -> None:
         ("Afghanistan", "state"),
         ("Taliban", "armed_group"),
     ]
+
+
+def test_a_host_of_an_earlier_round_only_is_not_a_mediator_of_these_talks() -> None:
+    """ "The previous round was hosted by Morocco in Rabat": a role in an earlier meeting is not
+    one in these talks, so the model's "mediator" of bilateral talks is their second side; a
+    host of the previous round that will host the next one is still the mediator."""
+    text = (
+        "date 2026-05-19 x\n\nPortugal and Morocco opened talks in Lisbon on Tuesday on a "
+        "fisheries agreement. The previous round was hosted by Morocco in Rabat in February."
+    )
+    actors = [
+        {"name": "Portugal", "role": "party", "segments": [1]},
+        {"name": "Morocco", "role": "mediator", "segments": [2]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Lisbon", "country": None, "segment": 1})
+    assert summary.mediators == []
+    assert [a.name for a in summary.parties] == ["Portugal", "Morocco"]
+    text = (
+        "date 2026-05-19 x\n\nQatar, which hosted the previous round, will host talks between "
+        "Sudan and Chad in Doha on Friday."
+    )
+    actors = [
+        {"name": "Qatar", "role": "mediator", "segments": [1]},
+        {"name": "Sudan", "role": "party", "segments": [1]},
+        {"name": "Chad", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1})
+    assert [a.name for a in summary.mediators] == ["Qatar"]

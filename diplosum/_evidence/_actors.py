@@ -23,7 +23,7 @@ from ._index import (
     _mentions,
     _ref,
 )
-from ._roles import _in_these_talks, _mediating, _observing, _sides
+from ._roles import _about_an_earlier_meeting, _in_these_talks, _mediating, _observing, _sides
 
 
 class _Demoted(NamedTuple):
@@ -64,7 +64,7 @@ def _actors(
             dropped.append(Dropped(field=field, item=item.name, reason=reason))
             continue
         if item.role == "mediator":
-            roles = [s for s in found if _mediating(s, ref, item.name)]
+            roles = _roles_in(found, ref, item.name)
             if not roles:
                 reason = (
                     "demoted: none of its segments shows a mediating role (hosts, mediates, "
@@ -182,6 +182,13 @@ def _described(
     return out
 
 
+def _roles_in(segments: list[Segment], ref: ActorRef, written: str) -> list[Segment]:
+    """The segments that show ``ref`` mediating, apart from those about an earlier meeting
+    only: a role there ("The previous round was hosted by Morocco") is not one in these
+    talks."""
+    return [s for s in segments if _mediating(s, ref, written) and not _about_an_earlier_meeting(s)]
+
+
 def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
     return Actor(
         name=ref.name,
@@ -212,7 +219,7 @@ def _between_parties(
     for mediator in mediators:
         ref = _ref(mediator)
         segments = [s for e in mediator.evidence if (s := index.segments.get(e.segment or 0))]
-        roles = [s for s in segments if _mediating(s, ref, mediator.mention)]
+        roles = _roles_in(segments, ref, mediator.mention)
         if not roles or any(_in_these_talks(s, index, parties) for s in roles):
             kept.append(mediator)
             continue
@@ -250,7 +257,7 @@ def _rescue_mediators(
     everywhere = bool(demoted) and not mediators
     have = {_key(_ref(a)) for a in mediators + parties}
     for segment in index.segments:
-        if segment.id not in cited and not everywhere:
+        if (segment.id not in cited and not everywhere) or _about_an_earlier_meeting(segment):
             continue
         found = [
             (ref, start, end)

@@ -29,16 +29,11 @@ from ._index import (
     _ref,
     _tokens,
 )
-from ._roles import _THE_TALKS
+from ._roles import _EARLIER, _FUTURE, _THE_TALKS, _about_an_earlier_meeting
 
 _PAST = re.compile(
     r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
     r"|gathered|sat down|arrived|issued|reached|discussed|visited|received|welcomed|spoke)\b",
-    re.IGNORECASE,
-)
-_FUTURE = re.compile(
-    r"\b(?:will|shall|is to|are to|to be held|is set to|are set to|plans? to|planned"
-    r"|scheduled|expected|would|next|upcoming|offered to|ready to|proposed)\b",
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -99,12 +94,6 @@ def _site_city(text: str, written: str) -> VenueRef | None:
     return ref if ref.normalised and ref.city else None
 
 
-#: A segment about an earlier meeting: "The previous round ... ended", "last met in 2024".
-_EARLIER = (
-    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks"
-    r"|meetings?|summits?)|last\s+(?:met|talked|convened|gathered))\b"
-)
-_EARLIER_MEETING = re.compile(_EARLIER, re.IGNORECASE)
 #: A city named as an earlier meeting's place: "The previous round, held in Brussels in March",
 #: "hosted the last round in Banjul", "last met ... in Kingstown in 2024".
 _EARLIER_BEFORE = re.compile(_EARLIER + r"[^.;]{0,60}?\b(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -224,7 +213,7 @@ def _date(
             continue
         if _when_said(segment.text, text):
             said = True
-        elif _EARLIER_MEETING.search(segment.text) and not _FUTURE.search(segment.text):
+        elif _about_an_earlier_meeting(segment):
             earlier = True
         elif not _about_talks(segment, index, parties, venue):
             elsewhere = True

@@ -209,6 +209,27 @@ def _sides(
     return found
 
 
+_FUTURE = re.compile(
+    r"\b(?:will|shall|is to|are to|to be held|is set to|are set to|plans? to|planned"
+    r"|scheduled|expected|would|next|upcoming|offered to|ready to|proposed)\b",
+    re.IGNORECASE,
+)
+
+#: A segment about an earlier meeting: "The previous round ... ended", "last met in 2024".
+_EARLIER = (
+    r"\b(?:(?:earlier|previous|last|past|prior|preceding)\s+(?:rounds?|sessions?|talks"
+    r"|meetings?|summits?)|last\s+(?:met|talked|convened|gathered))\b"
+)
+_EARLIER_MEETING = re.compile(_EARLIER, re.IGNORECASE)
+
+
+def _about_an_earlier_meeting(segment: Segment) -> bool:
+    """Whether ``segment`` is about an earlier meeting and not about talks to come ("The
+    previous round was hosted by Morocco in Rabat", not "Qatar, which hosted the previous
+    round, will host the next")."""
+    return bool(_EARLIER_MEETING.search(segment.text)) and not _FUTURE.search(segment.text)
+
+
 #: A sentence about the talks themselves, or their sides, without naming a party.
 _THE_TALKS = re.compile(
     r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
