@@ -1317,7 +1317,9 @@ def test_a_host_of_an_earlier_round_only_is_not_a_mediator_of_these_talks() -> N
         {"name": "Portugal", "role": "party", "segments": [1]},
         {"name": "Morocco", "role": "mediator", "segments": [2]},
     ]
-    summary, _ = _built(text, actors=actors, venue={"city": "Lisbon", "country": None, "segment": 1})
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Lisbon", "country": None, "segment": 1}
+    )
     assert summary.mediators == []
     assert [a.name for a in summary.parties] == ["Portugal", "Morocco"]
     text = (
@@ -1331,3 +1333,19 @@ def test_a_host_of_an_earlier_round_only_is_not_a_mediator_of_these_talks() -> N
     ]
     summary, _ = _built(text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1})
     assert [a.name for a in summary.mediators] == ["Qatar"]
+
+
+def test_welcoming_the_talks_is_approval_not_a_role() -> None:
+    """ "Spain, which holds its own agreement with Morocco, welcomed the talks": neither Spain
+    nor Morocco mediates by it; "welcomed the delegations" (a host receiving them) still does."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    segments = Segments(
+        "Spain, which holds its own agreement with Morocco, welcomed the talks. "
+        "Oman welcomed the delegations in Muscat."
+    )
+    first, second = list(segments)
+    for name in ("Spain", "Morocco"):
+        assert not _mediating(first, canonical_actor(name), name)
+    assert _mediating(second, canonical_actor("Oman"), "Oman")

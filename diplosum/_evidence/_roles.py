@@ -20,7 +20,7 @@ MEDIATING = re.compile(
     r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
     r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
-    r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|talks|sides)"
+    r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|sides)"
     r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
     re.IGNORECASE,
