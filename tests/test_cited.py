@@ -1349,3 +1349,26 @@ def test_welcoming_the_talks_is_approval_not_a_role() -> None:
     for name in ("Spain", "Morocco"):
         assert not _mediating(first, canonical_actor(name), name)
     assert _mediating(second, canonical_actor("Oman"), "Oman")
+
+
+def test_a_host_the_article_says_has_no_role_is_not_a_mediator() -> None:
+    """ "Tanzania is hosting the meeting ... and has no role in the talks": a disclaimed role is
+    no role, and the organisation whose envoy convenes the sides is then read as the mediator
+    the model left out."""
+    text = (
+        "date 2026-03-04 x\n\nThe African Union Commission Chairperson's Special Envoy for the "
+        "Great Lakes will convene delegations of Burundi and Rwanda in Dar es Salaam on Thursday. "
+        "Tanzania is hosting the meeting at a government conference centre and has no role in "
+        "the talks, a Tanzanian official said."
+    )
+    actors = [
+        {"name": "Burundi", "role": "party", "segments": [1]},
+        {"name": "Rwanda", "role": "party", "segments": [1]},
+        {"name": "Tanzania", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Dar es Salaam", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["African Union"]
+    assert [a.name for a in summary.parties] == ["Burundi", "Rwanda"]
+    assert any(d.item == "Tanzania" and d.reason.startswith("demoted") for d in dropped)

@@ -133,6 +133,40 @@ def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
     return False
 
 
+#: Between an organisation or state and its role word, the title of the person who acts for it
+#: ("African Union Commission Chairperson's Special Envoy for the Great Lakes, Joseph Roe,
+#: will convene"): capitalised words, "'s", "for the", "of", commas, then an auxiliary. The
+#: title must hold an office word, so "Norway and Cuba will host" is not one.
+_TITLE_GAP = re.compile(
+    r"(?=[^.;:]*\b(?:Envoy|Representative|Chairperson|Chairman|Chairwoman|Chair|Commissioner"
+    r"|Secretary|Minister|President|Emissary|Coordinator|Adviser|Advisor|Mediator)\b)"
+    r"(?:\s|,|['’]s\b|\b(?:for|of|the|on)\b|[A-Z][\w'’.-]*)*"
+    r"(?:\s+(?:will|would|has|have|had|is|are|was|were|shall|can|could|to|also))*\s*"
+)
+#: A role disclaimed: "Tanzania is hosting the meeting ... and has no role in the talks",
+#: "Austria is lending a hall but plays no part", "Norway is not mediating".
+_NO_ROLE = re.compile(
+    r"\b(?:has|have|had|plays?|played|playing|takes?|took|with)\s+no\s+(?:role|part)\b"
+    r"|\b(?:is|are|was|were)\s+not\s+(?:a\s+)?(?:mediat\w*|facilitat\w*|guarant\w*)",
+    re.IGNORECASE,
+)
+
+
+def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
+    """Whether ``segment`` says ``ref`` has no role in the talks: the sentence's first actor,
+    before a disclaimer ("Tanzania is hosting the meeting at a conference centre and has no
+    role in the talks, a Tanzanian official said")."""
+    text = segment.text
+    for cue in _NO_ROLE.finditer(text):
+        before = sorted((a, r) for r, a, _ in _mentions(text) if a < cue.start())
+        if before:
+            if before[0][1] == ref:
+                return True
+        elif written and _fold(text[: cue.start()]).startswith(_fold(written)):
+            return True
+    return False
+
+
 def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
@@ -140,8 +174,9 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     Türkiye hosted the talks"). The sides of "talks between A and B" are not candidates, nor
     the actors invited to take a role ("invite Brazil to join as guarantor"), nor a place named
     as where the talks are ("in Djibouti"), nor a title's portfolio ("Personal Envoy for Western
-    Sahara"), nor an observer ("will attend as an observer")."""
-    if _observing(segment, ref, written):
+    Sahara"), nor an observer ("will attend as an observer"), nor an actor the segment says has
+    no role ("is hosting the meeting ... and has no role in the talks")."""
+    if _observing(segment, ref, written) or _disclaimed(segment, ref, written):
         return False
     sides = _side_spans(segment.text) + [
         (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
@@ -174,6 +209,10 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             gap = max(cue.start() - b, a - cue.end(), 0)
+            if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
+                gap = (
+                    0  # "the African Union Commission Chairperson's Special Envoy ... will convene"
+                )
             gaps[r] = min(gap, gaps.get(r, gap))
         mine = gaps.get(ref)
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
