@@ -209,10 +209,9 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             gap = max(cue.start() - b, a - cue.end(), 0)
+            # "the AU Commission Chairperson's Special Envoy ..., Jane Roe, will convene"
             if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
-                gap = (
-                    0  # "the African Union Commission Chairperson's Special Envoy ... will convene"
-                )
+                gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
         mine = gaps.get(ref)
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
