@@ -1372,3 +1372,64 @@ def test_a_host_the_article_says_has_no_role_is_not_a_mediator() -> None:
     assert [a.name for a in summary.mediators] == ["African Union"]
     assert [a.name for a in summary.parties] == ["Burundi", "Rwanda"]
     assert any(d.item == "Tanzania" and d.reason.startswith("demoted") for d in dropped)
+
+
+def test_a_position_said_by_an_organisations_envoy_is_the_organisations() -> None:
+    """The model gave the envoy's stance to a party ("Serbia", speaker "Marta Kowalczyk"); the
+    article titles her the European Union's envoy and the cited segment does not name Serbia,
+    so the stance is the EU's. A stance whose segment names its holder stays the holder's."""
+    text = (
+        "date 2026-06-03 x\n\nThe European Union's envoy for the dialogue, Marta Kowalczyk, said "
+        "Serbia and Kosovo had agreed to resume talks. Kowalczyk said the EU would facilitate "
+        "the new round. Serbia's minister said Kowalczyk had Belgrade's trust."
+    )
+    actors = [
+        {"name": "European Union", "role": "mediator", "segments": [1]},
+        {"name": "Serbia", "role": "party", "segments": [1]},
+        {"name": "Kosovo", "role": "party", "segments": [1]},
+    ]
+    positions = [
+        {
+            "actor": "Serbia",
+            "speaker": "Marta Kowalczyk",
+            "stance": "The EU will facilitate the new round",
+            "segment": 2,
+        },
+        {
+            "actor": "Serbia",
+            "speaker": "Marta Kowalczyk",
+            "stance": "Serbia trusts the envoy",
+            "segment": 3,
+        },
+    ]
+    summary, _ = _built(text, actors=actors, positions=positions)
+    assert [(p.actor, p.evidence.segment) for p in summary.positions][:2] == [
+        ("European Union", 2),
+        ("Serbia", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "person", "side"),
+    [
+        (
+            "The European Union's envoy for the Belgrade-Pristina dialogue, Marta Kowalczyk, said",
+            "Marta Kowalczyk",
+            "European Union",
+        ),
+        ("US Special Envoy for Kosovo Jane Roe said", "Jane Roe", "United States"),
+        (
+            "Talks between Serbia and the European Union's envoy Jane Roe",
+            "Jane Roe",
+            "European Union",
+        ),
+        ("Kosovo's foreign minister, Jon Roe, said", "Jon Roe", "Kosovo"),
+    ],
+)
+def test_the_side_a_titled_person_speaks_for(body: str, person: str, side: str) -> None:
+    """The article's own title for a person names whom they speak for, in capitals or in
+    running text; an actor in the title's portfolio ("for Kosovo") is not it."""
+    from diplosum._evidence._index import _affiliation
+
+    found = _affiliation(body, person)
+    assert found is not None and found.name == side

@@ -691,3 +691,10 @@ def test_governments_an_article_names() -> None:
         assert governments(text) == {"Taliban": afghanistan}, text
     assert governments("the Taliban said on Friday") == {}
     assert governments("talks with the Taliban and the government") == {}
+
+
+def test_initials_written_with_spaces() -> None:
+    """ "U. S." is the United States, as "U.S." is; a person's initials stay a person's."""
+    assert canonical_actor("U. S.") == canonical_actor("U.S.") == canonical_actor("United States")
+    assert canonical_actor("the U. A. E.").iso3 == "ARE"
+    assert not canonical_actor("J. R. Smith").normalised

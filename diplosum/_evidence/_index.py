@@ -123,7 +123,20 @@ _PERSON = re.compile(r"[A-Z][\w'’.-]+(?:\s+(?:bin|al|de|van|von|[A-Z][\w'’.-
 
 #: Between a state and the name it qualifies, only a title: "US Special Envoy to the Middle
 #: East Steve Witkoff", "Iranian Foreign Minister Seyed Abbas Araghchi".
-_TITLE = re.compile(r"\s*(?:(?:[A-Z][\w'’.-]*|to|the|of|for|and|on|-)\s+){1,8}")
+_FOR = re.compile(r"\bfor\b")
+#: The lower-case words of a title written in running text ("the European Union's envoy for
+#: the dialogue, Jane Roe"; "Kosovo's foreign minister, John Roe").
+_OFFICE = (
+    "envoy", "special", "personal", "representative", "ambassador", "minister", "foreign",
+    "deputy", "prime", "chief", "senior", "top", "negotiator", "mediator", "spokesman",
+    "spokeswoman", "spokesperson", "secretary", "adviser", "advisor", "dialogue", "peace",
+    "process", "talks", "affairs",
+)  # fmt: skip
+_TITLE = re.compile(
+    r"\s*(?:['’]s\s+)?(?:(?:[A-Z][\w'’.-]*|to|the|of|for|and|on|-|"
+    + "|".join(_OFFICE)
+    + r")\s+){1,8}"
+)
 
 
 def _affiliation(body: str, written: str) -> ActorRef | None:
@@ -138,13 +151,20 @@ def _affiliation(body: str, written: str) -> ActorRef | None:
         for at in (m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", body)):
             window = body[max(0, at - 80) : at]
             titled = [
-                (end, ref)
-                for ref, _, end in actor_mentions(window)
+                (start, end, ref)
+                for ref, start, end in actor_mentions(window)
                 if ref.kind in _SIDE_KINDS
                 and _TITLE.fullmatch(re.sub(r",\s*$", " ", window[end:]))  # "Envoy, Jane Roe"
             ]
-            if titled:  # the nearest: "Kosovo. US Special Envoy Jane Roe" is the US's
-                found.add(max(titled, key=lambda t: t[0])[1])
+            # Not an actor in the title's portfolio: "US Special Envoy for Kosovo", "the EU's
+            # envoy for the Belgrade-Pristina dialogue".
+            titled = [
+                t
+                for t in titled
+                if not any(o[1] <= t[0] and _FOR.search(window, o[1], t[0]) for o in titled)
+            ]
+            if titled:  # the nearest: "Serbia and the European Union's envoy Jane Roe"
+                found.add(max(titled, key=lambda t: t[1])[2])
     return next(iter(found)) if len(found) == 1 else None
 
 

@@ -74,7 +74,7 @@ def _holder(index: _Index, item: CitedPosition) -> tuple[ActorRef, str | None]:
     segment names one group ("Anglophone separatists": AGovC)."""
     holder, speaker = index.canonical(item.actor), item.speaker
     if holder.normalised:
-        return holder, speaker
+        return _speaking_for(index, item, holder) or holder, speaker
     if (side := index.affiliation(item.actor)) is not None:
         return side, speaker or item.actor
     titled = canonical_actor(speaker) if speaker else None
@@ -86,6 +86,20 @@ def _holder(index: _Index, item: CitedPosition) -> tuple[ActorRef, str | None]:
         if len(groups) == 1:
             return groups[0], speaker
     return holder, speaker
+
+
+def _speaking_for(index: _Index, item: CitedPosition, holder: ActorRef) -> ActorRef | None:
+    """The side the position's speaker speaks for, when it is not the model's holder and the
+    cited segment does not name the holder: "Kowalczyk said the EU would facilitate the new
+    round", given to Serbia with speaker "Marta Kowalczyk", whom the article titles "The
+    European Union's envoy", is the European Union's."""
+    if not item.speaker:
+        return None
+    side = index.affiliation(item.speaker)
+    segment = index.segments.get(item.segment) if item.segment else None
+    if side is None or not side.normalised or _key(side) == _key(holder) or segment is None:
+        return None
+    return None if index.mentions(segment, holder, item.actor) else side
 
 
 def _positions(

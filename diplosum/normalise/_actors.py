@@ -233,6 +233,8 @@ def canonical_actor(
     written = mention.strip()
     index = _actor_index()
     actor = _whole(index, written)
+    if actor is None and _SPACED_INITIALS.search(written):  # "U. S." as "U.S."
+        actor = _whole(index, _SPACED_INITIALS.sub(r"\1.", written))
     if actor is None and hint and hint.strip() != written:
         spoken_for = canonical_actor(hint)
         actor = spoken_for if spoken_for.normalised else None
@@ -249,6 +251,8 @@ def canonical_actor(
     return actor or ActorRef(written, kind or "other", None, False)
 
 
+#: Initials written with spaces between them: "U. S.", "U. K.", "U. A. E.".
+_SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s+(?=[A-Z]\.)")
 #: An acronym: "NDFP", "SPLM-IO", "AGovC", "M23" (two capitals at least, no spaces).
 _ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*")
 #: A proper name of capitalised words, with the small words names carry inside them.
