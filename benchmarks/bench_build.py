@@ -27,26 +27,12 @@ import argparse
 import statistics
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import _common as c
 
 _KEYS = {"mediators", "parties", "venue", "proposed_date"}
-
-
-def _wait(port: int, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2):
-                return
-        except OSError:
-            time.sleep(1)
-    raise SystemExit("server did not answer")
 
 
 def _system_info(python: str) -> str:
