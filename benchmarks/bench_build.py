@@ -32,7 +32,17 @@ from typing import Any
 
 import _common as c
 
-_KEYS = {"mediators", "parties", "venue", "proposed_date"}
+
+def _answer(summary: Any) -> dict[str, Any]:
+    """What is compared between builds: names, venue and date only (no evidence, so the
+    results file holds no article text)."""
+    venue, day = summary.venue, summary.proposed_date
+    return {
+        "mediators": [a.name for a in summary.mediators],
+        "parties": [a.name for a in summary.parties],
+        "venue": (venue.city or venue.country) if venue else None,
+        "proposed_date": day.date.isoformat() if day and day.date else None,
+    }
 
 
 def _system_info(python: str) -> str:
@@ -104,7 +114,7 @@ def main() -> None:
                 r["seconds"].append(seconds)
                 r["prompt"].append(result.meta.usage.prompt_tokens)
                 r["completion"].append(result.meta.usage.completion_tokens)
-                r["answers"].append(result.summary.model_dump(mode="json", include=_KEYS))
+                r["answers"].append(_answer(result.summary))
                 c.log(f"{article.id} {name}: {seconds:.1f} s")
         for name, server in servers.items():
             proc = server._proc
