@@ -276,9 +276,10 @@ class _Run:
         path.write_bytes(b"".join(line + b"\n" for line in lines))
         return len(lines)
 
-    def _read_offline(self, path: Path) -> None:
-        """Keep the answers of an output file (an offline run's) as the first round's."""
-        found = [(key, raw) for key, raw in _output_lines(path) if key in self.calls]
+    def _keep_offline(self, path: Path, lines: list[tuple[str, str]]) -> None:
+        """Keep the answers of an output file (an offline run's; its ``lines``) as the first
+        round's."""
+        found = [(key, raw) for key, raw in lines if key in self.calls]
         self.cache.put_batch_answers(f"file:{path.name}", 1, found)
 
     def _offline_gap(self, round_: int) -> str:
@@ -289,12 +290,12 @@ class _Run:
             f"{round_}): re-ask directly (reasks='direct', with an endpoint)"
         )
 
-    def _adopt_earlier_keys(self) -> None:
+    def _adopt_earlier_keys(self, offline_ids: set[str]) -> None:
         """A job submitted by an earlier diplosum names its articles by the earlier key format
         (see ``Summariser._legacy_key``): articles a job or its stored answers know by that key
         go by it in this run, so that job is resumed instead of paid for again (the result is
         then found under the current key through the cache's own adoption). The same holds for
-        the lines of an offline run's output file."""
+        the lines of an offline run's output file (their ``offline_ids``)."""
         earlier = {
             self.host._legacy_key(calls[0].article): key for key, calls in self.calls.items()
         }
@@ -303,8 +304,7 @@ class _Run:
             return
         known = set(self.cache.batch_answers(list(earlier)))
         known |= {k for job in self.cache.batch_jobs(list(earlier)) for k in job.keys}
-        if self.offline is not None:  # an output file of requests an earlier diplosum wrote
-            known |= {key for key, _ in _output_lines(self.offline) if key in earlier}
+        known |= offline_ids  # an output file of requests an earlier diplosum wrote
         for old in sorted(known & set(earlier)):
             calls = self.calls.pop(earlier[old])
             self.calls[old] = [replace(c, key=old) for c in calls]
@@ -333,12 +333,13 @@ class _Run:
                 self.calls.setdefault(call.key, []).append(call)
         if not self.calls:
             return
-        self._adopt_earlier_keys()
+        offline = list(_output_lines(self.offline)) if self.offline is not None else []
+        self._adopt_earlier_keys({key for key, _ in offline})
         self.cache.check_writable()
         pending = set(self.calls)
         started = time.monotonic()
         if self.offline is not None:
-            self._read_offline(self.offline)
+            self._keep_offline(self.offline, offline)
         while pending:
             jobs = (
                 []

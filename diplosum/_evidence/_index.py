@@ -121,9 +121,6 @@ _COPIED_CHARS = 24
 #: A person's name as the model writes it: two to four capitalised words.
 _PERSON = re.compile(r"[A-Z][\w'’.-]+(?:\s+(?:bin|al|de|van|von|[A-Z][\w'’.-]+)){1,3}")
 
-#: Between a state and the name it qualifies, only a title: "US Special Envoy to the Middle
-#: East Steve Witkoff", "Iranian Foreign Minister Seyed Abbas Araghchi".
-_FOR = re.compile(r"\bfor\b")
 #: The lower-case words of a title written in running text ("the European Union's envoy for
 #: the dialogue, Jane Roe"; "Kosovo's foreign minister, John Roe").
 _OFFICE = (
@@ -132,11 +129,15 @@ _OFFICE = (
     "spokeswoman", "spokesperson", "secretary", "adviser", "advisor", "dialogue", "peace",
     "process", "talks", "affairs",
 )  # fmt: skip
+#: Between a state and the name it qualifies, only a title: "US Special Envoy to the Middle
+#: East Steve Witkoff", "Iranian Foreign Minister Seyed Abbas Araghchi".
 _TITLE = re.compile(
     r"\s*(?:['’]s\s+)?(?:(?:[A-Z][\w'’.-]*|to|the|of|for|and|on|-|"
     + "|".join(_OFFICE)
     + r")\s+){1,8}"
 )
+#: Where a title's portfolio begins: "US Special Envoy for Kosovo".
+_FOR = re.compile(r"\bfor\b")
 
 
 def _affiliation(body: str, written: str) -> ActorRef | None:

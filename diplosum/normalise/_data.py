@@ -236,7 +236,6 @@ GROUPS: Final[dict[str, tuple[Literal["organisation", "armed_group"], tuple[str,
     "Clan del Golfo": ("armed_group", ("Gulf Clan",)),
 }
 
-# Words a proper name carries in lower case ("National Democratic Front of the Philippines").
 #: Armed groups that are a state's de facto government, by the state they govern: an article
 #: that names one as a government ("the Taliban administration", "the Taliban-led government")
 #: means that state by it (:func:`diplosum.normalise.governments`).
@@ -251,6 +250,7 @@ GOVERNMENT_WORDS: Final[tuple[str, ...]] = (
     "rulers",
 )
 
+# Words a proper name carries in lower case ("National Democratic Front of the Philippines").
 NAME_SMALL_WORDS: Final[tuple[str, ...]] = (
     "of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "el", "al", "y", "da",
     "do", "dos", "das",
