@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -1433,3 +1434,150 @@ def test_the_side_a_titled_person_speaks_for(body: str, person: str, side: str) 
 
     found = _affiliation(body, person)
     assert found is not None and found.name == side
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        (
+            "Negotiators for the Ethiopian government and the Oromo Liberation Army (OLA) will "
+            "meet in Arusha for talks.",
+            ["Ethiopia", "OLA"],
+        ),
+        (
+            "Armenian and Azerbaijani negotiators will sit down in Almaty for talks.",
+            ["Armenia", "Azerbaijan"],
+        ),
+        ("The Thai and BRN delegations met for talks in Kuala Lumpur.", ["BRN", "Thailand"]),
+        # Not the subject: a past withdrawal, not the sides of these talks.
+        ("The talks stalled after the withdrawal of the Israeli and the US delegations.", []),
+        # Three: may be the mediators' own negotiators.
+        ("Egyptian, Qatari and US negotiators met for talks in Cairo.", []),
+        # The sides end where the sentence goes on ("since", "together with").
+        (
+            "Kenya has mediated talks between Ethiopia and Eritrea since 2025 together with the "
+            "African Union.",
+            ["Eritrea", "Ethiopia"],
+        ),
+    ],
+)
+def test_the_sides_named_through_their_negotiators(text: str, sides: list[str]) -> None:
+    from diplosum._evidence._roles import _sides
+
+    assert sorted(r.name for r, _, _ in _sides(Segments(text))) == sides
+
+
+def test_a_mediator_answer_without_parties_gets_the_sides_its_lead_names() -> None:
+    """The model listed only the mediators; the sides are in the lead ("Negotiators for A and
+    B"), which the venue's and the date's segment is: they are the parties."""
+    text = (
+        "date 2026-10-08 x\n\nNegotiators for the Ethiopian government and the Oromo Liberation "
+        "Army (OLA) will meet in Arusha on Monday for talks. Tanzania and Kenya are mediating "
+        "the talks."
+    )
+    actors = [
+        {"name": "Tanzania", "role": "mediator", "segments": [2]},
+        {"name": "Kenya", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Arusha", "country": None, "segment": 1},
+        talks_date={"text": "Monday", "segment": 1},
+    )
+    assert [a.name for a in summary.mediators] == ["Tanzania", "Kenya"]
+    assert sorted(a.name for a in summary.parties) == ["Ethiopia", "OLA"]
+    assert all(e.segment == 1 for a in summary.parties for e in a.evidence[:1])
+    assert not [d for d in dropped if d.field == "parties"]
+
+
+def test_the_lead_names_the_sides_when_no_cited_segment_does() -> None:
+    """No venue or date segment holds the sides either: with fewer than two parties, the lead
+    still does ("Thai and BRN negotiators will resume talks")."""
+    text = (
+        "date 2026-07-30 x\n\nBANGKOK\n\nThai and BRN negotiators will resume talks in Kuala "
+        "Lumpur on Tuesday. Malaysia has facilitated the dialogue since 2013."
+    )
+    actors = [{"name": "Malaysia", "role": "mediator", "segments": [3]}]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Kuala Lumpur", "country": None, "segment": 3},
+        talks_date={"text": "Tuesday", "segment": 3},
+    )
+    assert [a.name for a in summary.mediators] == ["Malaysia"]
+    assert sorted(a.name for a in summary.parties) == ["BRN", "Thailand"]
+
+
+def test_the_lead_is_not_read_when_the_talks_have_their_two_sides() -> None:
+    """Two parties already: the lead's other pair (an earlier summit's) adds nothing."""
+    text = (
+        "date 2026-07-30 x\n\nSerbian and Kosovar delegations met in Brussels for talks. Cyprus "
+        "and Greece will hold talks in Athens on Tuesday."
+    )
+    actors = [
+        {"name": "Cyprus", "role": "party", "segments": [2]},
+        {"name": "Greece", "role": "party", "segments": [2]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Athens", "country": None, "segment": 2},
+        talks_date={"text": "Tuesday", "segment": 2},
+    )
+    assert sorted(a.name for a in summary.parties) == ["Cyprus", "Greece"]
+
+
+def test_a_host_named_by_a_title_and_a_co_mediator_joined_to_it_mediate() -> None:
+    """ "hosted by the Prime Minister of Ethiopia, who has mediated between the two governments
+    ... together with the African Union": Ethiopia hosts, the AU shares the role, and "the two
+    governments" are these talks."""
+    text = (
+        "date 2026-11-13 x\n\nDelegations from Juba and Khartoum agreed at talks in Addis Ababa "
+        "on Wednesday to reopen two border crossings. The meeting was hosted by the Prime "
+        "Minister of Ethiopia, who has mediated between the two governments since last year "
+        "together with the African Union."
+    )
+    actors = [
+        {"name": "South Sudan", "role": "party", "segments": [1]},
+        {"name": "Sudan", "role": "party", "segments": [1]},
+        {"name": "Ethiopia", "role": "mediator", "segments": [2]},
+        {"name": "African Union", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Addis Ababa", "country": None, "segment": 1},
+        talks_date={"text": "Wednesday", "segment": 1},
+        talks_status="agreed",
+    )
+    assert [a.name for a in summary.mediators] == ["Ethiopia", "African Union"], dropped
+    # "agreed at talks ... on Wednesday" was held: the Wednesday before the Friday
+    assert summary.proposed_date is not None
+    assert summary.proposed_date.date == dt.date(2026, 11, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "past"),
+    [
+        ("The two sides agreed at talks in Doha on Tuesday to set up a joint team.", True),
+        ("The two sides agreed to meet again in Doha on Tuesday.", False),
+        ("They agreed to resume talks on Tuesday.", False),
+    ],
+)
+def test_agreed_is_past_unless_it_agrees_to_meet(text: str, past: bool) -> None:
+    from diplosum._evidence._places import _PAST
+
+    assert bool(_PAST.search(text)) is past
+
+
+def test_a_sea_named_for_a_state_is_no_mention_of_it() -> None:
+    """ "hosting at a conference centre on the Indian Ocean shore" mentions Tanzania, not
+    India; "Indian officials" still mentions India."""
+    from diplosum.normalise import actors_in
+
+    assert {r.name for r in actors_in("Tanzania is hosting on the Indian Ocean shore.")} == {
+        "Tanzania"
+    }
+    assert not actors_in("Ships crossed the South China Sea.")
+    assert {r.name for r in actors_in("Indian officials met Chinese envoys.")} == {"India", "China"}

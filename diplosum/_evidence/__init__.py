@@ -16,8 +16,10 @@ checked against its evidence, not just for existence:
   other); it is then resolved by code against the dateline, as before.
 - **Positions**: the cited segment must mention the actor or the speaker; a segment that names
   no actor at all ("He added that ...") may lean on the one before it.
-- **Parties the model missed**: an actor named in a "talks between A and B" or "delegations
-  from A and B" phrase of a segment that shows the talks is a party (and not a mediator).
+- **Parties the model missed**: an actor named in a "talks between A and B", "delegations
+  from A and B", "Negotiators for A and B" or "A and B negotiators" phrase of a segment that
+  shows the talks (one cited for an actor, the venue or the date) is a party (and not a
+  mediator).
 - **Direction of a weekday**: "on Tuesday" resolves backward when its segment says the talks
   were held (held, met, took place...) and forward when they are to come (will, is to...),
   whatever status the model gave; otherwise the status decides, as before.
@@ -42,6 +44,7 @@ from ._actors import (
     _rescue_mediators,
     _second_side,
     _third_parties,
+    _where_and_when,
 )
 from ._index import _Index, mentions
 from ._places import _dated, _venue
@@ -60,7 +63,8 @@ def build_cited_summary(
     dropped: list[Dropped] = []
     mediators, parties, demoted = _actors(extraction.actors, index, dropped, extraction.venue)
     mediators, parties = _third_parties(mediators, parties, index, dropped)
-    mediators, parties = _add_sides(segments, index, mediators, parties, dropped)
+    where = _where_and_when(extraction, index)
+    mediators, parties = _add_sides(segments, index, mediators, parties, dropped, where)
     mediators = _rescue_mediators(extraction, index, mediators, parties, demoted)
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _described(mediators, parties, index, dropped)

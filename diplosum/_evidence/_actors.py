@@ -290,13 +290,21 @@ def _add_sides(
     mediators: list[Actor],
     parties: list[Actor],
     dropped: list[Dropped],
+    where: frozenset[int] = frozenset(),
 ) -> tuple[list[Actor], list[Actor]]:
     """Parties the model missed or called mediators, from "talks between A and B" phrases in
-    the segments that already evidence the talks' actors."""
+    the segments that already evidence the talks' actors, or the talks' venue or date
+    ("Negotiators for A and B will return to Jeddah on Sunday", when the model listed only the
+    mediators); with fewer than two sides still, the lead's."""
     cited = {e.segment for a in mediators + parties for e in a.evidence}
-    shown = [s for s in segments if s.id in cited]
+    shown = [s for s in segments if s.id in cited or s.id in where]
     have = {_key(_ref(a)) for a in parties}
-    for ref, written, segment in _sides(shown, index):
+    found = _sides(shown, index)
+    if len(parties) + len({_key(r) for r, _, _ in found} - have) < 2:
+        # still fewer than two sides: the lead, which names them in nearly every report
+        lead = [s for s in list(segments)[:_LEAD] if s not in shown]
+        found += _sides([s for s in lead if not _about_an_earlier_meeting(s)], index)
+    for ref, written, segment in found:
         key = _key(ref)
         if key in have:
             continue
@@ -307,3 +315,26 @@ def _add_sides(
         parties.append(_actor(ref, written, index.find(ref, written, [segment.id])))
         have.add(key)
     return mediators, parties
+
+
+#: The segments read as the lead: a dateline ("JEDDAH") and the first sentence.
+_LEAD = 2
+
+
+def _where_and_when(extraction: NamedExtraction, index: _Index) -> frozenset[int]:
+    """The segments the model cited for the venue and the date that bear them out (name the
+    city or country, hold the date phrase), apart from those about an earlier meeting."""
+    found: set[int] = set()
+    venue, when = extraction.venue, extraction.talks_date
+    names = [n for n in (venue.city, venue.country) if n] if venue is not None else []
+    for cited, words in (
+        (getattr(venue, "segment", None), names),
+        (getattr(when, "segment", None), [when.text] if when is not None and when.text else []),
+    ):
+        segment = index.segments.get(cited) if isinstance(cited, int) else None
+        if segment is None or _about_an_earlier_meeting(segment):
+            continue
+        text = _fold(segment.text)
+        if any(_fold(w) in text for w in words):
+            found.add(segment.id)
+    return frozenset(found)

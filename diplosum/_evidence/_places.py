@@ -33,7 +33,9 @@ from ._roles import _EARLIER, _FUTURE, _THE_TALKS, _about_an_earlier_meeting
 
 _PAST = re.compile(
     r"\b(?:held|met|took place|ended|concluded|wrapped up|signed|hosted|convened|chaired"
-    r"|gathered|sat down|arrived|issued|reached|discussed|visited|received|welcomed|spoke)\b",
+    r"|gathered|sat down|arrived|issued|reached|discussed|visited|received|welcomed|spoke"
+    # "agreed at talks on Wednesday to reopen ...", not "agreed to meet again on Tuesday"
+    r"|agreed(?!\s+(?:to\s+)?(?:meet|hold|resume|return|reconvene|sit|talk|convene|continue)\b))\b",
     re.IGNORECASE,
 )
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")

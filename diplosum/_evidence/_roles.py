@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -33,15 +34,17 @@ _INVITED = re.compile(
     r"|participate|consider|take part|be (?:a |the )?(?:guarantor|mediator|host))",
     re.IGNORECASE,
 )
-#: "talks between A and B", "delegations from A and B", "will convene Kyrgyz and Tajik
-#: officials": the actors named there are the sides.
+#: "talks between A and B", "delegations from A and B", "Negotiators for A and B", "will
+#: convene Kyrgyz and Tajik officials": the actors named there are the sides.
 _SIDES = re.compile(
     r"\b(?:between|delegations? (?:from|of)|talks with"
+    r"|(?:negotiators|representatives|delegates|negotiating teams) (?:for|from|of)"
     r"|conven(?:e|es|ed|ing)(?:\s+(?:representatives|delegations?|officials|envoys|negotiators"
     r"|leaders|ministers|delegates)\s+(?:from|of))?"
     r"(?!\s+(?:in|at|on|for|to|from|with|by|under|next|this|later|a|an|the two|both)\b))"
     r"\s+(?P<sides>[^.;:]{3,160}?)"
-    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who)\b"
+    r"(?=\s+(?:in|at|on|for|to|over|under|this|next|later|after|before|as|that|which|who"
+    r"|since|with|together|alongside|along|amid|during|until|despite|without)\b"
     r"|\s+(?:and|but)\s+(?:would|will|is|are|was|were|has|have|had|said|says|could|should"
     r"|may|might|must|can|did|does|do|not)\b|[.;:,]|$)",
     re.IGNORECASE,
@@ -50,6 +53,15 @@ _SIDES = re.compile(
 _PAIR = re.compile(
     r"\b(?P<sides>[A-Z][\w.]*[A-Za-z.][-–][A-Z][\w.]*[A-Za-z])\s+(?:[\"'“”‘’\w-]+\s+){0,3}?"
     r"(?:talks|negotiations|dialogue|summit|meeting|deal|agreement|ceasefire|truce|peace)\b",
+)
+#: "Israeli and Hamas negotiators will return ...", "Thai and BRN delegations": two sides
+#: named before the word for their envoys, as the sentence's subject (not "since the
+#: withdrawal of the Israeli and the US delegations"); two only ("Egyptian, Qatari and US
+#: negotiators" may be the mediators).
+_NEGOTIATORS = re.compile(
+    r"\A(?:The\s+)?(?P<sides>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s+and\s+(?:the\s+)?"
+    r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})"
+    r"\s+(?:negotiators|delegations|delegates|negotiating teams|peace negotiators)\b"
 )
 #: How far (in characters) a mediating word may stand from the actor's mention.
 _ROLE_WINDOW = 100
@@ -67,6 +79,11 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
         (m.start("sides"), m.end("sides"))
         for m in _SIDES.finditer(text)
         if not MEDIATING.search(m.group("sides"))
+    ]
+    spans += [
+        (m.start("sides"), m.end("sides"))
+        for m in _NEGOTIATORS.finditer(text)
+        if not any(a <= m.start("sides") < b for a, b in spans)
     ]
     return spans + [
         (m.start("sides"), m.end("sides"))
@@ -200,12 +217,14 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             return False
         mentions.append((ref, at, at + len(name)))
     for cue in MEDIATING.finditer(segment.text):
-        by = re.match(r"\s+by\s+", segment.text[cue.end() :])
+        by = _BY.match(segment.text, cue.end())
         if by:  # "to be hosted by Türkiye": the role is the agent's alone
-            agent = cue.end() + by.end()
-            return any(r == ref and a == agent for r, a, _ in mentions) or (
+            agent = by.end()  # "hosted by the Prime Minister of Ethiopia": Ethiopia
+            if any(r == ref and a == agent for r, a, _ in mentions) or (
                 _fold(segment.text[agent:]).startswith(_fold(written))
-            )
+            ):
+                return True
+            continue  # another cue may still show it ("..., who has mediated ...")
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             gap = max(cue.start() - b, a - cue.end(), 0)
@@ -213,10 +232,26 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
                 gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
+        for (r0, _, b0), (r, a, _) in itertools.pairwise(sorted(mentions, key=lambda m: m[1])):
+            # "who has mediated ... together with the United States": joined, it shares the role
+            if r0 in gaps and _JOINED.fullmatch(segment.text, b0, a):
+                gaps[r] = min(gaps[r], gaps[r0])
         mine = gaps.get(ref)
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
     return False
+
+
+#: "hosted by", "hosted by the Emir of", "mediated by the Government of": where the agent is.
+_BY = re.compile(
+    r"\s+by\s+(?:the\s+)?(?:(?:Emir|King|Queen|Sultan|Crown\s+Prince|President|Prime\s+Minister"
+    r"|Premier|Chancellor|Government|Foreign\s+Minister|Foreign\s+Ministry|Secretary-General"
+    r"|Presidency)\s+of\s+(?:the\s+)?)?"
+)
+#: Between an actor in a role and one that shares it: "..., together with the United States".
+_JOINED = re.compile(
+    r"[^.;:]{0,80}?,?\s+(?:together|jointly|along)\s+with\s+(?:the\s+)?|\s+alongside\s+(?:the\s+)?"
+)
 
 
 #: A segment about talks: "talks", "will convene delegations", "to discuss".
@@ -273,7 +308,7 @@ _THE_TALKS = re.compile(
     r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
     r"|agreement|accord|process|round"
     r"|both sides|two sides|the parties|both parties"
-    r"|the two (?:countries|nations|sides|delegations|leaders))\b",
+    r"|the two (?:countries|nations|sides|delegations|leaders|governments|parties))\b",
     re.IGNORECASE,
 )
 

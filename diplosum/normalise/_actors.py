@@ -356,7 +356,14 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
                 found.append((match[0], spans[start].start(), spans[stop - 1].end()))
             elif stop == start + 1 and "-" in words[start]:
                 found.extend(_pair_mentions(index, words[start], spans[start].start()))
-    return found
+    features = [(m.start(), m.end()) for m in _FEATURES.finditer(text)]
+    return [f for f in found if not any(f[1] < b and a < f[2] <= b for a, b in features)]
+
+
+#: A sea, gulf or peninsula whose name holds an actor's (``data.GEOGRAPHIC_FEATURES``).
+_FEATURES = re.compile(
+    r"\b(?:" + "|".join(re.escape(f) for f in data.GEOGRAPHIC_FEATURES) + r")\b", re.IGNORECASE
+)
 
 
 def _pair_mentions(index: _ActorIndex, word: str, at: int) -> list[tuple[ActorRef, int, int]]:

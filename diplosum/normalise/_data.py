@@ -259,6 +259,31 @@ NAME_SMALL_WORDS: Final[tuple[str, ...]] = (
 # States outside ISO 3166-1 (geonames' user-assigned code -> name); they get no ISO code.
 NON_ISO_STATES: Final[dict[str, str]] = {"XKX": "Kosovo"}
 
+#: Seas, gulfs and other features whose names hold an actor's name or demonym: "on the Indian
+#: Ocean shore" mentions no India, "the South China Sea" no China.
+GEOGRAPHIC_FEATURES: Final[tuple[str, ...]] = (
+    "Indian Ocean",
+    "South China Sea",
+    "East China Sea",
+    "Arabian Sea",
+    "Arabian Peninsula",
+    "Persian Gulf",
+    "Arabian Gulf",
+    "Korean Peninsula",
+    "Sea of Japan",
+    "Gulf of Mexico",
+    "Gulf of Oman",
+    "Gulf of Thailand",
+    "Gulf of Guinea",
+    "Gulf of Aden",
+    "Sea of Azov",
+    "Sinai Peninsula",
+    "Iberian Peninsula",
+    "Balkan Peninsula",
+    "Mexican Gulf",
+    "Bay of Bengal",
+)
+
 # Mentions that name more than one possible actor: never guessed.
 AMBIGUOUS: Final[frozenset[str]] = frozenset(
     {
