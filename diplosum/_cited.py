@@ -31,6 +31,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -225,6 +226,22 @@ class NamedExtraction(BaseModel):
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
         """The schema without titles, every property required (a grammar then writes each)."""
         return segment_schema(cls)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Any:
+        """Validate the answer's JSON; a raw line break or tab inside a string (which JSON
+        forbids, and llama-cpp-python's schema grammar lets the model write) is read as the
+        escaped character instead of costing a re-ask."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            if not any(e["type"] == "json_invalid" for e in exc.errors()):
+                raise
+            try:
+                data = json.loads(json_data, strict=False)
+            except ValueError:
+                raise exc from None
+            return cls.model_validate(data, **kwargs)
 
 
 class CitedExtraction(NamedExtraction):

@@ -603,6 +603,44 @@ def test_a_nonexistent_id_is_reasked_on_a_tools_endpoint() -> None:
     assert result.summary.proposed_date is not None
 
 
+def test_a_raw_line_break_inside_a_string_is_no_reask() -> None:
+    """llama-cpp-python's schema grammar lets the model write a raw line break inside a JSON
+    string, which JSON forbids: the answer is read as if it were escaped, in one call."""
+    raw = json.dumps(answer()).replace(
+        "Sudan wants a ceasefire first.", "Sudan wants\na ceasefire."
+    )
+    assert "\n" in raw and "\\n" not in raw
+    ep = ScriptedEndpoint(raw, answer(), tools=False)
+    result = Summariser(
+        "m", base_url="http://127.0.0.1:9/v1", mode="json_grammar", client=ep.client()
+    ).summarise_article(article())
+    assert result.meta.attempts == 1
+    assert [p.actor for p in result.summary.positions][:1] == ["Sudan"]
+
+
+def test_invalid_json_is_still_invalid() -> None:
+    """Only control characters are forgiven: a broken answer is still a validation error."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        CitedExtraction.model_validate_json('{"actors": [{"name": "Qatar",')
+    parsed = CitedExtraction.model_validate_json('{"actors": [], "summary": "one\ttwo\nthree"}')
+    assert parsed.summary == "one\ttwo\nthree"
+
+
+def test_the_compact_grammar_admits_no_control_character_in_a_string() -> None:
+    """The opt-in compact grammar's string characters are JSON's: no raw control characters
+    (llama-cpp-python's converter admits them), and llama.cpp still parses the grammar."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    from diplosum._grammar import compact_grammar
+
+    gbnf = compact_grammar(constrain_ids(CitedExtraction.model_json_schema(), 3))
+    assert gbnf is not None
+    char = next(line for line in gbnf.splitlines() if line.startswith("char ::= "))
+    assert char.startswith('char ::= [^"\\\\\\x7F\\x00-\\x1F]')
+    assert llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False) is not None
+
+
 def test_a_looping_stance_is_a_failed_attempt() -> None:
     """A stance that repeats itself (a run-away generation) is re-asked, not published."""
     loop = answer()
