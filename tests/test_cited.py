@@ -1619,3 +1619,23 @@ def test_a_sea_named_for_a_state_is_no_mention_of_it() -> None:
     }
     assert not actors_in("Ships crossed the South China Sea.")
     assert {r.name for r in actors_in("Indian officials met Chinese envoys.")} == {"India", "China"}
+
+
+def test_mediating_between_the_two_neighbours_is_in_these_talks() -> None:
+    """ "Angola and Qatar have been mediating between the two neighbours ..., and Angola will
+    host the meeting": the segment names the sides only as "the two neighbours"."""
+    text = (
+        "date 2026-09-17 x\n\nUganda and Rwanda will hold talks in Luanda on Tuesday. Angola and "
+        "Qatar have been mediating between the two neighbours since March, and Angola will host "
+        "the meeting."
+    )
+    actors = [
+        {"name": "Uganda", "role": "party", "segments": [1]},
+        {"name": "Rwanda", "role": "party", "segments": [1]},
+        {"name": "Angola", "role": "mediator", "segments": [2]},
+        {"name": "Qatar", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Luanda", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Angola", "Qatar"], dropped

@@ -308,7 +308,9 @@ _THE_TALKS = re.compile(
     r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
     r"|agreement|accord|process|round"
     r"|both sides|two sides|the parties|both parties"
-    r"|the two (?:countries|nations|sides|delegations|leaders|governments|parties))\b",
+    r"|the two (?:countries|nations|sides|delegations|leaders|governments|parties|neighbours"
+    r"|neighbors|rivals|states|capitals)"
+    r"|between the two \w+)\b",
     re.IGNORECASE,
 )
 
