@@ -1639,3 +1639,74 @@ def test_mediating_between_the_two_neighbours_is_in_these_talks() -> None:
         text, actors=actors, venue={"city": "Luanda", "country": None, "segment": 1}
     )
     assert [a.name for a in summary.mediators] == ["Angola", "Qatar"], dropped
+
+
+def test_a_bare_role_sentence_after_the_lead_mediates_these_talks() -> None:
+    """ "Negotiators for A and B will meet in Nairobi on Tuesday" names the sides though it has
+    no word for the talks; "Kenya and Uganda are jointly mediating." ends on its role word and
+    goes on from it: both mediate these talks."""
+    text = (
+        "date 2026-11-25 x\n\nNegotiators for Eritrea and Djibouti will meet in Nairobi on "
+        "Tuesday to settle the border. Kenya and Uganda are jointly mediating. Kenya's foreign "
+        "ministry said the delegations would sit at separate tables."
+    )
+    actors = [
+        {"name": "Kenya", "role": "mediator", "segments": [3]},
+        {"name": "Uganda", "role": "mediator", "segments": [3]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Nairobi", "country": None, "segment": 1},
+        talks_date={"text": "Tuesday", "segment": 1},
+    )
+    assert [a.name for a in summary.mediators] == ["Kenya", "Uganda"], dropped
+    assert sorted(a.name for a in summary.parties) == ["Djibouti", "Eritrea"]
+
+
+def test_parties_the_model_swapped_with_the_mediators_are_put_back() -> None:
+    """The model called the sides mediators and the mediators parties. The lead names the
+    sides; the "parties" are shown mediating in their own sentence: the roles are swapped
+    back, each move reported."""
+    text = (
+        "date 2026-10-02 x\n\nNegotiators for Eritrea and Djibouti will meet in Nairobi on "
+        "Tuesday. Kenya and Uganda are jointly mediating."
+    )
+    actors = [
+        {"name": "Eritrea", "role": "mediator", "segments": [1]},
+        {"name": "Djibouti", "role": "mediator", "segments": [1]},
+        {"name": "Kenya", "role": "party", "segments": [1]},
+        {"name": "Uganda", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Nairobi", "country": None, "segment": 1},
+        talks_date={"text": "Tuesday", "segment": 1},
+    )
+    assert sorted(a.name for a in summary.mediators) == ["Kenya", "Uganda"], dropped
+    assert sorted(a.name for a in summary.parties) == ["Djibouti", "Eritrea"]
+    moved = [d for d in dropped if d.field == "parties"]
+    assert [d.item for d in moved] == ["Kenya", "Uganda"]
+    assert all(d.reason.startswith("moved to mediators: segment 2") for d in moved)
+
+
+def test_a_host_that_is_named_as_a_side_stays_a_party() -> None:
+    """ "Talks between Greece and Türkiye ...; Türkiye will host them": a side named as such is
+    never swapped, though it hosts."""
+    text = (
+        "date 2026-10-02 x\n\nTalks between Greece and Türkiye will be held in Ankara on "
+        "Tuesday. Türkiye will host them."
+    )
+    actors = [
+        {"name": "Greece", "role": "party", "segments": [1]},
+        {"name": "Türkiye", "role": "party", "segments": [1, 2]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Ankara", "country": None, "segment": 1},
+        talks_date={"text": "Tuesday", "segment": 1},
+    )
+    assert not summary.mediators
+    assert sorted(a.name for a in summary.parties) == ["Greece", "Türkiye"]

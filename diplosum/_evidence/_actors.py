@@ -314,6 +314,35 @@ def _add_sides(
             dropped.append(Dropped(field="mediators", item=m.mention, reason=reason))
         parties.append(_actor(ref, written, index.find(ref, written, [segment.id])))
         have.add(key)
+    return _swapped(mediators, parties, found, index, dropped)
+
+
+def _swapped(
+    mediators: list[Actor],
+    parties: list[Actor],
+    sides: list[tuple[ActorRef, str, Segment]],
+    index: _Index,
+    dropped: list[Dropped],
+) -> tuple[list[Actor], list[Actor]]:
+    """With two parties named as the sides ("Negotiators for A and B will meet"), a party the
+    model gave that is no side, and that one of its segments shows mediating ("C and D are
+    jointly mediating."), is a mediator: the model swapped the roles."""
+    named = {_key(r) for r, _, _ in sides}
+    if sum(1 for p in parties if _key(_ref(p)) in named) < 2:
+        return mediators, parties
+    for party in [p for p in parties if _key(_ref(p)) not in named]:
+        ref = _ref(party)
+        found = index.find(ref, party.mention)
+        roles = _roles_in(found, ref, party.mention)
+        if not roles:
+            continue
+        parties.remove(party)
+        mediators.append(_actor(ref, party.mention, roles + [s for s in found if s not in roles]))
+        reason = (
+            f"moved to mediators: segment {roles[0].id} shows it mediating, and segment "
+            f"{sides[0][2].id} names the two sides"
+        )
+        dropped.append(Dropped(field="parties", item=party.mention, reason=reason))
     return mediators, parties
 
 

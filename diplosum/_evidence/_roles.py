@@ -256,7 +256,7 @@ _JOINED = re.compile(
 
 #: A segment about talks: "talks", "will convene delegations", "to discuss".
 _TALKS_WORD = re.compile(
-    r"\b(?:talks|negotiations|dialogue|meeting|summit|round|discuss(?:es|ed|ing)?"
+    r"\b(?:talks|negotiations|dialogue|meet|meets|meeting|summit|round|discuss(?:es|ed|ing)?"
     r"|conven(?:e|es|ed|ing)|delegations)\b",
     re.IGNORECASE,
 )
@@ -315,19 +315,24 @@ _THE_TALKS = re.compile(
 )
 
 
+#: A role word with no object, ending its sentence: "Togo and Ghana are jointly mediating."
+_BARE_ROLE = re.compile(r"(?:" + MEDIATING.pattern + r")[\s\"”’'.!]*$", re.IGNORECASE)
+
 #: A sentence that goes on from the one before: "They announced ...", "The two sides ...".
 _GOES_ON = re.compile(r"(?:They|He|She|It|Both|The two|The delegations|The sides)\b")
 
 
 def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:
-    """Whether ``segment`` names the talks or a party, or goes on from one that does."""
+    """Whether ``segment`` names the talks or a party, or goes on from one that does (a
+    sentence that starts "They ..." or ends on its role word: "Kenya and Uganda are jointly
+    mediating.")."""
     for _ in range(3):
         if _THE_TALKS.search(segment.text) or any(
             index.mentions(segment, _ref(p), p.mention) for p in parties
         ):
             return True
         before = index.segments.get(segment.id - 1)
-        if before is None or not _GOES_ON.match(segment.text):
+        if before is None or not (_GOES_ON.match(segment.text) or _BARE_ROLE.search(segment.text)):
             return False
         segment = before
     return False
