@@ -84,6 +84,20 @@ def _check_ids(ids: list[int], info: ValidationInfo) -> list[int]:
     return ids
 
 
+#: What a model writes for a value the article does not give: it means null, not an item.
+_PLACEHOLDERS = frozenset(
+    ["unknown", "none", "null", "n/a", "na", "not specified", "not mentioned", "not given",
+     "unspecified", "tbd", "to be determined", "to be announced", "-", ""]
+)  # fmt: skip
+
+
+def _unless_placeholder(value: Any) -> Any:
+    """``None`` for a placeholder ("unknown", "N/A", "not specified"), else ``value``."""
+    if isinstance(value, str) and value.strip().strip(".").casefold() in _PLACEHOLDERS:
+        return None
+    return value
+
+
 def _no_loop(value: str | None) -> str | None:
     """A phrase repeated four times in a row is a run-away generation, not an answer."""
     if value and _REPEAT.search(value):
@@ -139,6 +153,11 @@ class NamedVenue(_Item):
     )
     country: str | None = Field(default=None, max_length=60)
 
+    @field_validator("city", "country", mode="before")
+    @classmethod
+    def _no_placeholder(cls, value: Any) -> Any:
+        return _unless_placeholder(value)
+
 
 class CitedVenue(NamedVenue):
     segment: int | None = Field(
@@ -159,6 +178,11 @@ class NamedDate(_Item):
         max_length=60,
         description="As written, e.g. 'May 15', 'on Thursday'. Not the publication date.",
     )
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _no_placeholder(cls, value: Any) -> Any:
+        return _unless_placeholder(value)
 
 
 class CitedDate(NamedDate):

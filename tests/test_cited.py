@@ -1710,3 +1710,16 @@ def test_a_host_that_is_named_as_a_side_stays_a_party() -> None:
     )
     assert not summary.mediators
     assert sorted(a.name for a in summary.parties) == ["Greece", "Türkiye"]
+
+
+@pytest.mark.parametrize("placeholder", ["unknown", "Unknown.", "N/A", "not specified", "none"])
+def test_a_placeholder_is_no_value_and_no_dropped_item(placeholder: str) -> None:
+    """ "unknown" as the date phrase or the venue is the model's null, not an item the checks
+    refuse: no date, no venue, nothing reported as dropped for them."""
+    summary, dropped = _built(
+        ARTICLE,
+        venue={"city": placeholder, "country": placeholder, "segment": 1},
+        talks_date={"text": placeholder, "segment": 1},
+    )
+    assert summary.venue is None and summary.proposed_date is None
+    assert not [d for d in dropped if d.field in ("venue", "proposed_date")]
