@@ -1723,3 +1723,67 @@ def test_a_placeholder_is_no_value_and_no_dropped_item(placeholder: str) -> None
     )
     assert summary.venue is None and summary.proposed_date is None
     assert not [d for d in dropped if d.field in ("venue", "proposed_date")]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        # every agent of one "by" takes the role, not only the first
+        (
+            "The talks are mediated by Mauritania and the United Nations, which have kept in "
+            "touch with both sides since the last session.",
+            "United Nations",
+            True,
+        ),
+        (
+            "The talks are mediated by Mauritania and the United Nations, which have kept in "
+            "touch with both sides since the last session.",
+            "Mauritania",
+            True,
+        ),
+        ("The talks are hosted by Oman, Qatar and Egypt.", "Egypt", True),
+        # a passive arrangement is a role; "arranged" alone is not
+        ("The meeting was arranged by Kazakhstan.", "Kazakhstan", True),
+        ("Kazakhstan arranged the flights.", "Kazakhstan", False),
+        # an agent's role is its own: the actor after "with" is not an agent
+        ("The talks are hosted by Oman with Iran present.", "Iran", False),
+    ],
+)
+def test_the_agents_of_a_role(text: str, name: str, role: bool) -> None:
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments(text)))
+    assert _mediating(segment, canonical_actor(name), name) is role
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        ("The previous round was hosted by Morocco in Rabat.", True),
+        ("The talks are mediated by Oman, which has kept in touch since the last session.", False),
+        ("Talks resumed after the previous round ended in March.", False),
+    ],
+)
+def test_since_the_last_session_is_no_segment_about_it(text: str, earlier: bool) -> None:
+    from diplosum._evidence._roles import _about_an_earlier_meeting
+
+    assert _about_an_earlier_meeting(next(iter(Segments(text)))) is earlier
+
+
+def test_a_sentence_that_starts_the_meeting_goes_on_from_the_one_before() -> None:
+    """ "The meeting was arranged by Kazakhstan, whose deputy foreign minister chaired the
+    session": "The meeting" is the talks the sentence before names."""
+    text = (
+        "date 2026-05-20 x\n\nKyrgyzstan and Tajikistan held talks in Almaty on Tuesday. The "
+        "meeting was arranged by Kazakhstan, whose deputy foreign minister chaired the session."
+    )
+    actors = [
+        {"name": "Kyrgyzstan", "role": "party", "segments": [1]},
+        {"name": "Tajikistan", "role": "party", "segments": [1]},
+        {"name": "Kazakhstan", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Almaty", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Kazakhstan"], dropped

@@ -23,7 +23,8 @@ MEDIATING = re.compile(
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|sides)"
     r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
-    r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations)\b",
+    r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations"
+    r"|(?:arranged|organi[sz]ed)(?=\s+by\b))\b",
     re.IGNORECASE,
 )
 #: "invite Brazil, Chile and Mexico to join as guarantor countries": the actors named there are
@@ -220,7 +221,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         by = _BY.match(segment.text, cue.end())
         if by:  # "to be hosted by Türkiye": the role is the agent's alone
             agent = by.end()  # "hosted by the Prime Minister of Ethiopia": Ethiopia
-            if any(r == ref and a == agent for r, a, _ in mentions) or (
+            if any(r == ref for r, _, _ in _agents(segment.text, agent, mentions)) or (
                 _fold(segment.text[agent:]).startswith(_fold(written))
             ):
                 return True
@@ -241,6 +242,28 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             return True
     return False
 
+
+def _agents(
+    text: str, agent: int, mentions: list[tuple[ActorRef, int, int]]
+) -> list[tuple[ActorRef, int, int]]:
+    """The mentions that are the agent of "... by" at ``agent``, with those listed after it
+    ("mediated by Mauritania and the United Nations")."""
+    ordered = sorted(mentions, key=lambda m: m[1])
+    first = next((i for i, m in enumerate(ordered) if m[1] == agent), None)
+    if first is None:
+        return []
+    found = [ordered[first]]
+    for m in ordered[first + 1 :]:
+        if m[1] < found[-1][2]:
+            continue  # the same run read twice, or a shorter one inside it
+        if not _AGENT_LISTED.fullmatch(text, found[-1][2], m[1]):
+            break
+        found.append(m)
+    return found
+
+
+#: Between two agents of one "by": "Mauritania and the United Nations", "Oman, Qatar".
+_AGENT_LISTED = re.compile(r"\s*(?:,\s*|,?\s+and\s+)(?:the\s+)?")
 
 #: "hosted by", "hosted by the Emir of", "mediated by the Government of": where the agent is.
 _BY = re.compile(
@@ -299,8 +322,18 @@ _EARLIER_MEETING = re.compile(_EARLIER, re.IGNORECASE)
 def _about_an_earlier_meeting(segment: Segment) -> bool:
     """Whether ``segment`` is about an earlier meeting and not about talks to come ("The
     previous round was hosted by Morocco in Rabat", not "Qatar, which hosted the previous
-    round, will host the next")."""
-    return bool(_EARLIER_MEETING.search(segment.text)) and not _FUTURE.search(segment.text)
+    round, will host the next", nor "The talks are mediated by A and B, which have kept in
+    touch with both sides since the last session")."""
+    earlier = [
+        m
+        for m in _EARLIER_MEETING.finditer(segment.text)
+        if not _SINCE.search(segment.text, 0, m.start())
+    ]
+    return bool(earlier) and not _FUTURE.search(segment.text)
+
+
+#: Just before an earlier meeting named as a point in time: "since the last session".
+_SINCE = re.compile(r"\b(?:since|after)\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
 
 
 #: A sentence about the talks themselves, or their sides, without naming a party.
@@ -319,7 +352,10 @@ _THE_TALKS = re.compile(
 _BARE_ROLE = re.compile(r"(?:" + MEDIATING.pattern + r")[\s\"”’'.!]*$", re.IGNORECASE)
 
 #: A sentence that goes on from the one before: "They announced ...", "The two sides ...".
-_GOES_ON = re.compile(r"(?:They|He|She|It|Both|The two|The delegations|The sides)\b")
+_GOES_ON = re.compile(
+    r"(?:They|He|She|It|Both|The two|The delegations|The sides"
+    r"|The (?:meeting|session|talks|round|negotiations))\b"
+)
 
 
 def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:
