@@ -562,10 +562,13 @@ def test_port_taken_between_pick_and_bind_is_retried(
 
 
 def test_command_line_is_loopback_llama_cpp(model_file: Path) -> None:
-    """The real command runs llama_cpp.server on 127.0.0.1 with the documented flags."""
+    """The real command runs llama_cpp.server (through diplosum's entry point, which changes
+    only its sampling) on 127.0.0.1 with the documented flags."""
     server = LocalServer(model_file, n_threads=3)
     argv = server.command_line(8123)
-    assert argv[:3] == [sys.executable, "-m", "llama_cpp.server"]
+    assert argv[:3] == [sys.executable, "-m", "diplosum.local._llama_server"]
+    plain = LocalServer(model_file, n_threads=3, grammar_first=False).command_line(8123)
+    assert plain == [sys.executable, "-m", "llama_cpp.server", *argv[3:]]
     flags = dict(zip(argv[3::2], argv[4::2], strict=True))
     assert flags == {
         "--model": str(model_file),
@@ -811,3 +814,34 @@ def test_real_llama_cpp_server_starts_and_stops(servers: list[LocalServer]) -> N
     server.stop()
     assert not _alive(pid)
     assert not _port_open(port)
+
+
+def test_local_with_base_url_uses_that_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Summariser("local", base_url=URL)`` sends to URL (a llama.cpp server already serving
+    the weights) with the local model's settings, and starts no server of its own; the
+    weights still name the answers in the cache key. (It used to ignore base_url silently.)"""
+    from diplosum.testing import FakeOpenAIServer
+
+    def no_server(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a server was started")
+
+    monkeypatch.setattr(local, "shared_server", no_server)
+    monkeypatch.setattr(local, "weights_sha256", lambda name: "f" * 64)
+    from diplosum._article import parse_text
+
+    article = parse_text(
+        "Norway will host talks between Colombia and the ELN in Oslo, the ministry said.",
+        id="oslo.txt",
+    )
+    with (
+        FakeOpenAIServer() as server,
+        diplosum.Summariser("local", base_url=server.base_url + "/", cache=None) as s,
+    ):
+        assert (s.spec.provider, s.spec.mode, s.spec.base_url) == (
+            "local",
+            "json_grammar",
+            server.base_url,
+        )
+        result = s.summarise_article(article)
+    assert len(server.log) == 1 and result.meta.model == s.spec.label
+    assert s.identity()["weights_sha256"] == "f" * 64 and "base_url" not in s.identity()

@@ -82,6 +82,13 @@ def llama_server_available() -> bool:
 CommandFactory = Callable[[int], Sequence[str]]
 
 
+def _site_dirs() -> set[str]:
+    import site
+
+    dirs = [*site.getsitepackages(), site.getusersitepackages()]
+    return {str(Path(d).resolve()) for d in dirs}
+
+
 class LocalServer:
     """One ``llama_cpp.server`` child process serving a GGUF file on ``127.0.0.1:<free port>``.
 
@@ -93,7 +100,10 @@ class LocalServer:
 
     The log goes to ``log_path`` if given, else to a temporary file that a clean ``stop()``
     removes. ``command`` replaces the llama.cpp command line (given the port); it exists so
-    tests can run the same lifecycle against a stand-in server.
+    tests can run the same lifecycle against a stand-in server. ``grammar_first`` (default)
+    runs llama-cpp-python's server through ``diplosum.local._llama_server``, whose greedy
+    grammar sampling asks the grammar about the chosen token before the whole vocabulary (the
+    same answers, faster); ``False`` runs ``python -m llama_cpp.server`` itself.
     """
 
     def __init__(
@@ -106,6 +116,7 @@ class LocalServer:
         startup_timeout: float = 180.0,
         log_path: Path | None = None,
         command: CommandFactory | None = None,
+        grammar_first: bool = True,
     ) -> None:
         self.model_path = Path(model_path)
         self.alias = alias
@@ -114,6 +125,7 @@ class LocalServer:
         self.startup_timeout = startup_timeout
         self._requested_log = Path(log_path) if log_path is not None else None
         self._command = command
+        self.grammar_first = grammar_first
         self._proc: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
         self._log: Path | None = None
@@ -156,8 +168,11 @@ class LocalServer:
         """The child's argv for ``port``: llama.cpp's server bound to 127.0.0.1 only."""
         if self._command is not None:
             return [str(arg) for arg in self._command(port)]
+        # diplosum's entry point is llama-cpp-python's server with greedy grammar sampling that
+        # checks the chosen token first (the same tokens, ~15 ms a token less on 2 cores).
+        entry = "diplosum.local._llama_server" if self.grammar_first else "llama_cpp.server"
         return [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", entry,
             "--model", str(self.model_path),
             "--model_alias", self.alias,
             "--host", HOST,
@@ -243,6 +258,14 @@ class LocalServer:
         argv = self.command_line(port)
         env = {k: v for k, v in os.environ.items() if k.lower() not in _SERVER_ENV_OVERRIDES}
         env["PYTHONUNBUFFERED"] = "1"
+        if self._command is None and self.grammar_first:
+            # The child imports diplosum's entry point from where this process found diplosum
+            # (a source checkout on sys.path need not be installed).
+            # An installed diplosum is found anyway, and site-packages must not go ahead of the
+            # standard library.
+            root = str(Path(__file__).resolve().parents[2])
+            if root not in _site_dirs():
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         with log.open("ab") as out:
             self._log_offset = out.tell()
             out.write(f"$ {' '.join(argv)}\n".encode())

@@ -1,0 +1,196 @@
+"""Greedy grammar sampling: the grammar over the whole vocabulary, or asked about the chosen
+token first (``diplosum.local._sampling``), side by side in one server process (issue 12).
+
+One llama.cpp server (llama-cpp-python's app, diplosum's server flags) runs in a thread of this
+process; every article is summarised twice through it, once with llama-cpp-python's sampler
+and once with diplosum's, the order alternating from article to article (A B, then B A, ...)
+so that a slow spell of a shared host falls on both, and both see the same memory, the same
+weights; before each timed run the server's KV cache is emptied, so both runs of an article
+evaluate its whole prompt (the fixed instructions too, ~5 s more than in a batch, where they
+are reused) into the same empty cache; one untimed article runs first (the first request after
+start is slower). No diplosum cache. Reported: median and total seconds per
+article, the ratio of totals, and on how many articles the two answers are identical (the whole
+summary with its evidence, and the completion token count): at temperature 0 they must be.
+
+    python benchmarks/bench_sampling.py [--articles DIR ...] [--limit N] [--prompt extract-v2]
+
+Needs ``pip install -e ".[local]"``; writes ``results/sampling.json`` (``--name``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import socket
+import statistics
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import _common as c
+
+MODES = ("llama-cpp-python", "grammar-first")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _serve(weights: Path, port: int) -> Any:
+    import uvicorn
+    from llama_cpp.server.app import create_app
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+    from diplosum.providers import LOCAL_CONTEXT
+
+    threads = len(os.sched_getaffinity(0))
+    app = create_app(
+        server_settings=ServerSettings(host="127.0.0.1", port=port),
+        model_settings=[
+            ModelSettings(
+                model=str(weights),
+                model_alias="local",
+                n_ctx=LOCAL_CONTEXT,
+                n_threads=threads,
+                n_threads_batch=threads,
+                logits_all=False,
+                use_mmap=False,
+                verbose=bool(os.environ.get("BENCH_VERBOSE")),
+            )
+        ],
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2):
+                return server, thread
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not answer")
+
+
+def _clear() -> None:
+    """Empty the server's KV cache: each timed run then evaluates its whole prompt into the
+    same empty cache. llama.cpp's answer depends on what its cache held (a prefix reused from
+    another request, cells placed elsewhere, the first request after start): without this the
+    two runs of one article would differ for that reason alone."""
+    from llama_cpp.server import app
+
+    assert app._llama_proxy is not None
+    llm = app._llama_proxy()
+    llm.reset()
+    llm._ctx.kv_cache_clear()
+
+
+def _last_path() -> bool:
+    """Whether the server's last request was sampled on the grammar-first path."""
+    from llama_cpp.server import app
+
+    assert app._llama_proxy is not None
+    sampler = app._llama_proxy()._sampler
+    return bool(getattr(sampler, "_diplosum_grammar_first", False))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", action="append", type=Path, help="a folder (repeatable)")
+    ap.add_argument("--limit", type=int, default=0, help="the first N articles of each folder")
+    ap.add_argument("--prompt", default="extract-v2")
+    ap.add_argument("--name", default="sampling", help="results/NAME.json (default %(default)s)")
+    args = ap.parse_args()
+
+    import diplosum
+    from diplosum._article import read_article
+    from diplosum.local import _sampling, resolve_weights
+
+    folders = args.articles or [c.ROOT / "examples"]
+    files: list[Path] = []
+    for folder in folders:
+        found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files += found[: args.limit] if args.limit else found
+    weights = resolve_weights("qwen2.5-1.5b", progress=False)
+    port = _free_port()
+    server, thread = _serve(weights, port)
+    rows: list[dict[str, Any]] = []
+    try:
+        with diplosum.Summariser(
+            "local",
+            base_url=f"http://127.0.0.1:{port}/v1",
+            mode="json_grammar",
+            cache=False,
+            timeout=900,
+            prompt=args.prompt,
+        ) as s:
+            # The first request after start runs slower: one untimed article first.
+            s.summarise_article(read_article(files[0]))
+            for i, path in enumerate(files):
+                article = read_article(path)
+                order = MODES if i % 2 == 0 else MODES[::-1]
+                row: dict[str, Any] = {"article": path.name}
+                for mode in order:
+                    if mode == "grammar-first":
+                        _sampling.install()
+                    else:
+                        _sampling.uninstall()
+                    _clear()
+                    t0 = time.perf_counter()
+                    result = s.summarise_article(article)
+                    row[mode] = {
+                        "seconds": time.perf_counter() - t0,
+                        "grammar_first_path": _last_path(),
+                        "completion_tokens": result.meta.usage.completion_tokens,
+                        "answer_sha256": hashlib.sha256(
+                            result.summary.model_dump_json().encode()
+                        ).hexdigest(),
+                    }
+                _sampling.uninstall()
+                row["identical"] = all(
+                    row[MODES[0]][k] == row[MODES[1]][k]
+                    for k in ("answer_sha256", "completion_tokens")
+                )
+                c.log(
+                    f"[{i + 1}/{len(files)}] {path.name}: "
+                    + ", ".join(f"{m} {row[m]['seconds']:.1f} s" for m in MODES)
+                    + ("" if row["identical"] else "  ANSWERS DIFFER")
+                )
+                rows.append(row)
+    finally:
+        server.should_exit = True
+        thread.join(30)
+    table = []
+    totals = {m: sum(r[m]["seconds"] for r in rows) for m in MODES}
+    for m in MODES:
+        secs = [r[m]["seconds"] for r in rows]
+        table.append(
+            [
+                m,
+                c.fmt(statistics.median(secs), 1),
+                c.fmt(totals[m], 1),
+                c.fmt(totals[m] / totals[MODES[0]]),
+                f"{sum(r['identical'] for r in rows)} of {len(rows)}",
+            ]
+        )
+    print(c.table(["sampler", "median s", "total s", "vs llama-cpp-python", "identical"], table))
+    c.write_results(
+        args.name,
+        {
+            "machine": c.machine(),
+            "git": c.git_state(),
+            "prompt": args.prompt,
+            "folders": [str(f) for f in folders],
+            "articles": rows,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
