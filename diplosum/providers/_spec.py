@@ -62,7 +62,10 @@ def _parse(model: str, base_url: str | None) -> ModelSpec:
         from ..local import DEFAULT_LOCAL_MODEL
 
         alias = model.partition(":")[2] or DEFAULT_LOCAL_MODEL
-        return ModelSpec("local", "local", None, "json_grammar", alias)
+        # With base_url: a llama.cpp server already serving these weights (no server is
+        # started); the weights still name the answers in the cache key.
+        url = base_url.rstrip("/") if base_url else None
+        return ModelSpec("local", "local", url, "json_grammar", alias)
     prefix, sep, name = model.partition("/")
     if sep and prefix == "openai":
         if base_url:
