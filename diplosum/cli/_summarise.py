@@ -49,7 +49,7 @@ def make_summariser(args: argparse.Namespace, prices: dict[str, Any] | None = No
         install_cleanup()
         eprint(
             "diplosum: local models run on the CPU, one article at a time "
-            f"(about 20-{SECONDS_PER_ARTICLE} s per article for the 1.5B default on 2 cores, "
+            f"(about 15-{SECONDS_PER_ARTICLE} s per article for the 1.5B default on 2 cores, "
             "depending on the CPU)"
         )
     return s
