@@ -10,12 +10,12 @@ from __future__ import annotations
 
 
 def main() -> None:
+    import importlib
+
     from . import _sampling
 
     _sampling.install()
-    from llama_cpp.server.__main__ import main as serve
-
-    serve()  # type: ignore[no-untyped-call]
+    importlib.import_module("llama_cpp.server.__main__").main()
 
 
 if __name__ == "__main__":

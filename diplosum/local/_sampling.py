@@ -83,10 +83,9 @@ def sample_grammar_first_token(sampler: Any, ctx: Any, idx: int = -1) -> int:
     view = buf[: cur.size]
     best = int(np.argmax(view["logit"]))
     token = int(view["id"][best])
-    one = (llama_cpp.llama_token_data * 1)()
-    one[0].id = token  # type: ignore[assignment]  # ctypes converts the int
-    one[0].logit = float(view["logit"][best])
-    one[0].p = 0.0
+    one = (llama_cpp.llama_token_data * 1)(
+        llama_cpp.llama_token_data(token, float(view["logit"][best]), 0.0)
+    )
     single = llama_cpp.llama_token_data_array(data=one, size=1, selected=-1, sorted=False)
     llama_cpp.llama_sampler_apply(grammar, ctypes.byref(single))
     if one[0].logit == float("-inf"):
