@@ -14,6 +14,7 @@ import os
 import platform
 import random
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -397,3 +398,21 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 
 def log(*args: Any) -> None:
     print(*args, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def local_summariser(base_url: str, prompt: str) -> Any:
+    """A summariser of the embedded model sent to the llama.cpp server at ``base_url`` (not
+    diplosum's own), without a cache, the way the local-model benchmarks compare servers."""
+    import diplosum
+
+    return diplosum.Summariser(
+        "local", base_url=base_url, mode="json_grammar", cache=False, timeout=900, prompt=prompt
+    )

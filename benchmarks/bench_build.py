@@ -67,7 +67,6 @@ def main() -> None:
     if len(builds) < 2:
         raise SystemExit("give at least two --build NAME=PYTHON")
 
-    import diplosum
     from diplosum._article import read_article
     from diplosum.local import LocalServer, resolve_weights
     from diplosum.providers import LOCAL_CONTEXT
@@ -96,14 +95,7 @@ def main() -> None:
             )
             server.start()
             servers[name] = server
-            summarisers[name] = diplosum.Summariser(
-                "local",
-                base_url=server.base_url,
-                mode="json_grammar",
-                cache=False,
-                timeout=900,
-                prompt=args.prompt,
-            )
+            summarisers[name] = c.local_summariser(server.base_url, args.prompt)
         for i, article in enumerate(articles):
             order = names[i % len(names) :] + names[: i % len(names)]
             for name in order:

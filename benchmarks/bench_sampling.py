@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import socket
 import statistics
 import threading
 import time
@@ -33,13 +32,6 @@ from typing import Any
 import _common as c
 
 MODES = ("llama-cpp-python", "grammar-first")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _serve(weights: Path, port: int) -> Any:
@@ -108,7 +100,6 @@ def main() -> None:
     ap.add_argument("--name", default="sampling", help="results/NAME.json (default %(default)s)")
     args = ap.parse_args()
 
-    import diplosum
     from diplosum._article import read_article
     from diplosum.local import _sampling, resolve_weights
 
@@ -118,18 +109,11 @@ def main() -> None:
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         files += found[: args.limit] if args.limit else found
     weights = resolve_weights("qwen2.5-1.5b", progress=False)
-    port = _free_port()
+    port = c.free_port()
     server, thread = _serve(weights, port)
     rows: list[dict[str, Any]] = []
     try:
-        with diplosum.Summariser(
-            "local",
-            base_url=f"http://127.0.0.1:{port}/v1",
-            mode="json_grammar",
-            cache=False,
-            timeout=900,
-            prompt=args.prompt,
-        ) as s:
+        with c.local_summariser(f"http://127.0.0.1:{port}/v1", args.prompt) as s:
             # The first request after start runs slower: one untimed article first.
             s.summarise_article(read_article(files[0]))
             for i, path in enumerate(files):

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -50,13 +49,6 @@ CONFIGS: dict[str, list[str]] = {
 }  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _wait(port: int, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -80,11 +72,12 @@ def main() -> None:
         choices=list(CONFIGS),
         help="run only these configurations (repeatable; the first is the reference)",
     )
-    ap.add_argument("--name", default="server_options", help="results/NAME.json (default %(default)s)")
+    ap.add_argument(
+        "--name", default="server_options", help="results/NAME.json (default %(default)s)"
+    )
     args = ap.parse_args()
     configs = {name: CONFIGS[name] for name in args.config} if args.config else CONFIGS
 
-    import diplosum
     from diplosum._article import read_article
     from diplosum.local import resolve_weights
     from diplosum.providers import LOCAL_CONTEXT
@@ -95,7 +88,7 @@ def main() -> None:
     info = c.machine()
     results: dict[str, Any] = {}
     for name, extra in configs.items():
-        port = _free_port()
+        port = c.free_port()
         threads = str(len(os.sched_getaffinity(0)))
         cmd = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(weights),
@@ -107,14 +100,7 @@ def main() -> None:
         try:
             _wait(port, proc)
             seconds, answers = [], []
-            with diplosum.Summariser(
-                "local",
-                base_url=f"http://127.0.0.1:{port}/v1",
-                mode="json_grammar",
-                cache=False,
-                timeout=900,
-                prompt=args.prompt,
-            ) as s:
+            with c.local_summariser(f"http://127.0.0.1:{port}/v1", args.prompt) as s:
                 for article in articles:
                     t0 = time.perf_counter()
                     result = s.summarise_article(article)
