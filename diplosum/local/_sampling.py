@@ -25,7 +25,13 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GREEDY_GRAMMAR_CHAIN", "install", "installed", "sample_grammar_first_token"]
+__all__ = [
+    "GREEDY_GRAMMAR_CHAIN",
+    "install",
+    "installed",
+    "sample_grammar_first_token",
+    "uninstall",
+]
 
 #: The chain llama-cpp-python builds for a greedy request with a grammar.
 GREEDY_GRAMMAR_CHAIN = ("penalties", "grammar", "greedy")
@@ -62,17 +68,19 @@ def sample_grammar_first_token(sampler: Any, ctx: Any, idx: int = -1) -> int:
     penalties = llama_cpp.llama_sampler_chain_get(chain, 0)
     grammar = llama_cpp.llama_sampler_chain_get(chain, 1)
     raw_ctx = ctx.ctx
-    n_vocab = llama_cpp.llama_vocab_n_tokens(
-        llama_cpp.llama_model_get_vocab(llama_cpp.llama_get_model(raw_ctx))
-    )
     buf = getattr(sampler, "_diplosum_buffer", None)
-    if buf is None or len(buf) != n_vocab:
+    if buf is None:  # one per request: a sampler serves one context's vocabulary
+        n_vocab = llama_cpp.llama_vocab_n_tokens(
+            llama_cpp.llama_model_get_vocab(llama_cpp.llama_get_model(raw_ctx))
+        )
         buf = np.zeros(n_vocab, dtype=_TOKEN_DATA)
+        # Token ids stay in place: the penalties and the grammar change logits only.
+        buf["id"] = np.arange(n_vocab, dtype=np.int32)
         sampler._diplosum_buffer = buf
-    logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(raw_ctx, idx), shape=(n_vocab,))
-    buf["id"] = np.arange(n_vocab, dtype=np.int32)
-    buf["logit"] = logits
-    buf["p"] = 0.0
+    n_vocab = len(buf)
+    buf["logit"] = np.ctypeslib.as_array(
+        llama_cpp.llama_get_logits_ith(raw_ctx, idx), shape=(n_vocab,)
+    )
     cur = llama_cpp.llama_token_data_array(
         data=buf.ctypes.data_as(llama_cpp.llama_token_data_p),
         size=n_vocab,

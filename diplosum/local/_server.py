@@ -259,10 +259,9 @@ class LocalServer:
         env = {k: v for k, v in os.environ.items() if k.lower() not in _SERVER_ENV_OVERRIDES}
         env["PYTHONUNBUFFERED"] = "1"
         if self._command is None and self.grammar_first:
-            # The child imports diplosum's entry point from where this process found diplosum
-            # (a source checkout on sys.path need not be installed).
-            # An installed diplosum is found anyway, and site-packages must not go ahead of the
-            # standard library.
+            # The child imports diplosum's entry point from where this process found it (a
+            # checkout put on sys.path need not be installed); an installed diplosum is found
+            # anyway, and site-packages must not go ahead of the standard library.
             root = str(Path(__file__).resolve().parents[2])
             if root not in _site_dirs():
                 env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
