@@ -709,6 +709,29 @@ def test_strict_fails_an_article_with_an_item_it_does_not_show() -> None:
         ("Jordan is providing the venue only; the talks are run by the UN.", "Jordan", False),
         ("Jordan is providing the venue only; the talks are run by the UN.", "UN", True),
         ("The OSCE's special representative will lead the talks.", "OSCE", True),
+        # the actors of one list share the role word after it
+        (
+            "Chad and Niger meet in Abuja, with Nigeria and the Economic Community of West "
+            "African States (ECOWAS) acting as co-mediators.",
+            "Nigeria",
+            True,
+        ),
+        (
+            "Chad and Niger meet in Abuja, with Nigeria and the Economic Community of West "
+            "African States (ECOWAS) acting as co-mediators.",
+            "ECOWAS",
+            True,
+        ),
+        # a possessive owns its role word
+        ("Sudan and Chad welcomed Qatar's mediation.", "Chad", False),
+        ("Sudan and Chad welcomed Qatar's mediation.", "Qatar", True),
+        ("Hamas and Israel accepted Egypt's renewed mediation.", "Israel", False),
+        # what a mediator does, without the word
+        ("Norway arranged the first meeting and stayed in the room.", "Norway", True),
+        ("Oman set up the channel two years ago.", "Oman", True),
+        ("Swiss diplomats shuttled between the two hotels.", "Switzerland", True),
+        ("Kenyan officials carried proposals between the delegations.", "Kenya", True),
+        ("Kenya arranged the flights for both delegations.", "Kenya", False),
     ],
 )
 def test_a_mediating_word_belongs_to_the_actor_next_to_it(

@@ -19,12 +19,18 @@ from ._index import _PLACE_BEFORE, _fold, _Index, _mentioned, _mentions, _ref
 MEDIATING = re.compile(
     r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|(?<!security )guarant\w*|sponsor\w*"
     r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
-    r"|go-between|shuttle|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
+    r"|go-between|shuttl\w*|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|sides)"
     r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations"
-    r"|(?:arranged|organi[sz]ed)(?=\s+by\b))\b",
+    r"|(?:arranged|organi[sz]ed)(?=\s+by\b)"
+    # "arranged the session", "set up the meeting" (not "arranged the flights")
+    r"|(?:arrang|organi[sz])(?:e|es|ed|ing)\s+(?:the\s+|a\s+|this\s+|both\s+)?(?:first\s+)?"
+    r"(?:talks|meetings?|sessions?|rounds?|negotiations|contacts|dialogue)"
+    r"|set(?:s|ting)?\s+up\s+(?:the\s+|a\s+|this\s+)?(?:talks|meeting|session|channel|contacts)"
+    r"|ferr(?:y|ies|ied|ying)\s+(?:proposals|messages|drafts)"
+    r"|carr(?:y|ies|ied|ying)\s+(?:proposals|drafts|offers)\s+between)\b",
     re.IGNORECASE,
 )
 #: "invite Brazil, Chile and Mexico to join as guarantor countries": the actors named there are
@@ -226,6 +232,14 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             ):
                 return True
             continue  # another cue may still show it ("..., who has mediated ...")
+        owner = next(
+            (r for r, _, b in mentions if _possessive(segment.text, b, cue.start())),
+            None,
+        )
+        if owner is not None:  # "Qatar's mediation": the role is Qatar's alone
+            if owner == ref:
+                return True
+            continue
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             gap = max(cue.start() - b, a - cue.end(), 0)
@@ -237,6 +251,10 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             # "who has mediated ... together with the United States": joined, it shares the role
             if r0 in gaps and _JOINED.fullmatch(segment.text, b0, a):
                 gaps[r] = min(gaps[r], gaps[r0])
+            # "with Djibouti and the Intergovernmental Authority on Development (IGAD) acting
+            # as mediators": the actors of one list share the role word after or before it
+            elif r0 != r and _LISTED.fullmatch(segment.text, b0, a):
+                gaps[r] = gaps[r0] = min(gaps[r], gaps[r0])
         mine = gaps.get(ref)
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
@@ -271,6 +289,26 @@ _BY = re.compile(
     r"|Premier|Chancellor|Government|Foreign\s+Minister|Foreign\s+Ministry|Secretary-General"
     r"|Presidency)\s+of\s+(?:the\s+)?)?"
 )
+#: Between two actors of one list: "Oman, Qatar", "Nigeria and the Economic Community of
+#: West African States (ECOWAS)" (a long name the tables do not know, then its acronym).
+_LISTED = re.compile(
+    _AGENT_LISTED.pattern
+    + r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|for|on|and|the|[A-Z][\w'’.-]*)){0,8}\s+\()?"
+)
+#: Between an actor and its role word: "Qatar's mediation", "Norway's good offices".
+_POSSESSIVE = re.compile(r"['’]s?\s+(?:(?:continued|renewed|offer\s+of|own)\s+)?")
+
+
+def _possessive(text: str, end: int, cue: int) -> bool:
+    """Whether the mention ending at ``end`` owns the role word at ``cue`` ("Qatar's
+    mediation", "Hamas' offer of mediation"); the mention may hold the "'s" itself."""
+    return any(
+        _POSSESSIVE.fullmatch(text, at, cue)
+        for at in (end, end - 2, end - 1)
+        if at >= 0 and text[at : at + 1] in ("'", "’")
+    )
+
+
 #: Between an actor in a role and one that shares it: "..., together with the United States".
 _JOINED = re.compile(
     r"[^.;:]{0,80}?,?\s+(?:together|jointly|along)\s+with\s+(?:the\s+)?|\s+alongside\s+(?:the\s+)?"
