@@ -7,7 +7,8 @@
 The public API is declared here, once: the names in ``__all__`` (a test pins them). Besides
 this package, three modules are public: :mod:`diplosum.testing` (the fake server and fault
 plans to test pipelines built on diplosum), :mod:`diplosum.local` (the embedded model's
-server: ``shared_server``, ``LocalServer``, and ``install_cleanup`` to stop it on signals)
+server: ``shared_server``, ``LocalServer``, and ``stop_shared_servers`` for a program's own
+signal handler)
 and :mod:`diplosum.errors` (the error tree, also exported here); ``diplosum.retry`` holds the
 retry policies (``RetryPolicy`` is exported here; ``set_testing`` removes waits in tests).
 Every other module is internal: prefixed ``_``, or a subpackage that says so (``cli``,

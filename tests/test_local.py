@@ -699,8 +699,8 @@ def test_child_dies_with_a_killed_parent(tmp_path: Path, model_file: Path, fake:
 def test_signals_stop_the_shared_server_when_asked(
     sig: signal.Signals, tmp_path: Path, model_file: Path, fake: Fake
 ) -> None:
-    """With the clean-up asked for (install_cleanup, as the CLI does), SIGTERM and Ctrl-C
-    (SIGINT) to the parent stop the shared server before it exits."""
+    """With the command's handlers installed (stop_servers_on_signals, as `diplosum summarise`
+    does), SIGTERM and Ctrl-C (SIGINT) to the parent stop the shared server before it exits."""
     proc, child = _run_parent(
         PARENT_HEADER
         + """
@@ -708,8 +708,8 @@ def test_signals_stop_the_shared_server_when_asked(
     # As in an interactive program: a background job of a non-interactive shell (CI run as
     # `.ci/run &`) starts with SIGINT ignored, and then Python installs no Ctrl-C handler.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    from diplosum.local import install_cleanup
-    install_cleanup()
+    from diplosum.cli._signals import stop_servers_on_signals
+    stop_servers_on_signals()
     server = shared_server(str(model), command=command, log_path=log)
     print("PID", server.pid, flush=True)
     time.sleep(60)
@@ -770,7 +770,6 @@ def test_shared_server_is_reused_and_restarted(
     model_file: Path, fake: Fake, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """shared_server returns one server per weights file and restarts it if it died."""
-    monkeypatch.setattr(local_shared, "install_cleanup", lambda: None)  # keep pytest's handlers
     monkeypatch.setattr(local_shared, "_shared", {})
     try:
         first = shared_server(str(model_file), command=fake())

@@ -36,7 +36,7 @@ from ._common import (
 from ._parser import build_parser
 from ._summarise import make_summariser
 
-__all__ = ["build_parser", "main", "run"]
+__all__ = ["build_parser", "fake_server_main", "main", "run"]
 
 _make_summariser = make_summariser  # the name tests use
 
@@ -68,6 +68,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         code = EXIT_BROKEN_PIPE
     sys.exit(code)
+
+
+def fake_server_main(argv: Sequence[str] | None = None) -> int:
+    """``python -m diplosum.testing``: print the fake server's URL, serve until SIGTERM/SIGINT
+    (see :mod:`diplosum.cli._fake_server`); the exit code."""
+    from ._fake_server import run as run_fake_server
+
+    return run_fake_server(argv)
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -42,11 +42,12 @@ def make_summariser(args: argparse.Namespace, prices: dict[str, Any] | None = No
     }[s.spec.chosen_by]
     eprint(f"diplosum: model {s.spec.label} ({why})")
     if s.spec.provider == "local":
-        from ..local import SECONDS_PER_ARTICLE, install_cleanup
+        from ..local import SECONDS_PER_ARTICLE
+        from ._signals import stop_servers_on_signals
 
-        # The CLI opts in to stopping the server on SIGTERM/SIGINT (library code never installs
-        # signal handlers); from the main thread, before the batch's thread starts the server.
-        install_cleanup()
+        # The command stops the server on SIGTERM/SIGINT (library code never installs signal
+        # handlers); from the main thread, before the batch's thread starts the server.
+        stop_servers_on_signals()
         eprint(
             "diplosum: local models run on the CPU, one article at a time "
             f"(about 15-{SECONDS_PER_ARTICLE} s per article for the 1.5B default on 2 cores, "

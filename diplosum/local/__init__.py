@@ -8,9 +8,9 @@ callers use the same client code as for any other provider (``base_url`` + any A
 The parent process never imports ``llama_cpp``. No orphaned servers: the child gets its own
 process group (Ctrl-C in a terminal reaches the parent only, which then stops it in order), on
 Linux it is killed by the kernel if the parent dies (``PR_SET_PDEATHSIG``), and
-:func:`shared_server` stops its servers at interpreter exit; on SIGTERM/SIGINT too once the
-program asks for it with :func:`install_cleanup` (the ``diplosum`` command does; library code
-never installs a signal handler by itself).
+:func:`shared_server` stops its servers at interpreter exit. Library code never installs a
+signal handler: a program's own SIGTERM/SIGINT handler calls :func:`stop_shared_servers` (the
+``diplosum`` command does, in ``diplosum.cli``).
 
 llama.cpp's server answers one request at a time and the 1.5B default model takes about
 :data:`SECONDS_PER_ARTICLE` (50 s) per article on two cores: callers should use concurrency 1
@@ -31,7 +31,7 @@ from ._server import (
     LocalServer,
     llama_server_available,
 )
-from ._shared import install_cleanup, shared_server, shared_server_death, stop_shared_servers
+from ._shared import shared_server, shared_server_death, stop_shared_servers
 from ._weights import (
     DEFAULT_LOCAL_MODEL,
     LOCAL_MODELS,
@@ -51,7 +51,6 @@ __all__ = [
     "CommandFactory",
     "LocalServer",
     "LocalWeights",
-    "install_cleanup",
     "llama_server_available",
     "models_dir",
     "resolve_weights",

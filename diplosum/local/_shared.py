@@ -1,20 +1,17 @@
 """One shared server per weights file, for the whole process, and its clean-up.
 
 Starting a server registers one ``atexit`` hook that stops it (and, on Linux, the kernel
-kills it if the process dies without running it). Signal handlers are a program's own: they
-are installed only when it asks, with :func:`install_cleanup` (the ``diplosum`` command does).
+kills it if the process dies without running it). Signal handlers are a program's own: this
+module installs none; a program that wants the servers stopped on SIGTERM/SIGINT calls
+:func:`stop_shared_servers` from its handler (the ``diplosum`` command does).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import signal
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from ._server import LocalServer
@@ -25,7 +22,6 @@ from ._weights import (
 _shared: dict[Path, LocalServer] = {}
 _shared_lock = threading.RLock()
 _atexit_installed = False
-_signals_installed = False
 
 
 def shared_server(spec: str, **kwargs: Any) -> LocalServer:
@@ -34,8 +30,7 @@ def shared_server(spec: str, **kwargs: Any) -> LocalServer:
     Started on first use and reused afterwards (a batch shares one server; the first caller's
     ``kwargs`` for :class:`LocalServer` win), restarted if it died, and stopped at interpreter
     exit. Joins and verifies the weights first (see ``resolve_weights``). No signal handler is
-    installed: call :func:`install_cleanup` from the main thread to also stop the servers on
-    SIGTERM/SIGINT.
+    installed: a program's own SIGTERM/SIGINT handler can call :func:`stop_shared_servers`.
     """
     path = resolve_weights(spec)
     with _shared_lock:
@@ -58,7 +53,8 @@ def shared_server_death(spec: str) -> str | None:
 
 
 def stop_shared_servers() -> None:
-    """Stop every server :func:`shared_server` started (also run at exit and on signals)."""
+    """Stop every server :func:`shared_server` started (also run at exit). Safe to call from a
+    signal handler."""
     # No lock: a signal handler must not wait for another thread's start() to finish.
     servers = list(_shared.values())
     _shared.clear()
@@ -71,39 +67,3 @@ def _stop_at_exit() -> None:
     if not _atexit_installed:
         _atexit_installed = True
         atexit.register(stop_shared_servers)
-
-
-def install_cleanup() -> None:
-    """Opt in: stop shared servers at exit and on SIGTERM/SIGINT, chained to the handlers the
-    program had (signals can only be set from the main thread; an ignored signal stays
-    ignored). Only the caller's explicit call installs them: the ``diplosum`` command calls
-    it before a local model's first request; :func:`shared_server` never does.
-    """
-    global _signals_installed
-    _stop_at_exit()
-    if _signals_installed or threading.current_thread() is not threading.main_thread():
-        return  # signal handlers can only be set from the main thread
-    _signals_installed = True
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        previous = signal.getsignal(sig)
-        if previous != signal.SIG_IGN:  # respect an ignored signal (nohup, background jobs)
-            signal.signal(sig, _chained_handler(sig, previous))
-
-
-_Handler = Callable[[int, FrameType | None], object] | int | signal.Handlers | None
-
-
-def _chained_handler(
-    sig: signal.Signals, previous: _Handler
-) -> Callable[[int, FrameType | None], None]:
-    """Stop the servers, then do what the signal did before (raise KeyboardInterrupt, die, ...)."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop_shared_servers()
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
-            signal.signal(sig, signal.SIG_DFL)
-            os.kill(os.getpid(), sig)
-
-    return handler

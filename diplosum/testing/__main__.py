@@ -1,22 +1,12 @@
 """``python -m diplosum.testing``: serve the fake server in this process (see ``--help``).
 
-The program's part: print the base URL first (``run_in_subprocess`` reads it) and stop on
-SIGTERM/SIGINT; :func:`diplosum.testing.main` itself installs no handler and prints nothing.
+The program (printing the URL, handling SIGTERM/SIGINT) lives in the command line package,
+``diplosum.cli._fake_server``, with diplosum's other program code.
 """
 
-import signal
 import sys
-import threading
 
-from ._process import main
-
-
-def _run() -> int:
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    return main(ready=lambda url: print(url, flush=True), stop=stop)
-
+from ..cli import fake_server_main
 
 if __name__ == "__main__":
-    sys.exit(_run())
+    sys.exit(fake_server_main())
