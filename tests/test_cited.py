@@ -456,6 +456,49 @@ def test_a_mediating_role_in_another_meeting_is_not_in_these_talks() -> None:
     assert any(d.item == "NATO" and "not in these talks" in d.reason for d in dropped)
 
 
+@pytest.mark.parametrize("role", ["will act as mediators", "will serve as mediators"])
+def test_a_list_that_will_take_up_a_role_mediates_these_talks(role: str) -> None:
+    """ "Barbados, Brazil and the Caribbean Community (CARICOM) will serve as mediators", in a
+    sentence that names neither the sides nor the talks: a role taken up for talks to come, and
+    shared by every actor of the list (the first as much as the last)."""
+    text = (
+        "date 2026-10-30 x\n\nGuyana and Suriname will meet in Bridgetown on Monday. "
+        f"Barbados, Brazil and the Caribbean Community (CARICOM) {role}, officials said."
+    )
+    actors = [
+        {"name": "Barbados", "role": "mediator", "segments": [2]},
+        {"name": "Brazil", "role": "mediator", "segments": [2]},
+        {"name": "CARICOM", "role": "mediator", "segments": [2]},
+        {"name": "Guyana", "role": "party", "segments": [1]},
+        {"name": "Suriname", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Bridgetown", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Barbados", "Brazil", "CARICOM"]
+    assert not [d for d in dropped if d.field == "mediators"]
+
+
+def test_a_role_in_another_forum_is_still_not_in_these_talks() -> None:
+    """Only a role taken up ("will act as ...") counts without the talks or a side named:
+    "Qatar will host the Arab League summit next year" is another meeting."""
+    text = (
+        "date 2026-03-02 x\n\nTürkiye will host talks between Russia and Ukraine. "
+        "Qatar will host the Arab League summit next year."
+    )
+    actors = [
+        {"name": "Türkiye", "role": "mediator", "segments": [1]},
+        {"name": "Qatar", "role": "mediator", "segments": [2]},
+        {"name": "Russia", "role": "party", "segments": [1]},
+        {"name": "Ukraine", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": None, "country": None, "segment": None}
+    )
+    assert [a.iso3 for a in summary.mediators] == ["TUR"]
+    assert any(d.item == "Qatar" and "not in these talks" in d.reason for d in dropped)
+
+
 def test_a_five_word_name_and_a_descriptor_name_one_actor_each() -> None:
     """ "delegations from the Democratic Republic of the Congo and the M23 rebel group": two
     parties, not also the Republic of the Congo, and "M23 rebel group" is M23."""

@@ -637,10 +637,31 @@ def test_acronyms_an_article_defines() -> None:
     }
 
 
+def test_acronyms_with_digits_and_long_names_with_commas() -> None:
+    """ "3R" stands for three R words; a comma may list a long name's words; a list of other
+    names before a long name is not part of it; a year in parentheses is no acronym."""
+    text = (
+        "Chad and the rebel Dialogue, Disarmament and Development (3D) will meet. The Union for "
+        "Peace, Justice and Reconciliation (UPJR), a rebel group. Sudan, Chad and the Sahel "
+        "Front (SF) met. The Return, Reclamation and Rehabilitation (3R) signed in 2019 (2019)."
+    )
+    assert normalise.acronyms(text) == {
+        "Dialogue, Disarmament and Development": "3D",
+        "Union for Peace, Justice and Reconciliation": "UPJR",
+        "Sahel Front": "SF",
+        "Return, Reclamation and Rehabilitation": "3R",
+    }
+
+
 @pytest.mark.parametrize(
     ("mention", "name", "normalised"),
     [
         ("Ambazonia Governing Council (AGovC)", "AGovC", False),
+        ("Return, Reclamation and Rehabilitation (3R)", "3R", False),
+        ("Union for Peace, Justice and Reconciliation (UPJR)", "UPJR", False),
+        ("Group of Five (G5)", "G5", False),
+        ("Mr Smith (Mr)", "Mr Smith (Mr)", False),
+        ("Peace Accord (1990)", "Peace Accord (1990)", False),
         ("National Democratic Front of the Philippines (NDFP)", "NDFP", True),
         ("the separatists (AGC)", "the separatists (AGC)", False),
         ("talks (in 2019)", "talks (in 2019)", False),

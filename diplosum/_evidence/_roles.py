@@ -247,14 +247,20 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
                 gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
-        for (r0, _, b0), (r, a, _) in itertools.pairwise(sorted(mentions, key=lambda m: m[1])):
-            # "who has mediated ... together with the United States": joined, it shares the role
-            if r0 in gaps and _JOINED.fullmatch(segment.text, b0, a):
-                gaps[r] = min(gaps[r], gaps[r0])
-            # "with Djibouti and the Intergovernmental Authority on Development (IGAD) acting
-            # as mediators": the actors of one list share the role word after or before it
-            elif r0 != r and _LISTED.fullmatch(segment.text, b0, a):
-                gaps[r] = gaps[r0] = min(gaps[r], gaps[r0])
+        ordered = sorted(mentions, key=lambda m: m[1])
+        for _ in ordered:  # until nothing changes: a list's first actor shares its last's role
+            before = dict(gaps)
+            for (r0, _, b0), (r, a, _) in itertools.pairwise(ordered):
+                # "who has mediated ... together with the United States": joined, it shares
+                # the role
+                if r0 in gaps and _JOINED.fullmatch(segment.text, b0, a):
+                    gaps[r] = min(gaps[r], gaps[r0])
+                # "Barbados, Brazil and the Caribbean Community (CARICOM) will serve as
+                # mediators": the actors of one list share the role word after or before it
+                elif r0 != r and _LISTED.fullmatch(segment.text, b0, a):
+                    gaps[r] = gaps[r0] = min(gaps[r], gaps[r0])
+            if gaps == before:
+                break
         mine = gaps.get(ref)
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
@@ -396,10 +402,23 @@ _GOES_ON = re.compile(
 )
 
 
+#: A role taken up for talks to come: "Togo, Ghana and ECOWAS will act as mediators".
+_FUTURE_ROLE = re.compile(
+    r"\b(?:will|shall|are to|is to|are set to|is set to|have agreed to|has agreed to)\s+"
+    r"(?:also\s+|jointly\s+|together\s+)?(?:act|serve)\s+as\s+(?:the\s+)?(?:talks'\s+)?"
+    r"(?:co-?)?(?:mediators?|facilitators?|guarantors?|hosts?|chairs?|go-betweens?"
+    r"|intermediar(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
 def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:
-    """Whether ``segment`` names the talks or a party, or goes on from one that does (a
+    """Whether ``segment`` names the talks or a party, takes up a role for talks to come
+    ("Togo, Ghana and ECOWAS will act as mediators"), or goes on from one that does (a
     sentence that starts "They ..." or ends on its role word: "Kenya and Uganda are jointly
     mediating.")."""
+    if _FUTURE_ROLE.search(segment.text):
+        return True
     for _ in range(3):
         if _THE_TALKS.search(segment.text) or any(
             index.mentions(segment, _ref(p), p.mention) for p in parties

@@ -245,7 +245,7 @@ def canonical_actor(
             found = canonical_actor(part, kind=kind) if part.strip() else None
             if found is not None and found.normalised:
                 return found
-        if _ACRONYM.fullmatch(inner.rstrip(") ")) and _LONG_NAME.fullmatch(outer.strip()):
+        if _ACRONYM.fullmatch(inner.rstrip(") ")) and _LISTED_NAME.fullmatch(outer.strip()):
             # "Ambazonia Governing Council (AGovC)": an unknown group goes by its acronym
             return ActorRef(inner.rstrip(") "), kind or "other", None, False)
     return actor or ActorRef(written, kind or "other", None, False)
@@ -253,15 +253,20 @@ def canonical_actor(
 
 #: Initials written with spaces between them: "U. S.", "U. K.", "U. A. E.".
 _SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s+(?=[A-Z]\.)")
-#: An acronym: "NDFP", "SPLM-IO", "AGovC", "M23" (two capitals at least, no spaces).
-_ACRONYM = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*")
+#: An acronym: "NDFP", "SPLM-IO", "AGovC", "M23", "3R", "G5" (no spaces; a capital, and two
+#: capitals or digits at least: not "Mr", nor a year).
+_ACRONYM = re.compile(
+    r"(?=[^A-Z]*[A-Z])(?=(?:[^A-Z0-9]*[A-Z0-9]){2})[A-Z0-9][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*"
+)
 #: A proper name of capitalised words, with the small words names carry inside them.
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _SMALL_WORD = rf"(?:{'|'.join(data.NAME_SMALL_WORDS)}|-)"
 _LONG_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}}")
+#: A long name whose words may be listed with commas: "Return, Reclamation and Rehabilitation".
+_LISTED_NAME = re.compile(rf"{_NAME_WORD},?(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD},?){{1,9}}(?<!,)")
 #: "Long Name (ACR)"; the acronym is checked with _ACRONYM.
 _DEFINED = re.compile(
-    rf"(?P<long>{_LONG_NAME.pattern})\s+\((?P<short>[A-Z][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*)\)"
+    rf"(?P<long>{_LISTED_NAME.pattern})\s+\((?P<short>[A-Z0-9][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*)\)"
 )
 
 
@@ -283,20 +288,33 @@ def acronyms(text: str) -> dict[str, str]:
         words = match["long"].split()
         if words[0] in ("The", "A", "An"):  # a sentence's first word
             words = words[1:]
-        initials = [c for c in short if c.isupper()]
+        initials = _initials(short)
         start = next(
             (
                 at
                 for at in range(len(words))
-                if [w[0] for w in words[at:] if w[:1].isupper()] == initials
+                if words[at][:1].isupper()
+                and [w[0] for w in words[at:] if w[:1].isupper()] == initials
             ),
             None,
         )
         if start is None:  # not the acronym's initials ("FLA": Front de Libération de l'Azawad)
-            start = 1 if words[0].endswith(("'s", "’s")) else 0
+            # a list before the name is not part of it: "Sudan, Chad and the Sahel Front (SF)"
+            start = max((at + 1 for at, w in enumerate(words) if w.endswith(",")), default=0)
+            if start < len(words) and words[start].endswith(("'s", "’s")):
+                start += 1
         if len(words) - start >= 2:
             found.setdefault(" ".join(words[start:]), short)
     return found
+
+
+def _initials(acronym: str) -> list[str]:
+    """The capitals an acronym stands for: "3R" is R, R, R (a count before a capital), "M23"
+    is M, "SPLM-IO" S, P, L, M, I, O."""
+    initials: list[str] = []
+    for count, capital in re.findall(r"(\d*)([A-Z])", acronym):
+        initials.extend(capital * (int(count) if count and int(count) <= 9 else 1))
+    return initials
 
 
 @functools.lru_cache(maxsize=1)
