@@ -1192,6 +1192,32 @@ def test_a_venue_only_the_dateline_or_an_earlier_round_names_is_refused() -> Non
         assert any(d.field == "proposed_date" and "earlier meeting" in d.reason for d in dropped)
 
 
+def test_a_venue_only_a_statement_names_is_refused() -> None:
+    """Talks with no venue yet: the dateline city named again as where a minister spoke
+    ("Speaking to reporters in Nairobi") is not the venue; the weekday of the statement is
+    not the date, and the reason names that weekday."""
+    text = (
+        "date 2026-04-16 x\n\nNAIROBI\n\nKenya and Somalia have agreed to resume talks, Kenya's "
+        "foreign minister said on Thursday, but no date or venue has been set. Speaking to "
+        "reporters in Nairobi, she said Kenya wanted a joint commission."
+    )
+    actors = [
+        {"name": "Kenya", "role": "party", "segments": [2]},
+        {"name": "Somalia", "role": "party", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Nairobi", "country": "Kenya", "segment": 3},
+        talks_date={"text": "on Thursday", "segment": 2},
+    )
+    assert summary.venue is None and summary.proposed_date is None
+    assert any(d.field == "venue" and "statement" in d.reason for d in dropped)
+    assert any(d.field == "proposed_date" and "'said Thursday'" in d.reason for d in dropped), (
+        dropped
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "city", "venue"),
     [
@@ -1200,6 +1226,22 @@ def test_a_venue_only_the_dateline_or_an_earlier_round_names_is_refused() -> Non
         ("A second round will be held in Geneva, where the last round took place.", "Geneva", True),
         ("ISTANBUL (AP) - Talks will open in Istanbul on Friday.", "Istanbul", True),
         ("The talks will be held in Oslo in January 2027.", "Oslo", True),
+        # where a statement was made, or a city that speaks for its government
+        (
+            "Speaking to reporters in Nairobi, the minister said talks would resume.",
+            "Nairobi",
+            False,
+        ),
+        ("Dhaka wants guarantees, the adviser told a news conference in Dhaka.", "Dhaka", False),
+        ("The envoy said in Geneva that no venue had been agreed.", "Geneva", False),
+        (
+            "Paramaribo would accept joint patrols only if fishing rights were shared.",
+            "Paramaribo",
+            False,
+        ),
+        ("Doha said it would host the talks next week.", "Doha", True),
+        ("Doha will host the talks next week.", "Doha", True),
+        ("Talks will be held in Nairobi, the minister told reporters.", "Nairobi", True),
     ],
 )
 def test_where_a_city_is_named_as_the_venue(text: str, city: str, venue: bool) -> None:

@@ -61,10 +61,15 @@ _SAID = re.compile(
 )
 
 
+def _bare(phrase: str) -> str:
+    """A date phrase without its leading "on" or "the" ("on Thursday": "Thursday")."""
+    return re.sub(r"^(?:on|the)\s+", "", phrase.strip(), flags=re.I)
+
+
 def _when_said(text: str, phrase: str) -> bool:
     """Whether every occurrence of ``phrase`` in ``text`` dates a statement ("The Kremlin said
     Friday that talks are on pause"), not the talks."""
-    bare = re.sub(r"^(?:on|the)\s+", "", phrase.strip(), flags=re.I)
+    bare = _bare(phrase)
     spots = [m.start() for m in re.finditer(re.escape(bare), text, re.I)]
     return bool(spots) and all(_SAID.search(text[:at]) for at in spots)
 
@@ -114,9 +119,23 @@ def _earlier_after(after: str, published: dt.date | None) -> bool:
     return not m["year"] or (published is not None and int(m["year"]) < published.year)
 
 
+#: Where a statement was made: "Speaking to reporters in Nairobi", "told a news conference in
+#: Dhaka", "said in Skopje", "a statement issued in Geneva".
+_STATEMENT_PLACE = re.compile(
+    r"\b(?:(?:told|telling|speaking\s+to|spoke\s+to|briefed|briefing|addressing|addressed)"
+    r"\s+(?:a\s+|the\s+)?(?:reporters|journalists|the\s+press|(?:news|press)\s+(?:conference"
+    r"|briefing)|parliament|lawmakers|state\s+(?:media|television|radio))"
+    r"|(?:news|press)\s+(?:conference|briefing)|(?:said|announced|added)"
+    r"|statement\s+(?:issued|released)|interview)"
+    r"(?:\s+(?:on|late|early)\s+\w+)?\s+(?:in|at)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
     """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
-    dateline ("PRISTINA", a name in capitals) nor an earlier meeting's place."""
+    dateline ("PRISTINA", a name in capitals), nor an earlier meeting's place, nor where a
+    statement was made ("told reporters in Nairobi")."""
     for name in names:
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", segment.text, re.IGNORECASE):
             written = m.group(0)
@@ -125,8 +144,24 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
             before, after = segment.text[: m.start()], segment.text[m.end() :]
             if _EARLIER_BEFORE.search(before) or _earlier_after(after, published):
                 continue
+            if _STATEMENT_PLACE.search(before):
+                continue
+            if _SPEAKING.match(after) and not _HOSTING.search(segment.text):
+                continue  # "Dhaka wants guarantees": the government, not a place
             return True
     return False
+
+
+#: After a city that speaks for its government: "Dhaka wants", "Paramaribo would not accept".
+_SPEAKING = re.compile(
+    r"\s+(?:(?:also|still|now)\s+)?(?:wants?|wanted|said|says|insist(?:s|ed)?|demand(?:s|ed)?"
+    r"|reject(?:s|ed)?|accus(?:es|ed)|refus(?:es|ed)|warn(?:s|ed)|(?:would|will|could|did|does)"
+    r"(?:\s+not)?\s+(?!host)\w+|(?:is|was|are|were)\s+(?:ready|willing|prepared|open)\b)",
+    re.IGNORECASE,
+)
+#: A segment about hosting: then a city that speaks may still be the venue ("Doha said it
+#: would host the talks").
+_HOSTING = re.compile(r"\bhost(?:s|ed|ing)?\b", re.IGNORECASE)
 
 
 def _venue(
@@ -166,7 +201,7 @@ def _venue(
         )
     written = item.city or item.country or ""
     reason = (
-        "only the dateline or an earlier meeting names this place"
+        "only the dateline, an earlier meeting or where a statement was made names this place"
         if earlier
         else "no segment names this venue"
     )
@@ -222,7 +257,7 @@ def _date(
         else:
             return _talks_date(segment, text, article, status)
     if said:
-        return "the date phrase dates a statement ('said Friday'), not the talks"
+        return f"the date phrase dates a statement ('said {_bare(written)}'), not the talks"
     if earlier:
         return "the date phrase dates an earlier meeting ('the previous round, held in March')"
     if elsewhere:
