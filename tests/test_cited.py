@@ -499,6 +499,43 @@ def test_a_role_in_another_forum_is_still_not_in_these_talks() -> None:
     assert any(d.item == "Qatar" and "not in these talks" in d.reason for d in dropped)
 
 
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        (
+            "Chisinau would not sign before it received firm guarantees from the European Union.",
+            False,
+        ),
+        ("Bahrain wanted guarantees that the European Union would stay out.", False),
+        ("The European Union will guarantee the deal.", True),
+        ("The European Union and Norway have acted as guarantors of the process.", True),
+        ("The truce is guaranteed by the European Union.", True),
+    ],
+)
+def test_the_guarantees_a_side_wants_are_no_guarantor_role(text: str, role: bool) -> None:
+    """A guarantor guarantees; the guarantees a side wants from someone make it no guarantor."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments(text)))
+    assert _mediating(segment, canonical_actor("European Union"), "European Union") is role
+
+
+def test_a_name_that_only_qualifies_a_noun_is_no_agent_of_the_role() -> None:
+    """ "Finland, which helped broker the agreement that ended the Kosovo war, is mediating":
+    Finland mediates; Kosovo, a side, only names the war."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    text = (
+        "Finland, which helped broker the agreement that ended the Kosovo war in 1999, is "
+        "mediating at the request of both governments."
+    )
+    segment = next(iter(Segments(text)))
+    assert _mediating(segment, canonical_actor("Finland"), "Finland")
+    assert not _mediating(segment, canonical_actor("Kosovo"), "Kosovo")
+
+
 def test_a_five_word_name_and_a_descriptor_name_one_actor_each() -> None:
     """ "delegations from the Democratic Republic of the Congo and the M23 rebel group": two
     parties, not also the Republic of the Congo, and "M23 rebel group" is M23."""

@@ -677,6 +677,33 @@ def test_a_long_name_with_its_acronym_goes_by_the_acronym(
     assert (ref.name, ref.normalised) == (name, normalised)
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "written"),
+    [
+        (
+            "under the auspices of the Organization for Security and Co-operation in Europe.",
+            "OSCE",
+            "Organization for Security and Co-operation in Europe",
+        ),
+        (
+            "Ghana and the Economic Community of West African States will act as mediators.",
+            "ECOWAS",
+            "Economic Community of West African States",
+        ),
+        (
+            "the Cooperation Council for the Arab States of the Gulf said",
+            "Gulf Cooperation Council",
+            "Cooperation Council for the Arab States of the Gulf",
+        ),
+    ],
+)
+def test_a_name_longer_than_four_words_is_a_mention(text: str, name: str, written: str) -> None:
+    """Names of five words and more are read word for word (with the articles the key leaves
+    out), not only through the acronym that may follow them."""
+    found = {(r.name, text[a:b]) for r, a, b in normalise.actor_mentions(text)}
+    assert (name, written) in found
+
+
 def test_an_all_capitals_alias_is_not_a_lower_case_word() -> None:
     found = [
         r.name for r, _, _ in normalise.actor_mentions("In fact, the fact is FACT and Nato met.")

@@ -17,7 +17,11 @@ from ._index import _PLACE_BEFORE, _fold, _Index, _mentioned, _mentions, _ref
 
 #: Words and phrases that show a mediating role in a sentence.
 MEDIATING = re.compile(
-    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|(?<!security )guarant\w*|sponsor\w*"
+    r"\b(?:host(?:s|ed|ing)?|mediat\w*|facilitat\w*|broker\w*|sponsor\w*"
+    # a guarantor, "guaranteed by", "will guarantee the deal"; not the guarantees a side wants
+    # ("received firm guarantees from the EU", "security guarantees")
+    r"|guarant(?:ors?|orship|eed|eeing)\b|(?<!security )(?<![Aa] )(?<!any )(?<!firm )"
+    r"(?<!written )(?<!legal )(?<!new )(?<!such )(?<!no )guarantee(?!s)"
     r"|conven(?:e|es|ed|ing)|chair(?:s|ed|ing)?|auspices|good offices|intermediar\w*"
     r"|go-between|shuttl\w*|relay(?:s|ed|ing)?|convey(?:s|ed|ing)?"
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
@@ -103,6 +107,14 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
 _PORTFOLIO_BEFORE = re.compile(
     r"\b(?:envoy|envoys|representative|coordinator|adviser|advisor|mediator|rapporteur)\s+"
     r"(?:for|to|on)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+#: After a name that only qualifies a noun: "brokered the truce that ended the Bougainville
+#: civil war", "the Sudan crisis": the name is no agent of the role word.
+_ATTRIBUTIVE = re.compile(
+    r"\s+(?:civil\s+)?(?:war|conflict|crisis|insurgency|uprising|dispute|question|file)\b",
     re.IGNORECASE,
 )
 
@@ -211,6 +223,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         if not any(s0 <= a < s1 for s0, s1 in sides)
         and not _place_named(segment.text, a, b)
         and not _portfolio(segment.text, a)
+        and not _ATTRIBUTIVE.match(segment.text, b)
     ]
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
@@ -220,6 +233,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             or any(s0 <= at < s1 for s0, s1 in sides)
             or _place_named(low, at, at + len(name))
             or _portfolio(low, at)
+            or _ATTRIBUTIVE.match(low, at + len(name))
         ):
             return False
         mentions.append((ref, at, at + len(name)))

@@ -364,6 +364,7 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
         m.group(0) if _ACRONYM_WORD.match(m.group(0)) else m.group(0).rstrip(".") for m in spans
     ]
     found: list[tuple[ActorRef, int, int]] = []
+    longest = _longest_name()
     for start in range(len(words)):
         for stop in range(start + 1, min(start + 4, len(words)) + 1):
             phrase = " ".join(words[start:stop])
@@ -371,11 +372,26 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
             if match is None and stop == start + 1 and words[start][:1].isupper():
                 match = _plural_demonym(index, words[start])
             if match and match[1] != "ambiguous" and match[0].normalised:
-                found.append((match[0], spans[start].start(), spans[stop - 1].end()))
+                end = spans[stop - 1].start() + len(words[stop - 1])  # without a full stop
+                found.append((match[0], spans[start].start(), end))
             elif stop == start + 1 and "-" in words[start]:
                 found.extend(_pair_mentions(index, words[start], spans[start].start()))
+        # a longer name, word for word ("Organization for Security and Co-operation in Europe")
+        if words[start][:1].isupper():
+            for stop in range(start + 5, min(start + longest, len(words)) + 1):
+                ref = index.names.get(_key(" ".join(words[start:stop])))
+                if ref is not None and ref.normalised:
+                    end = spans[stop - 1].start() + len(words[stop - 1])  # not a full stop
+                    found.append((ref, spans[start].start(), end))
     features = [(m.start(), m.end()) for m in _FEATURES.finditer(text)]
     return [f for f in found if not any(f[1] < b and a < f[2] <= b for a, b in features)]
+
+
+@functools.lru_cache(maxsize=1)
+def _longest_name() -> int:
+    """The most words a known name (ISO names, aliases, organisations) may be written with: its
+    key's words and the articles the key leaves out ("the Arab States of the Gulf")."""
+    return max(len(name.split()) for name in _actor_index().names) + 3
 
 
 #: A sea, gulf or peninsula whose name holds an actor's (``data.GEOGRAPHIC_FEATURES``).
