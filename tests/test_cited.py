@@ -1278,6 +1278,7 @@ def test_a_venue_only_a_statement_names_is_refused() -> None:
         ),
         ("Doha said it would host the talks next week.", "Doha", True),
         ("Doha will host the talks next week.", "Doha", True),
+        ("Geneva will be the venue of the next round.", "Geneva", True),
         ("Talks will be held in Nairobi, the minister told reporters.", "Nairobi", True),
     ],
 )

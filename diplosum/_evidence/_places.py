@@ -156,7 +156,9 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
 _SPEAKING = re.compile(
     r"\s+(?:(?:also|still|now)\s+)?(?:wants?|wanted|said|says|insist(?:s|ed)?|demand(?:s|ed)?"
     r"|reject(?:s|ed)?|accus(?:es|ed)|refus(?:es|ed)|warn(?:s|ed)|(?:would|will|could|did|does)"
-    r"(?:\s+not)?\s+(?!host)\w+|(?:is|was|are|were)\s+(?:ready|willing|prepared|open)\b)",
+    r"(?:\s+not)?\s+(?:accept|agree|sign|insist|reject|refuse|negotiate|discuss|demand|seek"
+    r"|want|allow|withdraw|recogni[sz]e|consider|support|oppose|return|release)\b"
+    r"|(?:is|was|are|were)\s+(?:ready|willing|prepared|open)\b)",
     re.IGNORECASE,
 )
 #: A segment about hosting: then a city that speaks may still be the venue ("Doha said it
