@@ -521,6 +521,33 @@ def test_the_guarantees_a_side_wants_are_no_guarantor_role(text: str, role: bool
     assert _mediating(segment, canonical_actor("European Union"), "European Union") is role
 
 
+@pytest.mark.parametrize(
+    ("text", "earlier"),
+    [
+        ("The previous round was hosted by Morocco in Rabat.", True),
+        (
+            "Oman set up the channel last year and carried proposals at each of the three "
+            "earlier rounds.",
+            False,
+        ),
+        ("Norway has chaired all the previous rounds.", False),
+        (
+            "The talks are mediated by Mauritania, in touch with both sides since the last "
+            "session.",
+            False,
+        ),
+    ],
+)
+def test_a_standing_mediator_of_all_earlier_rounds_is_in_these_talks(
+    text: str, earlier: bool
+) -> None:
+    """A role at "each of the three earlier rounds" is a standing mediator's, not only an
+    earlier meeting's (as "since the last session" is not)."""
+    from diplosum._evidence._roles import _about_an_earlier_meeting
+
+    assert _about_an_earlier_meeting(next(iter(Segments(text)))) is earlier
+
+
 def test_a_name_that_only_qualifies_a_noun_is_no_agent_of_the_role() -> None:
     """ "Finland, which helped broker the agreement that ended the Kosovo war, is mediating":
     Finland mediates; Kosovo, a side, only names the war."""
@@ -1271,6 +1298,7 @@ def test_a_venue_only_a_statement_names_is_refused() -> None:
         ),
         ("Dhaka wants guarantees, the adviser told a news conference in Dhaka.", "Dhaka", False),
         ("The envoy said in Geneva that no venue had been agreed.", "Geneva", False),
+        ("A spokesman told a weekly briefing in Doha the talks had stalled.", "Doha", False),
         (
             "Paramaribo would accept joint patrols only if fishing rights were shared.",
             "Paramaribo",

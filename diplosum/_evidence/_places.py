@@ -123,9 +123,11 @@ def _earlier_after(after: str, published: dt.date | None) -> bool:
 #: Dhaka", "said in Skopje", "a statement issued in Geneva".
 _STATEMENT_PLACE = re.compile(
     r"\b(?:(?:told|telling|speaking\s+to|spoke\s+to|briefed|briefing|addressing|addressed)"
-    r"\s+(?:a\s+|the\s+)?(?:reporters|journalists|the\s+press|(?:news|press)\s+(?:conference"
-    r"|briefing)|parliament|lawmakers|state\s+(?:media|television|radio))"
-    r"|(?:news|press)\s+(?:conference|briefing)|(?:said|announced|added)"
+    r"\s+(?:a\s+|the\s+|its\s+|his\s+|her\s+)?(?:reporters|journalists|the\s+press"
+    r"|(?:(?:weekly|daily|regular|joint|news|press)\s+)*(?:conference|briefing)"
+    r"|parliament|lawmakers|state\s+(?:media|television|radio))"
+    r"|(?:(?:weekly|daily|regular|joint)\s+)?(?:news|press)\s+(?:conference|briefing)"
+    r"|(?:weekly|daily|regular)\s+briefing|(?:said|announced|added)"
     r"|statement\s+(?:issued|released)|interview)"
     r"(?:\s+(?:on|late|early)\s+\w+)?\s+(?:in|at)\s+(?:the\s+)?$",
     re.IGNORECASE,

@@ -390,8 +390,13 @@ def _about_an_earlier_meeting(segment: Segment) -> bool:
     return bool(earlier) and not _FUTURE.search(segment.text)
 
 
-#: Just before an earlier meeting named as a point in time: "since the last session".
-_SINCE = re.compile(r"\b(?:since|after)\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
+#: Just before an earlier meeting named as a point in time ("since the last session") or as
+#: one of all the rounds a standing mediator served ("at each of the three earlier rounds").
+_SINCE = re.compile(
+    r"\b(?:(?:since|after)\s+(?:the\s+|its\s+|their\s+)?"
+    r"|(?:each|all|every|both)\s+(?:of\s+)?(?:the\s+)?(?:(?:two|three|four|five|six|\d+)\s+)?)$",
+    re.IGNORECASE,
+)
 
 
 #: A sentence about the talks themselves, or their sides, without naming a party.
