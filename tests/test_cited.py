@@ -548,6 +548,42 @@ def test_a_standing_mediator_of_all_earlier_rounds_is_in_these_talks(
     assert _about_an_earlier_meeting(next(iter(Segments(text)))) is earlier
 
 
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        (
+            "The two signed a peace agreement in 2018 that was brokered by the United Arab "
+            "Emirates.",
+            True,
+        ),
+        ("Finland, which helped broker the 1999 agreement, is mediating.", False),
+        ("Kenya has mediated between them since 2022.", False),
+        ("The 2018 deal was brokered by Qatar, which will host the next round.", False),
+        ("Qatar brokered the deal that ended the fighting.", False),
+    ],
+)
+def test_a_role_in_a_dated_past_deal_is_not_in_these_talks(text: str, dated: bool) -> None:
+    """An earlier deal's mediator, dated by its year, in a sentence with nothing to come."""
+    from diplosum._evidence._roles import _a_dated_past_role
+
+    assert _a_dated_past_role(next(iter(Segments(text)))) is dated
+
+
+def test_an_observer_after_with_beside_co_mediators() -> None:
+    """ "A and B will act as co-mediators, with C as an observer": C observes, B mediates."""
+    from diplosum._evidence._roles import _mediating, _observing
+    from diplosum.normalise import canonical_actor
+
+    text = (
+        "Brazil and the Organization of American States (OAS) will act as co-mediators, with "
+        "the Andean Community as an observer."
+    )
+    segment = next(iter(Segments(text)))
+    oas = canonical_actor("OAS")
+    assert _mediating(segment, oas, "OAS") and not _observing(segment, oas, "OAS")
+    assert _observing(segment, canonical_actor("Andean Community"), "Andean Community")
+
+
 def test_a_name_that_only_qualifies_a_noun_is_no_agent_of_the_role() -> None:
     """ "Finland, which helped broker the agreement that ended the Kosovo war, is mediating":
     Finland mediates; Kosovo, a side, only names the war."""

@@ -23,7 +23,14 @@ from ._index import (
     _mentions,
     _ref,
 )
-from ._roles import _about_an_earlier_meeting, _in_these_talks, _mediating, _observing, _sides
+from ._roles import (
+    _a_dated_past_role,
+    _about_an_earlier_meeting,
+    _in_these_talks,
+    _mediating,
+    _observing,
+    _sides,
+)
 
 
 class _Demoted(NamedTuple):
@@ -186,7 +193,13 @@ def _roles_in(segments: list[Segment], ref: ActorRef, written: str) -> list[Segm
     """The segments that show ``ref`` mediating, apart from those about an earlier meeting
     only: a role there ("The previous round was hosted by Morocco") is not one in these
     talks."""
-    return [s for s in segments if _mediating(s, ref, written) and not _about_an_earlier_meeting(s)]
+    return [
+        s
+        for s in segments
+        if _mediating(s, ref, written)
+        and not _about_an_earlier_meeting(s)
+        and not _a_dated_past_role(s)
+    ]
 
 
 def _actor(ref: ActorRef, written: str, found: list[Segment]) -> Actor:
@@ -257,7 +270,11 @@ def _rescue_mediators(
     everywhere = bool(demoted) and not mediators
     have = {_key(_ref(a)) for a in mediators + parties}
     for segment in index.segments:
-        if (segment.id not in cited and not everywhere) or _about_an_earlier_meeting(segment):
+        if (
+            (segment.id not in cited and not everywhere)
+            or _about_an_earlier_meeting(segment)
+            or _a_dated_past_role(segment)
+        ):
             continue
         found = [
             (ref, start, end)

@@ -139,9 +139,11 @@ _OBSERVER = re.compile(
     r"|(?:with|has|have|given|granted)\s+observer status)\b",
     re.IGNORECASE,
 )
-#: Where the subject of an observer phrase starts: after a clause break, "and" or "said".
+#: Where the subject of an observer phrase starts: after a clause break, "and", "said" or
+#: "with" ("A and B will act as co-mediators, with C as an observer": C).
 _CLAUSE_BREAK = re.compile(
-    r"[;:]|\b(?:and|while|but|whereas|said|says|told|added|announced|that)\b", re.IGNORECASE
+    r"[;:]|\b(?:and|while|but|whereas|said|says|told|added|announced|that|with)\b",
+    re.IGNORECASE,
 )
 
 
@@ -388,6 +390,27 @@ def _about_an_earlier_meeting(segment: Segment) -> bool:
         if not _SINCE.search(segment.text, 0, m.start())
     ]
     return bool(earlier) and not _FUTURE.search(segment.text)
+
+
+#: A year: "in 2018", "the 2018 agreement".
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+#: Before a year that starts a span to now: "since 2022", "since early 2024".
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\s+)?$")
+
+
+def _a_dated_past_role(segment: Segment) -> bool:
+    """Whether every role word of ``segment`` is in the past tense and the segment dates it to
+    a year, with nothing about talks to come: "The two countries signed a peace agreement in
+    2018 that was brokered by the United Arab Emirates" (an earlier deal's mediator), not
+    "Finland, which helped broker the 1999 agreement, is mediating" nor "Kenya has mediated
+    since 2022"."""
+    text = segment.text
+    if _FUTURE.search(text):
+        return False
+    if not any(not _SINCE_YEAR.search(text, 0, m.start()) for m in _YEAR.finditer(text)):
+        return False
+    cues = [m.group(0) for m in MEDIATING.finditer(text)]
+    return bool(cues) and all(c.lower().endswith("ed") for c in cues)
 
 
 #: Just before an earlier meeting named as a point in time ("since the last session") or as
