@@ -1376,6 +1376,36 @@ def test_a_position_given_to_a_person_titled_in_the_speaker_field_is_the_states(
     assert [(p.actor, p.speaker) for p in summary.positions] == [("Kazakhstan", "Yerlan Sadykov")]
 
 
+def test_a_person_listed_as_a_party_who_speaks_for_a_party_is_that_party() -> None:
+    """The model listed a negotiator as a party and as the speaker of South Sudan's position:
+    the person is South Sudan, listed once, not a third side."""
+    text = (
+        "date 2026-04-30 x\n\nSouth Sudan and the National Salvation Front (NAS) will resume "
+        "talks in Nairobi on Tuesday. Dut Akech Malith, who leads the government delegation, "
+        "said Juba wanted a ceasefire first."
+    )
+    actors = [
+        {"name": "South Sudan", "role": "party", "segments": [1]},
+        {"name": "NAS", "role": "party", "segments": [1]},
+        {"name": "Dut Akech Malith", "role": "party", "segments": [2]},
+    ]
+    positions = [
+        {
+            "actor": "South Sudan",
+            "speaker": "Dut Akech Malith",
+            "stance": "Wants a ceasefire first.",
+            "segment": 2,
+        }
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        positions=positions,
+        venue={"city": "Nairobi", "country": None, "segment": 1},
+    )
+    assert [p.name for p in summary.parties] == ["South Sudan", "NAS"]
+
+
 def test_a_position_given_to_a_description_is_the_group_its_segment_names() -> None:
     text = (
         "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "
@@ -1673,6 +1703,7 @@ def test_a_position_said_by_an_organisations_envoy_is_the_organisations() -> Non
             "European Union",
         ),
         ("Kosovo's foreign minister, Jon Roe, said", "Jon Roe", "Kosovo"),
+        ("The U.S. Special Envoy Jane Roe said", "Jane Roe", "United States"),
     ],
 )
 def test_the_side_a_titled_person_speaks_for(body: str, person: str, side: str) -> None:
@@ -1680,8 +1711,17 @@ def test_the_side_a_titled_person_speaks_for(body: str, person: str, side: str) 
     running text; an actor in the title's portfolio ("for Kosovo") is not it."""
     from diplosum._evidence._index import _affiliation
 
-    found = _affiliation(body, person)
+    found = _affiliation(Segments(body), person)
     assert found is not None and found.name == side
+
+
+def test_a_title_is_read_in_the_persons_own_sentence() -> None:
+    """ "... talks in Nairobi on Tuesday. Dut Akech Malith, who leads ...": the city ending the
+    sentence before is no title of the person."""
+    from diplosum._evidence._index import _affiliation
+
+    body = "The two sides will resume talks in Nairobi on Tuesday. Dut Akech Malith said so."
+    assert _affiliation(Segments(body), "Dut Akech Malith") is None
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ from ._actors import (
     _third_parties,
     _where_and_when,
 )
-from ._index import _Index, mentions
+from ._index import _fold, _Index, mentions
 from ._places import _dated, _venue
 from ._positions import _positions, _reported
 from ._roles import MEDIATING
@@ -61,7 +61,10 @@ def build_cited_summary(
     segments = segments or Segments(article.text)
     index = _Index(segments)
     dropped: list[Dropped] = []
-    mediators, parties, demoted = _actors(extraction.actors, index, dropped, extraction.venue)
+    speakers = {_fold(p.speaker): p.actor for p in extraction.positions if p.speaker and p.actor}
+    mediators, parties, demoted = _actors(
+        extraction.actors, index, dropped, extraction.venue, speakers
+    )
     mediators, parties = _third_parties(mediators, parties, index, dropped)
     where = _where_and_when(extraction, index)
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped, where)

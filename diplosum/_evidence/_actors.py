@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from .._cited import NamedActor, NamedExtraction, NamedVenue
@@ -47,8 +47,13 @@ def _actors(
     index: _Index,
     dropped: list[Dropped],
     venue: NamedVenue | None = None,
+    speakers: Mapping[str, str] | None = None,
 ) -> tuple[list[Actor], list[Actor], list[_Demoted]]:
-    """(mediators, parties, demoted): each actor once, evidenced, its role checked."""
+    """(mediators, parties, demoted): each actor once, evidenced, its role checked.
+
+    ``speakers`` maps a position's speaker (folded) to the actor the model says they speak for:
+    a person the model also listed as an actor is that actor ("Dut Akech Malith", the speaker
+    of South Sudan's position, is South Sudan)."""
     demoted: list[_Demoted] = []
     parties: dict[str, Actor] = {}
     mediators: dict[str, tuple[Actor, str]] = {}
@@ -59,6 +64,8 @@ def _actors(
         ref = index.canonical(item.name)
         if not ref.normalised and (side := index.affiliation(item.name)) is not None:
             ref = side  # a person the article titles: "Special Envoy ..., Jane Roe" is the UN
+        if not ref.normalised and (side := _spoken_for(item.name, speakers, index)) is not None:
+            ref = side  # the speaker of another actor's position
         if not ref.normalised and _fold(item.name) in places:
             field = "parties" if item.role == "party" else "mediators"
             reason = "the place where the talks are held, not an actor"
@@ -99,6 +106,16 @@ def _actors(
             dropped.append(Dropped(field="mediators", item=written, reason=reason))
             del mediators[key]
     return [a for a, _ in mediators.values()], list(parties.values()), demoted
+
+
+def _spoken_for(name: str, speakers: Mapping[str, str] | None, index: _Index) -> ActorRef | None:
+    """The recognised actor whose position the person ``name`` speaks (by the model's own
+    positions), if ``name`` is a position's speaker for another actor."""
+    actor = (speakers or {}).get(_fold(name))
+    if not actor or _fold(actor) == _fold(name):
+        return None
+    ref = index.canonical(actor)
+    return ref if ref.normalised else None
 
 
 def _third_parties(

@@ -140,17 +140,21 @@ _TITLE = re.compile(
 _FOR = re.compile(r"\bfor\b")
 
 
-def _affiliation(body: str, written: str) -> ActorRef | None:
+def _affiliation(segments: Segments, written: str) -> ActorRef | None:
     """The state or organisation a person speaks for, read from the article's own title for
-    them ("US Special Envoy ... Steve Witkoff" is the United States); None when no mention of
-    the person carries one, or two mentions carry different ones."""
+    them ("US Special Envoy ... Steve Witkoff" is the United States), in the sentence that
+    names them; None when no mention of the person carries one, or two mentions carry
+    different ones."""
     if not _PERSON.fullmatch(written.strip()):
         return None
+    body = segments.body
+    starts = [segment.start for segment in segments]
     names = {written.strip(), written.split()[-1]}
     found: set[ActorRef] = set()
     for name in names:
         for at in (m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", body)):
-            window = body[max(0, at - 80) : at]
+            sentence = max((start for start in starts if start <= at), default=0)
+            window = body[max(0, at - 80, sentence) : at]
             titled = [
                 (start, end, ref)
                 for ref, start, end in actor_mentions(window)
@@ -244,7 +248,7 @@ class _Index:
     def affiliation(self, written: str) -> ActorRef | None:
         """The side the person ``written`` speaks for in this article (see _affiliation)."""
         if written not in self._affiliations:
-            self._affiliations[written] = _affiliation(self.segments.body, written)
+            self._affiliations[written] = _affiliation(self.segments, written)
         return self._affiliations[written]
 
     def actors(self, segment: Segment) -> frozenset[ActorRef]:
