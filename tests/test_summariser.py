@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from diplosum import ExtractionError, ProviderError
+from diplosum import ExtractionError, ProviderError, summarise_many
 from diplosum import Summariser as _Summariser
 from diplosum._cache import Cache
 from tests.scripted import ScriptedEndpoint
@@ -338,6 +338,38 @@ def test_new_build_version_rebuilds_from_cache_without_a_call(
     assert item is not None and item.meta is not None and item.meta.build_version == "99"
     stored = json.loads(cache.get(s.key(_article())).meta_json)  # type: ignore[union-attr]
     assert stored["build_version"] == "99"
+
+
+def test_a_cached_answer_the_new_build_cannot_rebuild_is_served_as_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug in a new build's checks (here: they raise) must not stop a batch nor pay for the
+    article again: the cached summary is served as the earlier build made it, with that
+    build's number, and a warning names the article."""
+    import dataclasses
+
+    from diplosum import _shape as module
+
+    ep = ScriptedEndpoint(GOOD)
+    cache = Cache(tmp_path / "c.db")
+    s = Summariser(client=ep.client(), cache=cache)
+    first = s.summarise_article(_article())
+    old_build = first.meta.build_version
+    monkeypatch.setattr(module, "BUILD_VERSION", "99")
+
+    def broken(*_args: object) -> None:
+        raise KeyError("a bug in the checks")
+
+    monkeypatch.setattr(s, "shape", dataclasses.replace(s.shape, builder=broken))
+    monkeypatch.setattr(s._stored, "shape", s.shape)
+    with caplog.at_level("WARNING", logger="diplosum"):
+        again = s.summarise_article(_article())
+        items = list(summarise_many([_article()], s))
+    assert len(ep.requests) == 1
+    assert again.meta.cached and again.meta.build_version == old_build
+    assert again.summary == first.summary
+    assert len(items) == 1 and items[0].ok
+    assert any("could not be rebuilt" in r.getMessage() for r in caplog.records)
 
 
 def test_a_row_under_the_earlier_key_format_is_found_and_copied(tmp_path: Path) -> None:
