@@ -496,7 +496,8 @@ def test_a_role_in_another_forum_is_still_not_in_these_talks() -> None:
         text, actors=actors, venue={"city": None, "country": None, "segment": None}
     )
     assert [a.iso3 for a in summary.mediators] == ["TUR"]
-    assert any(d.item == "Qatar" and "not in these talks" in d.reason for d in dropped)
+    # hosting a summit is no mediating role at all (and it is not in these talks either)
+    assert any(d.item == "Qatar" and d.reason.startswith("demoted") for d in dropped)
 
 
 @pytest.mark.parametrize(
@@ -584,6 +585,59 @@ def test_an_observer_after_with_beside_co_mediators() -> None:
     assert _observing(segment, canonical_actor("Andean Community"), "Andean Community")
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        # hosting another gathering is no role in these talks
+        (
+            "Kazakhstan, which chairs the Organization of Turkic States, will host the group's "
+            "foreign ministers in Astana next month.",
+            "Kazakhstan",
+            False,
+        ),
+        (
+            "Talks were held to prepare a conference for the Maghreb, which Spain is due to host "
+            "in Madrid.",
+            "Spain",
+            False,
+        ),
+        ("Oman will host a summit of Gulf leaders.", "Oman", False),
+        (
+            "Kazakhstan will host the foreign ministers of Armenia and Azerbaijan for talks.",
+            "Kazakhstan",
+            True,
+        ),
+        ("Qatar will host the talks next week.", "Qatar", True),
+        # the name right after a hosting or chairing verb is its object, not its agent
+        ("The Philippines, which chairs ASEAN this year, spoke first.", "ASEAN", False),
+        ("Turkiye is hosting Russia and Ukraine.", "Russia", False),
+    ],
+)
+def test_hosting_another_meeting_and_the_object_of_a_role_verb(
+    text: str, name: str, role: bool
+) -> None:
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments(text)))
+    assert _mediating(segment, canonical_actor(name), name) is role
+
+
+def test_the_sender_of_an_observer_observes() -> None:
+    """ "The United Nations and Kazakhstan will act as co-mediators, and the World Bank will
+    send an observer": the World Bank observes; Kazakhstan mediates."""
+    from diplosum._evidence._roles import _observing
+    from diplosum.normalise import canonical_actor
+
+    text = (
+        "The United Nations and Kazakhstan will act as co-mediators, and the World Bank will "
+        "send an observer."
+    )
+    segment = next(iter(Segments(text)))
+    assert _observing(segment, canonical_actor("World Bank"), "World Bank")
+    assert not _observing(segment, canonical_actor("Kazakhstan"), "Kazakhstan")
+
+
 def test_a_name_that_only_qualifies_a_noun_is_no_agent_of_the_role() -> None:
     """ "Finland, which helped broker the agreement that ended the Kosovo war, is mediating":
     Finland mediates; Kosovo, a side, only names the war."""
@@ -597,6 +651,28 @@ def test_a_name_that_only_qualifies_a_noun_is_no_agent_of_the_role() -> None:
     segment = next(iter(Segments(text)))
     assert _mediating(segment, canonical_actor("Finland"), "Finland")
     assert not _mediating(segment, canonical_actor("Kosovo"), "Kosovo")
+
+
+@pytest.mark.parametrize(
+    ("second", "kept"),
+    [
+        ("Turkiye, which proposed the meeting, will chair the sessions.", True),
+        ("Later Turkiye chairs the meeting of NATO's foreign ministers in Antalya.", False),
+    ],
+)
+def test_the_meeting_is_these_talks_for_a_mediator(second: str, kept: bool) -> None:
+    """ "will chair the sessions": the talks the article is about; "the meeting of ..." is
+    another one."""
+    text = f"date 2026-10-21 x\n\nAzerbaijan and Georgia will hold talks in Ankara. {second}"
+    actors = [
+        {"name": "Turkiye", "role": "mediator", "segments": [2]},
+        {"name": "Azerbaijan", "role": "party", "segments": [1]},
+        {"name": "Georgia", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Ankara", "country": None, "segment": 1}
+    )
+    assert [a.iso3 for a in summary.mediators] == (["TUR"] if kept else [])
 
 
 def test_a_five_word_name_and_a_descriptor_name_one_actor_each() -> None:

@@ -136,7 +136,9 @@ def _place_named(text: str, start: int, end: int) -> bool:
 #: "will attend as an observer", "Sweden as observer", "with observer status".
 _OBSERVER = re.compile(
     r"\b(?:as\s+(?:an?\s+)?(?P<one>observer)|as\s+(?P<many>observers)"
-    r"|(?:with|has|have|given|granted)\s+observer status)\b",
+    r"|(?:with|has|have|given|granted)\s+observer status"
+    # "CARICOM will send an observer": the sender observes
+    r"|send(?:s|ing)?\s+(?:an?\s+|its\s+own\s+|its\s+)?observers?)\b",
     re.IGNORECASE,
 )
 #: Where the subject of an observer phrase starts: after a clause break, "and", "said" or
@@ -240,6 +242,12 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             return False
         mentions.append((ref, at, at + len(name)))
     for cue in MEDIATING.finditer(segment.text):
+        if _hosts_another_meeting(segment.text, cue):
+            continue  # "will host the group's foreign ministers", "a conference ... X will host"
+        if cue.group(0).lower().startswith("chair") and _CHAIRS_A_BODY.match(
+            segment.text, cue.end()
+        ):
+            continue  # "which chairs ASEAN this year": an office in another body
         by = _BY.match(segment.text, cue.end())
         if by:  # "to be hosted by Türkiye": the role is the agent's alone
             agent = by.end()  # "hosted by the Prime Minister of Ethiopia": Ethiopia
@@ -258,12 +266,16 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             continue
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
+            if _OBJECT_VERB.fullmatch(cue.group(0)) and _OBJECT_GAP.fullmatch(
+                segment.text, cue.end(), a
+            ):
+                continue  # "which chairs ASEAN", "hosting Russia and Ukraine": the object
             gap = max(cue.start() - b, a - cue.end(), 0)
             # "the AU Commission Chairperson's Special Envoy ..., Jane Roe, will convene"
             if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
                 gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
-        ordered = sorted(mentions, key=lambda m: m[1])
+        ordered = sorted((m for m in mentions if m[0] in gaps), key=lambda m: m[1])
         for _ in ordered:  # until nothing changes: a list's first actor shares its last's role
             before = dict(gaps)
             for (r0, _, b0), (r, a, _) in itertools.pairwise(ordered):
@@ -281,6 +293,45 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
     return False
+
+
+#: A gathering that is not the talks: "a reconstruction conference", "the group's foreign
+#: ministers", "a summit of ...", "the Games".
+_OTHER_MEETING = (
+    # "the foreign ministers of Armenia and Azerbaijan" are the sides: not another meeting
+    r"(?:conference|summit|forum|congress|ministerial|(?:(?:foreign|defence|defense|finance)\s+)?"
+    r"ministers(?!\s+of\b)|leaders(?!\s+of\b)|heads\s+of\s+state(?!\s+of\b)"
+    r"|(?:meeting|gathering)\s+of|games|olympics|world\s+cup|ceremony|festival|exhibition|expo)"
+)
+_HOSTS_AFTER = re.compile(
+    rf"\s+(?:(?:the|a|an|its|this|next|year's|the\s+group's|the\s+bloc's|[\w'’-]+)\s+){{0,4}}?"
+    rf"{_OTHER_MEETING}\b",
+    re.IGNORECASE,
+)
+_HOSTED_BEFORE = re.compile(
+    rf"\b{_OTHER_MEETING}\b[^.;]{{0,60}}?,?\s+which\s+[^.;]{{0,40}}$", re.IGNORECASE
+)
+
+
+def _hosts_another_meeting(text: str, cue: re.Match[str]) -> bool:
+    """Whether the role word ``cue`` is hosting another gathering, not the talks: "will host the
+    group's foreign ministers in Manila", "a reconstruction conference ..., which Saudi Arabia
+    is due to host" (not "will host the talks", "hosted the meeting")."""
+    if not cue.group(0).lower().startswith("host"):
+        return False
+    return bool(_HOSTS_AFTER.match(text, cue.end()) or _HOSTED_BEFORE.search(text, 0, cue.start()))
+
+
+#: A role verb whose next name is its object, not a co-agent: "chairs ASEAN", "hosts Iran".
+_OBJECT_VERB = re.compile(
+    r"(?:host|hosts|hosting|chair|chairs|chaired|chairing|convene|convenes|convened|convening"
+    r"|sponsor|sponsors|sponsored|sponsoring)",
+    re.IGNORECASE,
+)
+_OBJECT_GAP = re.compile(r"\s+(?:the\s+)?")
+#: After "chairs": a body's name ("chairs ASEAN", "chairs the Organization of Turkic States"),
+#: not the talks ("chairs the talks", "will chair the sessions").
+_CHAIRS_A_BODY = re.compile(r"\s+(?:the\s+)?[A-Z]")
 
 
 def _agents(
@@ -432,6 +483,9 @@ _THE_TALKS = re.compile(
     r"|between the two \w+)\b",
     re.IGNORECASE,
 )
+#: "will chair the sessions", "proposed the meeting": the talks the article is about, for a
+#: mediator's role (not "the meeting of NATO ministers").
+_THE_MEETING = re.compile(r"\bthe\s+(?:meeting|sessions?)\b(?!\s+of\b)", re.IGNORECASE)
 
 
 #: A role word with no object, ending its sentence: "Togo and Ghana are jointly mediating."
@@ -459,7 +513,7 @@ def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bo
     ("Togo, Ghana and ECOWAS will act as mediators"), or goes on from one that does (a
     sentence that starts "They ..." or ends on its role word: "Kenya and Uganda are jointly
     mediating.")."""
-    if _FUTURE_ROLE.search(segment.text):
+    if _FUTURE_ROLE.search(segment.text) or _THE_MEETING.search(segment.text):
         return True
     for _ in range(3):
         if _THE_TALKS.search(segment.text) or any(
