@@ -608,6 +608,7 @@ def test_an_observer_after_with_beside_co_mediators() -> None:
             True,
         ),
         ("Qatar will host the talks next week.", "Qatar", True),
+        ("Egypt will host the talks on the sidelines of the summit.", "Egypt", True),
         # the name right after a hosting or chairing verb is its object, not its agent
         ("The Philippines, which chairs ASEAN this year, spoke first.", "ASEAN", False),
         ("Turkiye is hosting Russia and Ukraine.", "Russia", False),

@@ -303,9 +303,11 @@ _OTHER_MEETING = (
     r"ministers(?!\s+of\b)|leaders(?!\s+of\b)|heads\s+of\s+state(?!\s+of\b)"
     r"|(?:meeting|gathering)\s+of|games|olympics|world\s+cup|ceremony|festival|exhibition|expo)"
 )
+#: After "host": up to four words, none of them the talks ("will host the talks on the
+#: sidelines of the summit" hosts the talks), then another gathering.
 _HOSTS_AFTER = re.compile(
-    rf"\s+(?:(?:the|a|an|its|this|next|year's|the\s+group's|the\s+bloc's|[\w'’-]+)\s+){{0,4}}?"
-    rf"{_OTHER_MEETING}\b",
+    r"\s+(?:(?!(?:talks|negotiations|rounds?|sessions?|meeting|dialogue|delegations)\b)"
+    rf"[\w'’-]+\s+){{0,4}}?{_OTHER_MEETING}\b",
     re.IGNORECASE,
 )
 _HOSTED_BEFORE = re.compile(
