@@ -1483,6 +1483,27 @@ def test_a_person_listed_as_a_party_who_speaks_for_a_party_is_that_party() -> No
     assert [p.name for p in summary.parties] == ["South Sudan", "NAS"]
 
 
+def test_a_one_word_region_is_a_side_so_a_demoted_mediator_is_no_third_party() -> None:
+    """Moldova and Transnistria (a region the tables do not know) are two sides already: the
+    OSCE, listed as a mediator and demoted, is not moved to the parties as a third side."""
+    text = (
+        "date 2026-11-18 x\n\nMoldova and the breakaway region of Transnistria have agreed to "
+        "a new round of talks. The head of the OSCE mission said the OSCE would propose a "
+        "shared timetable."
+    )
+    actors = [
+        {"name": "Moldova", "role": "party", "segments": [1]},
+        {"name": "Transnistria", "role": "mediator", "segments": [1]},
+        {"name": "OSCE", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": None, "country": None, "segment": None}
+    )
+    assert [p.name for p in summary.parties] == ["Moldova", "Transnistria"]
+    assert summary.mediators == []
+    assert any(d.item == "OSCE" and d.reason.startswith("demoted") for d in dropped)
+
+
 def test_a_position_given_to_a_description_is_the_group_its_segment_names() -> None:
     text = (
         "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "

@@ -160,7 +160,7 @@ def _second_side(
         # Only a known state, organisation or armed group, or a group the article gives an
         # acronym, counts as a side: a name the tables do not know is usually a person ("India
         # and Ajit Doval" lack the second side).
-        if sum(1 for p in parties if p.kind in _SIDE_KINDS or p.name in defined) >= 2:
+        if sum(1 for p in parties if _a_side(p, defined)) >= 2:
             break
         key = _key(item.ref)
         if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
@@ -173,6 +173,17 @@ def _second_side(
         )
         dropped[at] = Dropped(field="mediators", item=item.written, reason=reason)
     return parties
+
+
+def _a_side(party: Actor, defined: set[str]) -> bool:
+    """Whether a party counts as one of two sides: a known state, organisation or armed group,
+    a group the article gives an acronym, or a one-word name the tables do not know (a region:
+    "Transnistria", "Somaliland"; not a person: "Ajit Doval")."""
+    return (
+        party.kind in _SIDE_KINDS
+        or party.name in defined
+        or (not party.normalised and len(party.name.split()) == 1 and party.name[:1].isupper())
+    )
 
 
 def _described(
