@@ -624,6 +624,29 @@ def test_hosting_another_meeting_and_the_object_of_a_role_verb(
     assert _mediating(segment, canonical_actor(name), name) is role
 
 
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("United Nations", True),
+        ("International Committee of the Red Cross", True),
+        ("Sudan", False),
+    ],
+)
+def test_the_agents_of_by_through_an_office(name: str, role: bool) -> None:
+    """ "co-chaired by the office of the UN Personal Envoy for Sudan and the International
+    Committee of the Red Cross (ICRC)": the UN (through its envoy's office) and the ICRC; not
+    Sudan, the envoy's portfolio."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    text = (
+        "The talks will be co-chaired by the office of the UN Personal Envoy for Sudan and the "
+        "International Committee of the Red Cross (ICRC)."
+    )
+    segment = next(iter(Segments(text)))
+    assert _mediating(segment, canonical_actor(name), name) is role
+
+
 def test_the_sender_of_an_observer_observes() -> None:
     """ "The United Nations and Kazakhstan will act as co-mediators, and the World Bank will
     send an observer": the World Bank observes; Kazakhstan mediates."""

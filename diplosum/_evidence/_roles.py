@@ -356,13 +356,19 @@ def _agents(
 
 
 #: Between two agents of one "by": "Mauritania and the United Nations", "Oman, Qatar".
-_AGENT_LISTED = re.compile(r"\s*(?:,\s*|,?\s+and\s+)(?:the\s+)?")
+#: After an agent, the office it acts through may follow: "by the office of the UN Special
+#: Envoy and the ICRC".
+_AGENT_LISTED = re.compile(
+    r"(?:\s+(?:(?:Special|Personal|Deputy)\s+)?(?:Envoy|Representative|Coordinator|Mission)"
+    r"(?:\s+for\s+[A-Z][\w'’-]*)?)?"
+    r"\s*(?:,\s*|,?\s+and\s+)(?:the\s+)?"
+)
 
 #: "hosted by", "hosted by the Emir of", "mediated by the Government of": where the agent is.
 _BY = re.compile(
     r"\s+by\s+(?:the\s+)?(?:(?:Emir|King|Queen|Sultan|Crown\s+Prince|President|Prime\s+Minister"
     r"|Premier|Chancellor|Government|Foreign\s+Minister|Foreign\s+Ministry|Secretary-General"
-    r"|Presidency)\s+of\s+(?:the\s+)?)?"
+    r"|Presidency|[Oo]ffice|[Ss]ecretariat)\s+of\s+(?:the\s+)?)?"
 )
 #: Between two actors of one list: "Oman, Qatar", "Nigeria and the Economic Community of
 #: West African States (ECOWAS)" (a long name the tables do not know, then its acronym).
