@@ -1527,6 +1527,51 @@ def test_a_one_word_region_is_a_side_so_a_demoted_mediator_is_no_third_party() -
     assert any(d.item == "OSCE" and d.reason.startswith("demoted") for d in dropped)
 
 
+def test_a_sentence_saying_no_venue_or_date_is_set_shows_neither() -> None:
+    """ "arrived in Lilongwe on Tuesday ..., but no date or venue has been set for talks": the
+    envoy's arrival is not the talks' venue or date; a sentence that sets a venue but no date
+    still shows the venue."""
+    from diplosum._evidence._places import _unset
+
+    text = (
+        "date 2026-08-19 x\n\nThe African Union will mediate between Malawi and the opposition. "
+        "The envoy arrived in Lilongwe on Tuesday, but no date or venue has been set for talks."
+    )
+    actors = [
+        {"name": "African Union", "role": "mediator", "segments": [1]},
+        {"name": "Malawi", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Lilongwe", "country": None, "segment": 2},
+        talks_date={"text": "on Tuesday", "segment": 2},
+    )
+    assert summary.venue is None and summary.proposed_date is None
+    assert {d.field for d in dropped} >= {"venue", "proposed_date"}
+    assert _unset("Talks will be held in Geneva; no date has been set.", "date")
+    assert not _unset("Talks will be held in Geneva; no date has been set.", "place")
+    assert _unset("Neither a date nor a place has been fixed.", "place")
+
+
+def test_an_envoys_nationality_is_no_side() -> None:
+    """ "The envoy, Amina Otieno, a Kenyan diplomat": Kenya, listed as a mediator and demoted,
+    is not moved to the parties as the second side."""
+    text = (
+        "date 2026-08-19 x\n\nThe African Union has named an envoy to mediate between Malawi's "
+        "government and the opposition alliance, the Tonse Democratic Front. The envoy, Amina "
+        "Otieno, a Kenyan diplomat, arrived on Tuesday."
+    )
+    actors = [
+        {"name": "African Union", "role": "mediator", "segments": [1]},
+        {"name": "Malawi", "role": "party", "segments": [1]},
+        {"name": "Kenya", "role": "mediator", "segments": [2]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": None, "country": None, "segment": None})
+    assert [p.name for p in summary.parties] == ["Malawi"]
+    assert [m.name for m in summary.mediators] == ["African Union"]
+
+
 def test_a_position_given_to_a_description_is_the_group_its_segment_names() -> None:
     text = (
         "date 2026-10-14 x\n\nThe UN envoy will convene representatives of Cameroon's government "

@@ -165,6 +165,8 @@ def _second_side(
         key = _key(item.ref)
         if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
             continue  # an observer is no side either
+        if _only_a_nationality(item.ref, item.found):
+            continue  # "The envoy, Jane Roe, a Ghanaian diplomat": no side of the talks
         parties.append(_actor(item.ref, item.written, item.found))
         have.add(key)
         at = next(i for i, d in enumerate(dropped) if d is item.note)
@@ -173,6 +175,26 @@ def _second_side(
         )
         dropped[at] = Dropped(field="mediators", item=item.written, reason=reason)
     return parties
+
+
+#: After a demonym: a person it describes ("a Ghanaian diplomat", "the Kenyan envoy").
+_PERSON_NOUN = re.compile(
+    r"\s+(?:diplomat|envoy|national|citizen|official|politician|lawyer|general|judge"
+    r"|former\s+\w+|career\s+diplomat|mediator)\b(?!s)",
+    re.IGNORECASE,
+)
+_ONE_PERSON_BEFORE = re.compile(r"\b(?:an?|the)\s+$", re.IGNORECASE)
+
+
+def _only_a_nationality(ref: ActorRef, segments: Sequence[Segment]) -> bool:
+    """Whether every mention of ``ref`` in ``segments`` is one person's nationality ("a
+    Ghanaian diplomat", "the Kenyan envoy"), not the state itself ("Kenyan officials" may be a
+    side)."""
+    spans = [(s.text, a, b) for s in segments for r, a, b in _mentions(s.text) if r == ref]
+    return bool(spans) and all(
+        _ONE_PERSON_BEFORE.search(text, 0, a) is not None and _PERSON_NOUN.match(text, b)
+        for text, a, b in spans
+    )
 
 
 def _a_side(party: Actor, defined: set[str]) -> bool:

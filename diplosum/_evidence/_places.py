@@ -134,6 +134,29 @@ _STATEMENT_PLACE = re.compile(
 )
 
 
+#: A sentence that says the talks have no date or no venue yet: "no date or venue has been set
+#: for talks", "neither a date nor a place has been fixed".
+_UNSET = re.compile(
+    r"\b(?:no|neither(?:\s+an?)?)\s+(?P<first>date|venue|place|time|location)"
+    r"(?:\s+(?:or|nor|and)\s+(?:an?\s+)?(?P<second>date|venue|place|time|location))?"
+    r"\s+(?:(?:for\s+(?:the\s+)?(?:talks|meeting|round)\s+)?(?:has|have|had)\s+(?:yet\s+)?been"
+    r"|(?:is|was)\s+yet\s+to\s+be)\s+(?:set|fixed|agreed|announced|decided|named|chosen)",
+    re.IGNORECASE,
+)
+_PLACE_WORDS = frozenset({"venue", "place", "location"})
+
+
+def _unset(text: str, what: str) -> bool:
+    """Whether ``text`` says the talks have no ``what`` ("date" or "place") yet."""
+    for m in _UNSET.finditer(text):
+        said = {w.lower() for w in (m["first"], m["second"]) if w}
+        if what == "place" and said & _PLACE_WORDS:
+            return True
+        if what == "date" and said & {"date", "time"}:
+            return True
+    return False
+
+
 def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
     """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
     dateline ("PRISTINA", a name in capitals), nor an earlier meeting's place, nor where a
@@ -185,7 +208,7 @@ def _venue(
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if not any(_contains_words(segment.text, name) for name in names):
             continue
-        if not _named_as_venue(segment, names, published):
+        if _unset(segment.text, "place") or not _named_as_venue(segment, names, published):
             earlier = True
             continue
         if country_only and not any(
@@ -205,7 +228,8 @@ def _venue(
         )
     written = item.city or item.country or ""
     reason = (
-        "only the dateline, an earlier meeting or where a statement was made names this place"
+        "only the dateline, an earlier meeting, where a statement was made, or a sentence "
+        "saying no venue is set names this place"
         if earlier
         else "no segment names this venue"
     )
@@ -247,13 +271,15 @@ def _date(
 ) -> TalksDate | str:
     """The talks' date from the model's phrase, or why it is refused."""
     written = item.text or ""
-    said = elsewhere = earlier = False
+    said = elsewhere = earlier = unset = False
     for segment in _ordered(index.segments, getattr(item, "segment", None)):
         text = _date_phrase(segment.text, written)
         if text is None:
             continue
         if _when_said(segment.text, text):
             said = True
+        elif _unset(segment.text, "date"):
+            unset = True
         elif _about_an_earlier_meeting(segment):
             earlier = True
         elif not _about_talks(segment, index, parties, venue):
@@ -264,6 +290,8 @@ def _date(
         return f"the date phrase dates a statement ('said {_bare(written)}'), not the talks"
     if earlier:
         return "the date phrase dates an earlier meeting ('the previous round, held in March')"
+    if unset:
+        return "the date phrase's segment says no date has been set for the talks"
     if elsewhere:
         return "the date phrase's segment names neither the talks, a party nor the venue"
     return "the date phrase is in no segment of the article"
@@ -280,7 +308,7 @@ def _venue_date(
     for segment in _ordered(index.segments, venue.evidence.segment):
         if not _contains_words(segment.text, venue.city):
             continue
-        if not _about_talks(segment, index, parties, None):
+        if not _about_talks(segment, index, parties, None) or _unset(segment.text, "date"):
             continue
         for phrase, start, _ in date_phrases(segment.text):
             if _SAID.search(segment.text[:start]):
