@@ -258,11 +258,10 @@ _SPACED_INITIALS = re.compile(r"\b([A-Z])\.\s+(?=[A-Z]\.)")
 _ACRONYM = re.compile(
     r"(?=[^A-Z]*[A-Z])(?=(?:[^A-Z0-9]*[A-Z0-9]){2})[A-Z0-9][A-Za-z0-9]*(?:[-/][A-Za-z0-9]+)*"
 )
-#: A proper name of capitalised words, with the small words names carry inside them.
+#: A proper name of capitalised words, with the small words names carry inside them, and
+#: commas that list its words: "Return, Reclamation and Rehabilitation".
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _SMALL_WORD = rf"(?:{'|'.join(data.NAME_SMALL_WORDS)}|-)"
-_LONG_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD}){{1,9}}")
-#: A long name whose words may be listed with commas: "Return, Reclamation and Rehabilitation".
 _LISTED_NAME = re.compile(rf"{_NAME_WORD},?(?:\s+(?:{_SMALL_WORD}\s+)*{_NAME_WORD},?){{1,9}}(?<!,)")
 #: "Long Name (ACR)"; the acronym is checked with _ACRONYM.
 _DEFINED = re.compile(
