@@ -336,14 +336,18 @@ def test_a_capital_names_its_state() -> None:
 
 
 def test_venue_and_date_must_be_in_the_article() -> None:
-    """A venue or date phrase no segment holds is dropped; one cited wrongly is relocated."""
+    """A venue no segment holds is replaced by the one city its cited segment names as a place,
+    and reported; a date phrase cited wrongly is relocated."""
     summary, dropped = build(
         answer(
             venue={"city": "Vienna", "country": None, "site": None, "segment": 1},
             talks_date={"text": "on Monday", "segment": 3},
         )
     )
-    assert summary.venue is None and ("venue", "Vienna") in {(d.field, d.item) for d in dropped}
+    assert summary.venue is not None and summary.venue.city == "Doha"
+    assert [
+        d.reason.split(";")[0] for d in dropped if (d.field, d.item) == ("venue", "Vienna")
+    ] == ["replaced: no segment names this venue"]
     assert summary.proposed_date is not None and summary.proposed_date.evidence.segment == 1
 
 
@@ -539,6 +543,13 @@ def test_a_standing_mediator_of_all_earlier_rounds_is_in_these_talks(
         ("Kenya has mediated between them since 2022.", False),
         ("The 2018 deal was brokered by Qatar, which will host the next round.", False),
         ("Qatar brokered the deal that ended the fighting.", False),
+        # a past verb before the role noun
+        (
+            "They rejected the 2016 agreement, a deal for which Cuba and Norway acted as "
+            "guarantors.",
+            True,
+        ),
+        ("Norway, which served as guarantor in 2016, will guarantee the new deal.", False),
     ],
 )
 def test_a_role_in_a_dated_past_deal_is_not_in_these_talks(text: str, dated: bool) -> None:
@@ -842,6 +853,11 @@ _KOSOVO_WAR = (
     "Finland, which helped broker the agreement that ended the Kosovo war in 1999, is "
     "mediating at the request of both governments."
 )
+_RELATIVE_CLAUSE = (
+    "The office of the Intergovernmental Authority on Development (IGAD) in Kenya, which has "
+    "kept contacts open between the two administrations since the last round broke up over "
+    "the electoral law, will chair the meeting."
+)
 _BY_AN_OFFICE = (
     "The talks will be co-chaired by the office of the UN Personal Envoy for Sudan and the "
     "International Committee of the Red Cross (ICRC)."
@@ -935,6 +951,12 @@ _BY_AN_OFFICE = (
         (_BY_AN_OFFICE, "United Nations", True),
         (_BY_AN_OFFICE, "International Committee of the Red Cross", True),
         (_BY_AN_OFFICE, "Sudan", False),
+        # the subject of the role verb, before a relative clause set off by commas
+        (_RELATIVE_CLAUSE, "IGAD", True),
+        (_RELATIVE_CLAUSE, "Kenya", False),
+        # running the sessions
+        ("An Omani undersecretary will run the sessions at the guest house.", "Oman", True),
+        ("Kenya will run the election in August.", "Kenya", False),
     ],
 )
 def test_a_mediating_word_belongs_to_the_actor_next_to_it(
@@ -947,6 +969,70 @@ def test_a_mediating_word_belongs_to_the_actor_next_to_it(
 
     segment = Segment(1, 0, len(text), text)
     assert _mediating(segment, canonical_actor(actor), actor) is mediating
+
+
+@pytest.mark.parametrize(
+    ("venue", "city"),
+    [
+        # a side's name as the city (read as Belize City) is no place of the talks: the city
+        # the lead names replaces it
+        ({"city": "Belize", "country": "Belize", "segment": 1}, "Mexico City"),
+        # a city the article does not name, cited to the sentence that names the venue
+        ({"city": "Tegucigalpa", "country": None, "segment": 2}, "Mexico City"),
+    ],
+)
+def test_a_venue_not_borne_out_is_replaced_by_the_one_city_its_segment_names(
+    venue: dict[str, Any], city: str
+) -> None:
+    text = (
+        "date 2026-10-07 x\n\nBELMOPAN\n\nBelize and Honduras will hold their first formal "
+        "talks in Mexico City on 19 October, the Belizean government said. The two countries "
+        "last met in Guatemala City in 2016."
+    )
+    summary, dropped = _built(text, venue=venue)
+    assert summary.venue is not None and summary.venue.city == city
+    assert summary.venue.evidence.segment == 2
+    assert [d.reason.split(";")[0] for d in dropped if d.field == "venue"] == [
+        "replaced: no segment names this venue"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the segment names two cities as places
+        "Talks will be held in Mexico City or in Panama City on 19 October.",
+        # the only city is an earlier meeting's
+        "The two countries last met in Guatemala City in 2016.",
+    ],
+)
+def test_no_venue_replaces_one_the_segment_does_not_single_out(text: str) -> None:
+    summary, dropped = _built(
+        f"date 2026-10-07 x\n\n{text}", venue={"city": "Belize", "country": None, "segment": 1}
+    )
+    assert summary.venue is None
+    assert [d.reason for d in dropped if d.field == "venue"] == ["no segment names this venue"]
+
+
+def test_an_observer_team_the_model_listed_is_neither_mediator_nor_party() -> None:
+    text = (
+        "date 2026-05-27 x\n\nCameroon and Nigeria will send delegations to Accra for talks. "
+        "Ghana and Senegal will act as co-mediators, with a United Nations observer team also "
+        "attending."
+    )
+    actors = [
+        {"name": "Cameroon", "role": "party", "segments": [1]},
+        {"name": "Nigeria", "role": "party", "segments": [1]},
+        {"name": "Ghana", "role": "mediator", "segments": [2]},
+        {"name": "Senegal", "role": "mediator", "segments": [2]},
+        {"name": "United Nations observer team", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Accra", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Ghana", "Senegal"]
+    assert [a.name for a in summary.parties] == ["Cameroon", "Nigeria"]
+    assert any(d.item == "United Nations observer team" for d in dropped)
 
 
 def test_a_city_the_gazetteer_places_elsewhere_keeps_its_own_country() -> None:
@@ -1217,6 +1303,12 @@ def test_an_observer_is_neither_mediator_nor_the_missing_side() -> None:
     assert any(d.item == "Gambia" and d.reason.startswith("demoted") for d in dropped)
 
 
+_OBSERVER_TEAM = (
+    "Ghana and Senegal will act as co-mediators, with a United Nations observer team that has "
+    "patrolled the peninsula since 2024 also attending."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "name", "observer"),
     [
@@ -1225,6 +1317,9 @@ def test_an_observer_is_neither_mediator_nor_the_missing_side() -> None:
         ("Kenya and Uganda will attend as observers.", "Kenya", True),
         ("Qatar, which is mediating, said Egypt would attend as an observer.", "Qatar", False),
         ("Qatar, which is mediating, said Egypt would attend as an observer.", "Egypt", True),
+        # the organisation of an observer team
+        (_OBSERVER_TEAM, "United Nations", True),
+        (_OBSERVER_TEAM, "Ghana", False),
     ],
 )
 def test_the_subject_of_an_observer_phrase_observes(text: str, name: str, observer: bool) -> None:
@@ -1436,26 +1531,40 @@ def test_a_position_given_to_a_person_titled_in_the_speaker_field_is_the_states(
     assert [(p.actor, p.speaker) for p in summary.positions] == [("Kazakhstan", "Yerlan Sadykov")]
 
 
-def test_a_person_listed_as_a_party_who_speaks_for_a_party_is_that_party() -> None:
-    """The model listed a negotiator as a party and as the speaker of South Sudan's position:
-    the person is South Sudan, listed once, not a third side."""
+@pytest.mark.parametrize(
+    ("person", "side", "sentence"),
+    [
+        # a state the tables know
+        (
+            "Dut Akech Malith",
+            "South Sudan",
+            "Dut Akech Malith, who leads the government "
+            "delegation, said Juba wanted a ceasefire first.",
+        ),
+        # a group the tables do not know, that the model lists by its long name
+        (
+            "Peter Lado Gore",
+            "National Salvation Front (NAS)",
+            "A NAS spokesman, Peter Lado Gore, said the front wanted a ceasefire first.",
+        ),
+    ],
+)
+def test_a_person_listed_as_a_party_who_speaks_for_a_party_is_that_party(
+    person: str, side: str, sentence: str
+) -> None:
+    """The model listed a negotiator as a party and as the speaker of a listed party's
+    position: the person is that party, listed once, not a third side."""
     text = (
         "date 2026-04-30 x\n\nSouth Sudan and the National Salvation Front (NAS) will resume "
-        "talks in Nairobi on Tuesday. Dut Akech Malith, who leads the government delegation, "
-        "said Juba wanted a ceasefire first."
+        f"talks in Nairobi on Tuesday. {sentence}"
     )
     actors = [
         {"name": "South Sudan", "role": "party", "segments": [1]},
-        {"name": "NAS", "role": "party", "segments": [1]},
-        {"name": "Dut Akech Malith", "role": "party", "segments": [2]},
+        {"name": "National Salvation Front (NAS)", "role": "party", "segments": [1]},
+        {"name": person, "role": "party", "segments": [2]},
     ]
     positions = [
-        {
-            "actor": "South Sudan",
-            "speaker": "Dut Akech Malith",
-            "stance": "Wants a ceasefire first.",
-            "segment": 2,
-        }
+        {"actor": side, "speaker": person, "stance": "Wants a ceasefire first.", "segment": 2}
     ]
     summary, _ = _built(
         text,
@@ -1867,6 +1976,18 @@ def test_a_title_is_read_in_the_persons_own_sentence() -> None:
         ("The talks stalled after the withdrawal of the Israeli and the US delegations.", []),
         # Three: may be the mediators' own negotiators.
         ("Egyptian, Qatari and US negotiators met for talks in Cairo.", []),
+        # The subject of holding talks; not the mediators of talks "with" the side.
+        (
+            "Belize and Honduras will hold their first formal talks in a decade.",
+            ["Belize", "Honduras"],
+        ),
+        ("Qatar and Egypt will hold talks with Hamas in Cairo.", ["Hamas"]),
+        # Another channel's sides, in a sentence that disclaims a role.
+        (
+            "Oman, which has carried messages between Washington and Tehran, has no role in the "
+            "talks.",
+            [],
+        ),
         # The sides end where the sentence goes on ("since", "together with").
         (
             "Kenya has mediated talks between Ethiopia and Eritrea since 2025 together with the "

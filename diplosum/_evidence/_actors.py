@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import NamedTuple
 
 from .._cited import NamedActor, NamedExtraction, NamedVenue
@@ -24,6 +24,7 @@ from ._index import (
     _ref,
 )
 from ._roles import (
+    _NAMES_AN_OBSERVER_BODY,
     _a_dated_past_role,
     _about_an_earlier_meeting,
     _in_these_talks,
@@ -58,14 +59,22 @@ def _actors(
     parties: dict[str, Actor] = {}
     mediators: dict[str, tuple[Actor, str]] = {}
     places = {_fold(p) for p in (venue.city, venue.country) if p} if venue else set()
+    listed = {_fold(i.name) for i in items if i.role != "other"}
     for item in items:
         if item.role == "other":
             continue
         ref = index.canonical(item.name)
         if not ref.normalised and (side := index.affiliation(item.name)) is not None:
             ref = side  # a person the article titles: "Special Envoy ..., Jane Roe" is the UN
-        if not ref.normalised and (side := _spoken_for(item.name, speakers, index)) is not None:
+        if not ref.normalised and (
+            (side := _spoken_for(item.name, speakers, index, listed)) is not None
+        ):
             ref = side  # the speaker of another actor's position
+        if _NAMES_AN_OBSERVER_BODY.search(item.name):
+            field = "parties" if item.role == "party" else "mediators"
+            reason = "an observer team, neither a mediator nor a party"
+            dropped.append(Dropped(field=field, item=item.name, reason=reason))
+            continue  # "United Nations observer team"
         if not ref.normalised and _fold(item.name) in places:
             field = "parties" if item.role == "party" else "mediators"
             reason = "the place where the talks are held, not an actor"
@@ -108,14 +117,20 @@ def _actors(
     return [a for a, _ in mediators.values()], list(parties.values()), demoted
 
 
-def _spoken_for(name: str, speakers: Mapping[str, str] | None, index: _Index) -> ActorRef | None:
-    """The recognised actor whose position the person ``name`` speaks (by the model's own
-    positions), if ``name`` is a position's speaker for another actor."""
+def _spoken_for(
+    name: str,
+    speakers: Mapping[str, str] | None,
+    index: _Index,
+    listed: Set[str] = frozenset(),
+) -> ActorRef | None:
+    """The actor whose position the person ``name`` speaks (by the model's own positions), if
+    ``name`` is a position's speaker for another actor that the tables recognise or that the
+    model also lists ("Firmin Gbazoui", the speaker of the CPC's position, is the CPC)."""
     actor = (speakers or {}).get(_fold(name))
     if not actor or _fold(actor) == _fold(name):
         return None
     ref = index.canonical(actor)
-    return ref if ref.normalised else None
+    return ref if ref.normalised or _fold(actor) in listed else None
 
 
 def _third_parties(

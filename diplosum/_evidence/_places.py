@@ -13,12 +13,14 @@ from .._schema import Actor, Dropped, TalksDate, Venue
 from .._segments import Segment, Segments
 from ..normalise import (
     VenueRef,
+    canonical_actor,
     date_phrases,
     direction_for_status,
     resolve_date,
     resolve_venue,
 )
 from ._index import (
+    _AS_PLACE,
     _FILLER,
     _as_place,
     _contains_words,
@@ -204,9 +206,14 @@ def _venue(
         ref = alone if alone.normalised and alone.city else ref
     names = [n for n in (item.city, ref.city, ref.site) if n] or [n for n in (item.country,) if n]
     country_only = not (item.city or ref.city or ref.site)
+    # "Belize" for a city (read as Belize City) names the state: a place only as one ("in
+    # Belize"), not as the side in "Belize and Honduras will hold talks in Mexico City"
+    a_state = bool(item.city) and _a_state_as_a_city(item.city or "", ref)
     earlier = False
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if not any(_contains_words(segment.text, name) for name in names):
+            continue
+        if a_state and not _as_place(segment.text, item.city or ""):
             continue
         if _unset(segment.text, "place") or not _named_as_venue(segment, names, published):
             earlier = True
@@ -233,8 +240,55 @@ def _venue(
         if earlier
         else "no segment names this venue"
     )
+    # the segment the model cited, then the lead (a dateline and the first sentence)
+    cited = segments.get(getattr(item, "segment", None) or 0)
+    lead = [s for s in list(segments)[:2] if s is not cited]
+    for segment in ([cited] if cited is not None else []) + lead:
+        instead = _city_in(segment, written, published)
+        if instead is not None:
+            reason = f"replaced: {reason}; segment {segment.id} names {instead.city} as the place"
+            dropped.append(Dropped(field="venue", item=written, reason=reason))
+            return instead
     dropped.append(Dropped(field="venue", item=written, reason=reason))
     return None
+
+
+def _a_state_as_a_city(name: str, ref: VenueRef) -> bool:
+    """Whether ``name`` is a state's name that the gazetteer reads as a city ("Belize" as Belize
+    City, "Kuwait" as Kuwait City); not a city's own name ("Mexico City", "Djibouti")."""
+    return canonical_actor(name).kind == "state" and _fold(ref.city or "") != _fold(name)
+
+
+#: "in Mexico City", "at Kuala Lumpur": a capitalised name after a word of place.
+_CITY_AFTER = re.compile(_AS_PLACE + r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})")
+
+
+def _city_in(segment: Segment, written: str, published: dt.date | None) -> Venue | None:
+    """The one city the model's own segment names as a place of the talks, when the venue it
+    wrote is not borne out ("Belize" for talks "in Mexico City"): not the dateline, an earlier
+    meeting's place nor where a statement was made; none when the segment names two."""
+    if _unset(segment.text, "place"):
+        return None
+    found: dict[str, VenueRef] = {}
+    for m in _CITY_AFTER.finditer(segment.text):
+        ref = resolve_venue(m["name"], None)
+        if not (ref.normalised and ref.city) or _fold(m["name"]) == _fold(written):
+            continue
+        if _a_state_as_a_city(m["name"], ref):
+            continue  # "in Belize" names a country: not one city
+        if _named_as_venue(segment, [m["name"]], published):
+            found[ref.city] = ref
+    if len(found) != 1:
+        return None
+    ref = next(iter(found.values()))
+    return Venue(
+        city=ref.city,
+        country=ref.country,
+        iso3=ref.iso3,
+        site=ref.site,
+        normalised=ref.normalised,
+        evidence=_evidence(segment),
+    )
 
 
 def _about_talks(

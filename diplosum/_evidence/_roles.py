@@ -27,6 +27,10 @@ MEDIATING = re.compile(
     r"|(?:carr(?:y|ies|ied|ying)|pass(?:es|ed|ing)?|deliver(?:s|ed|ing)?) (?:on )?messages"
     r"|arbitrat\w*|welcom(?:e|es|ed|ing) (?:the )?(?:delegations|sides)"
     r"|(?:bring|brings|bringing|brought) together|run by|lead(?:s|ing)? the (?:talks|negotiations)"
+    # "will run the sessions", "moderated the talks", "will preside over the meeting"
+    r"|(?:run|runs|ran|running|moderat(?:e|es|ed|ing)|presid(?:e|es|ed|ing)\s+over)\s+"
+    r"(?:the\s+|these\s+|both\s+|all\s+)?(?:talks|sessions?|meetings?|negotiations|rounds?"
+    r"|dialogue)"
     r"|receiv(?:e|es|ed|ing) (?:the |both )?delegations"
     r"|(?:arranged|organi[sz]ed)(?=\s+by\b)"
     # "arranged the session", "set up the meeting" (not "arranged the flights")
@@ -74,6 +78,16 @@ _NEGOTIATORS = re.compile(
     r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})"
     r"\s+(?:negotiators|delegations|delegates|negotiating teams|peace negotiators)\b"
 )
+#: "Guyana and Venezuela will hold their first direct talks ...": two sides as the subject of
+#: holding talks, at the start of a sentence (not "Qatar and Egypt will hold talks with
+#: Hamas", whose sides follow "with").
+_HOLDERS = re.compile(
+    r"\A(?:The\s+)?(?P<sides>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s+and\s+(?:the\s+)?"
+    r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})"
+    r"\s+(?:will|are\s+(?:due|set|expected|scheduled)\s+to|are\s+to|to|have\s+agreed\s+to"
+    r"|agreed\s+to|plan\s+to)\s+(?:hold|resume|open|begin|start|restart)\b"
+    r"(?![^.;]*\b(?:with|mediat\w*|facilitat\w*|shuttl\w*)\b)"
+)
 #: How far (in characters) a mediating word may stand from the actor's mention.
 _ROLE_WINDOW = 100
 
@@ -93,7 +107,8 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     ]
     spans += [
         (m.start("sides"), m.end("sides"))
-        for m in _NEGOTIATORS.finditer(text)
+        for pattern in (_NEGOTIATORS, _HOLDERS)
+        for m in pattern.finditer(text)
         if not any(a <= m.start("sides") < b for a, b in spans)
     ]
     return spans + [
@@ -141,6 +156,15 @@ _OBSERVER = re.compile(
     r"|send(?:s|ing)?\s+(?:an?\s+|its\s+own\s+|its\s+)?observers?)\b",
     re.IGNORECASE,
 )
+#: After a name, the observer body it sends: "an ASEAN observer team", "the AU monitoring
+#: mission".
+_OBSERVER_BODY = re.compile(
+    r"\s+(?:observer|observation|monitoring|monitor)\s+(?:team|mission|group|delegation"
+    r"|contingent|force|unit)s?\b",
+    re.IGNORECASE,
+)
+#: A name the model wrote for an observer body: "United Nations observer team".
+_NAMES_AN_OBSERVER_BODY = re.compile(_OBSERVER_BODY.pattern + r"\s*$", re.IGNORECASE)
 #: Where the subject of an observer phrase starts: after a clause break, "and", "said" or
 #: "with" ("A and B will act as co-mediators, with C as an observer": C).
 _CLAUSE_BREAK = re.compile(
@@ -154,8 +178,11 @@ def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
     as an observer" (its clause's first actor; "with Norway as guarantor and Sweden as observer"
     makes Sweden one, not Norway), or any actor of the clause before "as observers". The
     clause's mediating words before it ("The Gambia, which hosted an earlier round, will attend
-    as an observer") are then about something else."""
+    as an observer") are then about something else. A name before "observer team" ("with an
+    ASEAN observer team attending") observes too."""
     text = segment.text
+    if any(r == ref and _OBSERVER_BODY.match(text, b) for r, _, b in _mentions(text)):
+        return True  # "with an ASEAN observer team ... attending"
     for cue in _OBSERVER.finditer(text):
         head = text[: cue.start()]
         breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
@@ -182,6 +209,14 @@ _TITLE_GAP = re.compile(
     r"|Secretary|Minister|President|Emissary|Coordinator|Adviser|Advisor|Mediator)\b)"
     r"(?:\s|,|['’]s\b|\b(?:for|of|the|on)\b|[A-Z][\w'’.-]*)*"
     r"(?:\s+(?:will|would|has|have|had|is|are|was|were|shall|can|could|to|also))*\s*"
+)
+#: Between a subject and its role word, a relative clause set off by commas: "(OSCE) in
+#: Moldova, which has handled contacts between the two banks since the 1990s, will".
+_RELATIVE_GAP = re.compile(
+    r"(?:\s*\([^()]{1,20}\))?(?:\s+(?:in|of|for)\s+(?:the\s+)?[A-Z][\w'’-]*)*"
+    r"\s*,\s+(?:which|who)\s+[^;:()]{3,200}?,"
+    r"(?:\s+(?:will|would|shall|has|have|had|is|are|was|were|also|now|again|agreed\s+to"
+    r"|is\s+to|are\s+to|be))*\s*"
 )
 #: A role disclaimed: "Tanzania is hosting the meeting ... and has no role in the talks",
 #: "Austria is lending a hall but plays no part", "Norway is not mediating".
@@ -271,8 +306,13 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             ):
                 continue  # "which chairs ASEAN", "hosting Russia and Ukraine": the object
             gap = max(cue.start() - b, a - cue.end(), 0)
-            # "the AU Commission Chairperson's Special Envoy ..., Jane Roe, will convene"
-            if b <= cue.start() and _TITLE_GAP.fullmatch(segment.text, b, cue.start()):
+            # "the AU Commission Chairperson's Special Envoy ..., Jane Roe, will convene"; "The
+            # OSCE mission in Moldova, which has handled contacts since the 1990s, will chair the
+            # meeting" (the subject before a relative clause)
+            if b <= cue.start() and any(
+                gap_words.fullmatch(segment.text, b, cue.start())
+                for gap_words in (_TITLE_GAP, _RELATIVE_GAP)
+            ):
                 gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
         ordered = sorted((m for m in mentions if m[0] in gaps), key=lambda m: m[1])
@@ -409,11 +449,13 @@ def _sides(
 ) -> list[tuple[ActorRef, str, Segment]]:
     """The actors named as the sides of talks ("between A and B") in ``segments``; with
     ``index``, also the groups the article gives an acronym ("and the Ambazonia Governing
-    Council (AGovC)")."""
+    Council (AGovC)"). A segment that says an actor has no role names another channel's sides,
+    if any."""
     found: list[tuple[ActorRef, str, Segment]] = []
     for segment in segments:
-        if not _TALKS_WORD.search(segment.text):
-            continue
+        if not _TALKS_WORD.search(segment.text) or _NO_ROLE.search(segment.text):
+            continue  # "Oman, which has carried messages between Riyadh and the Houthis, has
+            # no role in the round": another channel's sides
         for start, end in _side_spans(segment.text):
             span = segment.text[start:end]
             refs = set(_mentioned(span))
@@ -460,7 +502,8 @@ _SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid-?)\s*)?(?:[A-Z][a-z]+\
 def _a_dated_past_role(segment: Segment) -> bool:
     """Whether every role word of ``segment`` is in the past tense and the segment dates it to
     a year, with nothing about talks to come: "The two countries signed a peace agreement in
-    2018 that was brokered by the United Arab Emirates" (an earlier deal's mediator), not
+    2018 that was brokered by the United Arab Emirates", "rejected the 2016 agreement, a deal
+    for which Cuba and Norway acted as guarantors" (an earlier deal's mediators), not
     "Finland, which helped broker the 1999 agreement, is mediating" nor "Kenya has mediated
     since 2022"."""
     text = segment.text
@@ -468,8 +511,18 @@ def _a_dated_past_role(segment: Segment) -> bool:
         return False
     if not any(not _SINCE_YEAR.search(text, 0, m.start()) for m in _YEAR.finditer(text)):
         return False
-    cues = [m.group(0) for m in MEDIATING.finditer(text)]
-    return bool(cues) and all(c.lower().endswith("ed") for c in cues)
+    cues = list(MEDIATING.finditer(text))
+    return bool(cues) and all(
+        c.group(0).lower().endswith("ed") or _PAST_AS.search(text, 0, c.start()) for c in cues
+    )
+
+
+#: Before a role noun, a past verb: "a deal for which Cuba and Norway acted as guarantors".
+_PAST_AS = re.compile(
+    r"\b(?:acted|served|were|was|had\s+been)\s+(?:as\s+)?(?:the\s+|its\s+|their\s+)?"
+    r"(?:co-?)?$",
+    re.IGNORECASE,
+)
 
 
 #: Just before an earlier meeting named as a point in time ("since the last session") or as
