@@ -853,6 +853,10 @@ _KOSOVO_WAR = (
     "Finland, which helped broker the agreement that ended the Kosovo war in 1999, is "
     "mediating at the request of both governments."
 )
+_SUBJECT_PREDICATE = (
+    "Togo persuaded the FACT leadership to return to the table, drew up the agenda the two "
+    "delegations will start from and will run the sessions at a government residence."
+)
 _RELATIVE_CLAUSE = (
     "The office of the Intergovernmental Authority on Development (IGAD) in Kenya, which has "
     "kept contacts open between the two administrations since the last round broke up over "
@@ -954,6 +958,9 @@ _BY_AN_OFFICE = (
         # the subject of the role verb, before a relative clause set off by commas
         (_RELATIVE_CLAUSE, "IGAD", True),
         (_RELATIVE_CLAUSE, "Kenya", False),
+        # the subject whose predicate goes on to the role verb, not the party named nearer it
+        (_SUBJECT_PREDICATE, "Togo", True),
+        (_SUBJECT_PREDICATE, "FACT", False),
         # running the sessions
         ("An Omani undersecretary will run the sessions at the guest house.", "Oman", True),
         ("Kenya will run the election in August.", "Kenya", False),

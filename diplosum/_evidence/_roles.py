@@ -218,6 +218,19 @@ _RELATIVE_GAP = re.compile(
     r"(?:\s+(?:will|would|shall|has|have|had|is|are|was|were|also|now|again|agreed\s+to"
     r"|is\s+to|are\s+to|be))*\s*"
 )
+#: Before a sentence's subject: nothing, or "The".
+_SUBJECT_START = re.compile(r"(?:The\s+)?")
+#: Between a sentence's subject and a role verb that its predicate coordinates: " persuaded the
+#: FPL leadership to send a delegation, drafted the agenda both sides will work from and
+#: will" (no "said", "that", "which" or other clause in between).
+_COORDINATED = re.compile(
+    r"\s+(?:(?:has|have|had|also)\s+)?(?!(?:and|or|nor|with)\b)[a-z]+\b"
+    r"(?:(?!\b(?:said|says|told|that|which|who|whom|whose|while|but|after|before|because"
+    r"|when|if|as|and)\b)[^.;:])*?"
+    r"(?:,\s+(?:(?!\b(?:said|says|told|that|which|who|whom|whose|while|but|after|before"
+    r"|because|when|if|as|and)\b)[^.;:])*?)*"
+    r",?\s+and\s+(?:(?:will|would|shall|has|have|had|is|are|was|were|also|then|now)\s+)*"
+)
 #: A role disclaimed: "Tanzania is hosting the meeting ... and has no role in the talks",
 #: "Austria is lending a hall but plays no part", "Norway is not mediating".
 _NO_ROLE = re.compile(
@@ -306,13 +319,7 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             ):
                 continue  # "which chairs ASEAN", "hosting Russia and Ukraine": the object
             gap = max(cue.start() - b, a - cue.end(), 0)
-            # "the AU Commission Chairperson's Special Envoy ..., Jane Roe, will convene"; "The
-            # OSCE mission in Moldova, which has handled contacts since the 1990s, will chair the
-            # meeting" (the subject before a relative clause)
-            if b <= cue.start() and any(
-                gap_words.fullmatch(segment.text, b, cue.start())
-                for gap_words in (_TITLE_GAP, _RELATIVE_GAP)
-            ):
+            if b <= cue.start() and _subject_of(segment.text, a, b, cue.start()):
                 gap = 0
             gaps[r] = min(gap, gaps.get(r, gap))
         ordered = sorted((m for m in mentions if m[0] in gaps), key=lambda m: m[1])
@@ -333,6 +340,19 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
     return False
+
+
+def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
+    """Whether the mention ``text[start:end]`` is the subject of the role word at ``cue``, with
+    words between them that do not count as distance: a person's title ("the AU Commission
+    Chairperson's Special Envoy ..., Jane Roe, will convene"), a relative clause ("The OSCE
+    mission in Moldova, which has handled contacts since the 1990s, will chair the meeting"),
+    or, for the sentence's subject, the rest of a predicate that goes on to the role verb
+    ("Chad persuaded the FPL leadership to send a delegation, drafted the agenda and will run
+    the sessions": Chad, not the FPL named nearer it)."""
+    if _TITLE_GAP.fullmatch(text, end, cue) or _RELATIVE_GAP.fullmatch(text, end, cue):
+        return True
+    return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
 
 
 #: A gathering that is not the talks: "a reconstruction conference", "the group's foreign
