@@ -853,6 +853,10 @@ _KOSOVO_WAR = (
     "Finland, which helped broker the agreement that ended the Kosovo war in 1999, is "
     "mediating at the request of both governments."
 )
+_ASIDE = (
+    "The African Union, through its liaison office in Juba, and the Intergovernmental Authority "
+    "on Development (IGAD) co-facilitate the talks, which broke off in May."
+)
 _SUBJECT_PREDICATE = (
     "Togo persuaded the FACT leadership to return to the table, drew up the agenda the two "
     "delegations will start from and will run the sessions at a government residence."
@@ -958,6 +962,9 @@ _BY_AN_OFFICE = (
         # the subject of the role verb, before a relative clause set off by commas
         (_RELATIVE_CLAUSE, "IGAD", True),
         (_RELATIVE_CLAUSE, "Kenya", False),
+        # a co-facilitator with an aside on how it acts shares the list's role word
+        (_ASIDE, "African Union", True),
+        (_ASIDE, "IGAD", True),
         # the subject whose predicate goes on to the role verb, not the party named nearer it
         (_SUBJECT_PREDICATE, "Togo", True),
         (_SUBJECT_PREDICATE, "FACT", False),
@@ -1019,6 +1026,58 @@ def test_no_venue_replaces_one_the_segment_does_not_single_out(text: str) -> Non
     )
     assert summary.venue is None
     assert [d.reason for d in dropped if d.field == "venue"] == ["no segment names this venue"]
+
+
+def test_a_city_someone_joins_from_is_no_venue() -> None:
+    """Talks by video link: "the Ukrainian team will join from Kyiv" names where a team sits,
+    not where the talks are."""
+    text = (
+        "date 2026-09-15 x\n\nRussian and Ukrainian officials will hold a session by video link "
+        "next week. None of the participants will travel: the Ukrainian team will join from "
+        "Kyiv, the Russian team from Moscow."
+    )
+    summary, dropped = _built(text, venue={"city": "Kyiv", "country": "Ukraine", "segment": 2})
+    assert summary.venue is None
+    assert [d.item for d in dropped if d.field == "venue"] == ["Kyiv"]
+
+
+_FOLLOWING_DAY = (
+    "date 2026-03-20 x\n\nDjibouti and Eritrea will hold talks in Doha. The two ministers will "
+    "travel to Doha from an Arab League meeting in Cairo, which ends on 31 March, and open the "
+    "talks the following day."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "talks_date", "day"),
+    [
+        # the model's phrase, the other event's date, or none: the day after the 31st
+        (_FOLLOWING_DAY, {"text": "the following day", "segment": 2}, "2026-04-01"),
+        (_FOLLOWING_DAY, {"text": "31 March", "segment": 2}, "2026-04-01"),
+        (_FOLLOWING_DAY, None, "2026-04-01"),
+        # "the following day" of something else than the talks
+        (
+            "date 2026-03-20 x\n\nDjibouti and Eritrea will hold talks in Doha on 31 March and "
+            "a news conference the following day.",
+            {"text": "31 March", "segment": 1},
+            "2026-03-31",
+        ),
+    ],
+)
+def test_talks_the_following_day_are_the_day_after_the_date_before(
+    text: str, talks_date: dict[str, Any] | None, day: str
+) -> None:
+    actors = [
+        {"name": "Djibouti", "role": "party", "segments": [1]},
+        {"name": "Eritrea", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Doha", "country": None, "segment": 1},
+        talks_date=talks_date,
+    )
+    assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
 
 
 def test_an_observer_team_the_model_listed_is_neither_mediator_nor_party() -> None:
@@ -2267,6 +2326,12 @@ def test_the_agents_of_a_role(text: str, name: str, role: bool) -> None:
         ("The previous round was hosted by Morocco in Rabat.", True),
         ("The talks are mediated by Oman, which has kept in touch since the last session.", False),
         ("Talks resumed after the previous round ended in March.", False),
+        # a separate track, whatever is to come in it
+        (
+            "Syrian, Turkish and Iraqi ministers held a separate three-way meeting in Ankara, and "
+            "Baghdad has offered to host another.",
+            True,
+        ),
     ],
 )
 def test_since_the_last_session_is_no_segment_about_it(text: str, earlier: bool) -> None:

@@ -678,6 +678,21 @@ def test_a_long_name_with_its_acronym_goes_by_the_acronym(
 
 
 @pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # a capital as a person's first name is no mention of the state
+        ("A Colombian diplomat, Santiago Rojas Pardo, said so.", ["Colombia"]),
+        ("Victoria Nuland and Sofia Arreola Campos arrived.", []),
+        # a capital's own bodies still are
+        ("The Beijing Foreign Ministry said so.", ["China"]),
+        ("Santiago and Lima agreed.", ["Chile", "Peru"]),
+    ],
+)
+def test_a_capital_that_begins_a_longer_name_is_no_mention(text: str, names: list[str]) -> None:
+    assert sorted({r.name for r, _, _ in normalise.actor_mentions(text)}) == names
+
+
+@pytest.mark.parametrize(
     ("text", "name", "written"),
     [
         (

@@ -162,7 +162,8 @@ def _unset(text: str, what: str) -> bool:
 def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
     """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
     dateline ("PRISTINA", a name in capitals), nor an earlier meeting's place, nor where a
-    statement was made ("told reporters in Nairobi")."""
+    statement was made ("told reporters in Nairobi"), nor where someone comes from ("will join
+    from Kyiv")."""
     for name in names:
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", segment.text, re.IGNORECASE):
             written = m.group(0)
@@ -171,14 +172,17 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
             before, after = segment.text[: m.start()], segment.text[m.end() :]
             if _EARLIER_BEFORE.search(before) or _earlier_after(after, published):
                 continue
-            if _STATEMENT_PLACE.search(before):
-                continue
+            if _STATEMENT_PLACE.search(before) or _FROM_BEFORE.search(before):
+                continue  # "told reporters in Nairobi", "will join from Kyiv"
             if _SPEAKING.match(after) and not _HOSTING.search(segment.text):
                 continue  # "Dhaka wants guarantees": the government, not a place
             return True
     return False
 
 
+#: Before a place someone comes from, not where the talks are: "the Ukrainian team will join
+#: from Kyiv", "will fly to Nairobi from Addis Ababa", "delegations from Juba".
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
 #: After a city that speaks for its government: "Dhaka wants", "Paramaribo would not accept".
 _SPEAKING = re.compile(
     r"\s+(?:(?:also|still|now)\s+)?(?:wants?|wanted|said|says|insist(?:s|ed)?|demand(?:s|ed)?"
@@ -303,8 +307,47 @@ def _about_talks(
     return any(index.mentions(segment, _ref(p), p.mention) for p in parties)
 
 
+#: A day given as the one after a date of the same sentence: "the summit closes on 15
+#: February, and the talks open the following day".
+_NEXT_DAY = r"(?:the\s+following\s+day|the\s+next\s+day|a\s+day\s+later|the\s+day\s+after)"
+_NEXT_DAY_AFTER = re.compile(
+    r"[^.;:]{0,80}?\b(?:talks|negotiations|meeting|sessions?|round|open|opens|begin|begins"
+    r"|start|starts|meet|resume|hold|sit\s+down)\b"
+    rf"[^.;:]{{0,40}}?\b(?P<phrase>{_NEXT_DAY})\b",
+    re.IGNORECASE,
+)
+_NEXT_DAY_PHRASE = re.compile(rf"\s*(?:on\s+)?{_NEXT_DAY}\s*", re.IGNORECASE)
+
+
+def _or_the_day_after(
+    found: TalksDate, segment: Segment, end: int, article: Article, status: str
+) -> TalksDate:
+    """``found``, or the day after it when the sentence goes on to "the following day" ("the
+    summit, which closes on 15 February, ... and open the talks the following day")."""
+    later = _NEXT_DAY_AFTER.match(segment.text, end)
+    if found.date is None or found.precision != "day" or later is None:
+        return found
+    return _talks_date(segment, later["phrase"], article, status)
+
+
 def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:
     direction: Any = _direction(segment, status)
+    if _NEXT_DAY_PHRASE.fullmatch(text):
+        # "the following day": the day after the date the sentence gives before it
+        at = segment.text.lower().find(text.strip().lower())
+        before = [(p, end) for p, start, end in date_phrases(segment.text) if start < at]
+        for phrase, end in reversed(before):
+            later = _NEXT_DAY_AFTER.match(segment.text, end)
+            if later is None or later.start("phrase") < at:
+                continue  # not this phrase, or not said of the talks
+            day = resolve_date(phrase, article.published, direction=direction)
+            if day is not None and day.precision == "day":
+                return TalksDate(
+                    date=day.date + dt.timedelta(days=1),
+                    precision="day",
+                    text=text,
+                    evidence=_evidence(segment),
+                )
     resolved = resolve_date(text, article.published, direction=direction)
     return TalksDate(
         date=resolved.date if resolved else None,
@@ -339,7 +382,10 @@ def _date(
         elif not _about_talks(segment, index, parties, venue):
             elsewhere = True
         else:
-            return _talks_date(segment, text, article, status)
+            found = _talks_date(segment, text, article, status)
+            at = segment.text.lower().find(text.lower())
+            end = at + len(text) if at >= 0 else len(segment.text)
+            return _or_the_day_after(found, segment, end, article, status)
     if said:
         return f"the date phrase dates a statement ('said {_bare(written)}'), not the talks"
     if earlier:
@@ -364,10 +410,12 @@ def _venue_date(
             continue
         if not _about_talks(segment, index, parties, None) or _unset(segment.text, "date"):
             continue
-        for phrase, start, _ in date_phrases(segment.text):
+        for phrase, start, end in date_phrases(segment.text):
             if _SAID.search(segment.text[:start]):
                 continue
-            found = _talks_date(segment, phrase, article, status)
+            found = _or_the_day_after(
+                _talks_date(segment, phrase, article, status), segment, end, article, status
+            )
             if found.date is not None:
                 return found
     return None

@@ -416,11 +416,14 @@ def _agents(
 
 
 #: Between two agents of one "by": "Mauritania and the United Nations", "Oman, Qatar".
+#: An aside may follow the first: "The European Union, through its monitoring mission, and".
 #: After an agent, the office it acts through may follow: "by the office of the UN Special
 #: Envoy and the ICRC".
 _AGENT_LISTED = re.compile(
     r"(?:\s+(?:(?:Special|Personal|Deputy)\s+)?(?:Envoy|Representative|Coordinator|Mission)"
     r"(?:\s+for\s+[A-Z][\w'’-]*)?)?"
+    # an aside on how the first acts: "The European Union, through its monitoring mission, and"
+    r"(?:,\s+(?:through|via|with)\s+(?:its|their|the)\s+[^,;:.()]{1,40}(?=,))?"
     r"\s*(?:,\s*|,?\s+and\s+)(?:the\s+)?"
 )
 
@@ -504,13 +507,24 @@ def _about_an_earlier_meeting(segment: Segment) -> bool:
     """Whether ``segment`` is about an earlier meeting and not about talks to come ("The
     previous round was hosted by Morocco in Rabat", not "Qatar, which hosted the previous
     round, will host the next", nor "The talks are mediated by A and B, which have kept in
-    touch with both sides since the last session")."""
+    touch with both sides since the last session"), or about a separate track ("held a separate
+    three-way meeting in Kabul, and Beijing has offered to host another")."""
+    if _SEPARATE.search(segment.text):
+        return True  # "held a separate three-way meeting ..., and Beijing has offered to host
+        # another": another track, whatever is to come in it
     earlier = [
         m
         for m in _EARLIER_MEETING.finditer(segment.text)
         if not _SINCE.search(segment.text, 0, m.start())
     ]
     return bool(earlier) and not _FUTURE.search(segment.text)
+
+
+#: Another track of talks: "a separate three-way meeting", "separate talks".
+_SEPARATE = re.compile(
+    r"\bseparate\s+(?:[\w-]+\s+){0,2}?(?:meetings?|talks|tracks?|rounds?|channels?|summits?)\b",
+    re.IGNORECASE,
+)
 
 
 #: A year: "in 2018", "the 2018 agreement".

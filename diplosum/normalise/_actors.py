@@ -370,6 +370,13 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
             match = _match(index, _strip_possessive(phrase)[0])
             if match is None and stop == start + 1 and words[start][:1].isupper():
                 match = _plural_demonym(index, words[start])
+            if (
+                match
+                and match[1] == "seat"
+                and stop == start + 1
+                and _name_goes_on(text, spans, words, start, index)
+            ):
+                match = None  # "Sofia Arreola Campos", "Victoria Falls": not the capital
             if match and match[1] != "ambiguous" and match[0].normalised:
                 end = spans[stop - 1].start() + len(words[stop - 1])  # without a full stop
                 found.append((match[0], spans[start].start(), end))
@@ -384,6 +391,28 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
                     found.append((ref, spans[start].start(), end))
     features = [(m.start(), m.end()) for m in _FEATURES.finditer(text)]
     return [f for f in found if not any(f[1] < b and a < f[2] <= b for a, b in features)]
+
+
+def _name_goes_on(
+    text: str, spans: list[re.Match[str]], words: list[str], at: int, index: _ActorIndex
+) -> bool:
+    """Whether the word at ``at`` is followed, after one space, by a capitalised word that names
+    no actor: the first word of a longer name ("Sofia Arreola Campos", a person)."""
+    if at + 1 >= len(words) or text[spans[at].end() : spans[at + 1].start()] != " ":
+        return False
+    following = words[at + 1]
+    return (
+        following[:1].isupper()
+        and not following.isupper()
+        and following not in _SEAT_INSTITUTIONS
+        and _match(index, following) is None
+    )
+
+
+#: After a seat, the words of its government's own bodies: "Beijing Foreign Ministry".
+_SEAT_INSTITUTIONS = frozenset(
+    {"Foreign", "Ministry", "Government", "Administration", "Authorities", "Officials", "Office"}
+)
 
 
 @functools.lru_cache(maxsize=1)
