@@ -46,6 +46,15 @@ CONFIGS: dict[str, list[str]] = {
         "--draft_model", "prompt-lookup-decoding", "--draft_model_num_pred_tokens", "10",
         "--logits_all", "true",
     ],
+    # The same on diplosum's own server flags (weights read in, not mapped).
+    "use_mmap false + prompt lookup (10)": [
+        "--use_mmap", "false", "--draft_model", "prompt-lookup-decoding",
+        "--draft_model_num_pred_tokens", "10", "--logits_all", "true",
+    ],
+    "use_mmap false + prompt lookup (4)": [
+        "--use_mmap", "false", "--draft_model", "prompt-lookup-decoding",
+        "--draft_model_num_pred_tokens", "4", "--logits_all", "true",
+    ],
 }  # fmt: skip
 
 
