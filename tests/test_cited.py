@@ -1689,6 +1689,52 @@ def test_a_sentence_saying_no_venue_or_date_is_set_shows_neither() -> None:
     assert _unset("Neither a date nor a place has been fixed.", "place")
 
 
+@pytest.mark.parametrize(
+    ("text", "what", "unset"),
+    [
+        ("They plan to meet later this month, but they have not agreed where.", "place", True),
+        ("They plan to meet later this month, but they have not agreed where.", "date", False),
+        ("The two sides are yet to decide on a date.", "date", True),
+        ("The meeting, due on Thursday, has been postponed with no new date.", "date", True),
+        ("The meeting, due on Thursday, has been postponed with no new date.", "place", False),
+        ("The meeting has been postponed to Monday.", "date", False),
+    ],
+)
+def test_a_sentence_saying_the_sides_have_not_chosen(text: str, what: str, unset: bool) -> None:
+    from diplosum._evidence._places import _unset
+
+    assert _unset(text, what) is unset
+
+
+def test_a_venue_the_sides_have_not_agreed_is_one_sides_proposal() -> None:
+    """ "but they have not agreed where. Dushanbe wants the talks held in Khujand, while Bishkek
+    has proposed Osh": no venue; the day of a meeting "postponed with no new date" is none."""
+    text = (
+        "date 2026-07-08 x\n\nTajikistan and Kyrgyzstan plan to hold talks later this month, "
+        "but they have not agreed where. Dushanbe wants the talks held in Khujand, while "
+        "Bishkek has proposed Osh. A meeting of their experts, due in Osh on Friday, has been "
+        "postponed with no new date."
+    )
+    actors = [
+        {"name": "Tajikistan", "role": "party", "segments": [1]},
+        {"name": "Kyrgyzstan", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Khujand", "country": None, "segment": 2},
+        talks_date={"text": "on Friday", "segment": 3},
+    )
+    assert summary.venue is None
+    assert [d.reason for d in dropped if d.field == "venue"] == [
+        "segment 1 says the sides have not agreed where the talks will be"
+    ]
+    assert summary.proposed_date is None
+    assert [d.reason for d in dropped if d.field == "proposed_date"] == [
+        "the date phrase's segment says no date has been set for the talks"
+    ]
+
+
 def test_an_envoys_nationality_is_no_side() -> None:
     """ "The envoy, Amina Otieno, a Kenyan diplomat": Kenya, listed as a mediator and demoted,
     is not moved to the parties as the second side."""

@@ -146,17 +146,37 @@ _UNSET = re.compile(
     re.IGNORECASE,
 )
 _PLACE_WORDS = frozenset({"venue", "place", "location"})
+#: "they have not agreed where", "are yet to decide on a venue": the sides have not chosen.
+_NOT_AGREED = re.compile(
+    r"\b(?:not|yet\s+to)\s+(?:yet\s+)?(?:agreed|agree|decided|decide|settled|settle)\s+"
+    r"(?:on\s+)?(?P<what>where|when|an?\s+(?:venue|date|place)|the\s+(?:venue|date|place))\b",
+    re.IGNORECASE,
+)
+#: "has been postponed with no new date", "postponed indefinitely": the old day is void.
+_POSTPONED = re.compile(
+    r"\bpostponed\s+(?:indefinitely|with\s+no\s+new\s+date|without\s+a\s+new\s+date"
+    r"|until\s+further\s+notice)\b",
+    re.IGNORECASE,
+)
 
 
 def _unset(text: str, what: str) -> bool:
-    """Whether ``text`` says the talks have no ``what`` ("date" or "place") yet."""
+    """Whether ``text`` says the talks have no ``what`` ("date" or "place") yet: none is set or
+    agreed ("no date or venue has been set", "they have not agreed where"), or the meeting is
+    postponed with no new date."""
     for m in _UNSET.finditer(text):
         said = {w.lower() for w in (m["first"], m["second"]) if w}
         if what == "place" and said & _PLACE_WORDS:
             return True
         if what == "date" and said & {"date", "time"}:
             return True
-    return False
+    for m in _NOT_AGREED.finditer(text):
+        word = m["what"].split()[-1].lower()
+        if what == "place" and word in {"where", "venue", "place"}:
+            return True
+        if what == "date" and word in {"when", "date"}:
+            return True
+    return what == "date" and bool(_POSTPONED.search(text))
 
 
 def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date | None) -> bool:
@@ -214,6 +234,16 @@ def _venue(
     # Belize"), not as the side in "Belize and Honduras will hold talks in Mexico City"
     a_state = bool(item.city) and _a_state_as_a_city(item.city or "", ref)
     earlier = False
+    unset = next(
+        (s for s in segments if _unset(s.text, "place") and not _about_an_earlier_meeting(s)),
+        None,
+    )
+    if unset is not None and _NOT_AGREED.search(unset.text):
+        # "they have not agreed where": a city named elsewhere is one side's proposal
+        written = item.city or item.country or ""
+        reason = f"segment {unset.id} says the sides have not agreed where the talks will be"
+        dropped.append(Dropped(field="venue", item=written, reason=reason))
+        return None
     for segment in _ordered(segments, getattr(item, "segment", None)):
         if not any(_contains_words(segment.text, name) for name in names):
             continue
