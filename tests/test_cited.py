@@ -965,6 +965,13 @@ _BY_AN_OFFICE = (
         # a co-facilitator with an aside on how it acts shares the list's role word
         (_ASIDE, "African Union", True),
         (_ASIDE, "IGAD", True),
+        # the subject before a long appositive
+        (
+            "Thailand, the neighbour that has sheltered tens of thousands of Karen refugees "
+            "along the border since the 1980s, will facilitate the talks.",
+            "Thailand",
+            True,
+        ),
         # the subject whose predicate goes on to the role verb, not the party named nearer it
         (_SUBJECT_PREDICATE, "Togo", True),
         (_SUBJECT_PREDICATE, "FACT", False),
@@ -1078,6 +1085,66 @@ def test_talks_the_following_day_are_the_day_after_the_date_before(
         talks_date=talks_date,
     )
     assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
+
+
+def test_observers_the_model_listed_as_parties_are_neither() -> None:
+    text = (
+        "date 2026-07-15 x\n\nKenya and Somalia will resume talks in Arusha on 27 July. "
+        "The United States, Britain and Norway will follow the sessions as observers."
+    )
+    actors = [
+        {"name": "Kenya", "role": "party", "segments": [1]},
+        {"name": "Somalia", "role": "party", "segments": [1]},
+        {"name": "United States", "role": "party", "segments": [2]},
+        {"name": "Britain", "role": "party", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Arusha", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.parties] == ["Kenya", "Somalia"]
+    assert [d.item for d in dropped if d.field == "parties"] == ["United States", "Britain"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited", "day"),
+    [
+        # a shift from the old day
+        ("due in Brussels on Thursday, has been put back by a week", "on Thursday", "2026-07-09"),
+        # the new date of a postponement, not the old day
+        ("due in Brussels on Thursday, has been put back to 20 July", "Thursday", "2026-07-20"),
+        (
+            "due in Brussels on Thursday, has been postponed until next month",
+            "Thursday",
+            "2026-07-01",
+        ),
+        ("due in Brussels on Thursday, will go ahead as planned", "Thursday", "2026-07-02"),
+    ],
+)
+def test_a_postponed_meeting_is_dated_by_its_new_day(sentence: str, cited: str, day: str) -> None:
+    text = f"date 2026-06-30 x\n\nA meeting of Serbian and Kosovar negotiators, {sentence}."
+    actors = [
+        {"name": "Serbia", "role": "party", "segments": [1]},
+        {"name": "Kosovo", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Brussels", "country": None, "segment": 1},
+        talks_date={"text": cited, "segment": 1},
+    )
+    assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
+
+
+def test_a_city_that_acts_for_its_government_is_no_venue() -> None:
+    """ "due to open in Dar es Salaam on Monday, ... at Kigali's request": Kigali asked; the
+    venue is the one city the sentence names as a place, all three words of it."""
+    text = (
+        "date 2026-10-06 x\n\nBUJUMBURA\n\nTalks between Rwanda and Burundi, due to open in "
+        "Dar es Salaam on Monday, have been put back to later this month at Kigali's request."
+    )
+    summary, dropped = _built(text, venue={"city": "Kigali", "country": "Rwanda", "segment": 1})
+    assert summary.venue is not None and summary.venue.city == "Dar es Salaam"
+    assert [d.item for d in dropped if d.field == "venue"] == ["Kigali"]
 
 
 def test_an_observer_team_the_model_listed_is_neither_mediator_nor_party() -> None:

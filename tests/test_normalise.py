@@ -361,6 +361,8 @@ DATES: list[tuple[str, D | None, normalise.Direction, Expected]] = [
     ("yesterday", TUESDAY, "auto", (D(2025, 5, 12), None, "day")),
     ("the day after tomorrow", TUESDAY, "auto", (D(2025, 5, 15), None, "day")),
     ("next week", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
+    ("the week after next", TUESDAY, "auto", (D(2025, 5, 26), D(2025, 6, 1), "week")),
+    ("the month after next", TUESDAY, "auto", (D(2025, 7, 1), None, "month")),
     ("last week", TUESDAY, "auto", (D(2025, 5, 5), D(2025, 5, 11), "week")),
     ("this weekend", TUESDAY, "auto", (D(2025, 5, 17), D(2025, 5, 18), "day")),
     ("in two weeks", TUESDAY, "auto", (D(2025, 5, 27), None, "day")),

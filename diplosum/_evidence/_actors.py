@@ -86,6 +86,10 @@ def _actors(
             reason = "no segment of the article mentions it"
             dropped.append(Dropped(field=field, item=item.name, reason=reason))
             continue
+        if item.role == "party" and _only_observing(found, ref, item.name, index):
+            reason = "an observer, neither a mediator nor a party"
+            dropped.append(Dropped(field="parties", item=item.name, reason=reason))
+            continue  # "The Troika of the United States, Britain and Norway ... as observers"
         if item.role == "mediator":
             roles = _roles_in(found, ref, item.name)
             if not roles:
@@ -115,6 +119,13 @@ def _actors(
             dropped.append(Dropped(field="mediators", item=written, reason=reason))
             del mediators[key]
     return [a for a, _ in mediators.values()], list(parties.values()), demoted
+
+
+def _only_observing(found: list[Segment], ref: ActorRef, written: str, index: _Index) -> bool:
+    """Whether a segment names ``ref`` an observer of the talks and none names it a side."""
+    if not any(_observing(s, ref, written) for s in found):
+        return False
+    return _key(ref) not in {_key(r) for r, _, _ in _sides(found, index)}
 
 
 def _spoken_for(

@@ -183,7 +183,7 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
     """Whether ``segment`` can show the talks' venue: a mention of the name that is neither the
     dateline ("PRISTINA", a name in capitals), nor an earlier meeting's place, nor where a
     statement was made ("told reporters in Nairobi"), nor where someone comes from ("will join
-    from Kyiv")."""
+    from Kyiv"), nor a city acting for its government ("at Kigali's request")."""
     for name in names:
         for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", segment.text, re.IGNORECASE):
             written = m.group(0)
@@ -196,6 +196,8 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
                 continue  # "told reporters in Nairobi", "will join from Kyiv"
             if _SPEAKING.match(after) and not _HOSTING.search(segment.text):
                 continue  # "Dhaka wants guarantees": the government, not a place
+            if _ITS_REQUEST.match(after):
+                continue  # "at Kigali's request": the government, not a place
             return True
     return False
 
@@ -203,6 +205,12 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
 #: Before a place someone comes from, not where the talks are: "the Ukrainian team will join
 #: from Kyiv", "will fly to Nairobi from Addis Ababa", "delegations from Juba".
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)
+#: After a city that acts for its government: "at Kigali's request" (not "Kigali's
+#: convention centre").
+_ITS_REQUEST = re.compile(
+    r"['’]s?\s+(?:request|invitation|suggestion|insistence|demand|proposal|behest|urging)\b",
+    re.IGNORECASE,
+)
 #: After a city that speaks for its government: "Dhaka wants", "Paramaribo would not accept".
 _SPEAKING = re.compile(
     r"\s+(?:(?:also|still|now)\s+)?(?:wants?|wanted|said|says|insist(?:s|ed)?|demand(?:s|ed)?"
@@ -294,7 +302,10 @@ def _a_state_as_a_city(name: str, ref: VenueRef) -> bool:
 
 
 #: "in Mexico City", "at Kuala Lumpur": a capitalised name after a word of place.
-_CITY_AFTER = re.compile(_AS_PLACE + r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})")
+_CITY_AFTER = re.compile(
+    _AS_PLACE + r"(?P<name>[A-Z][\w'’-]+(?:\s+(?:(?:es|el|al|de|da|do|du|la|le|of|am|an|sur)\s+)?"
+    r"[A-Z][\w'’-]+){0,2})"
+)
 
 
 def _city_in(segment: Segment, written: str, published: dt.date | None) -> Venue | None:
@@ -305,12 +316,18 @@ def _city_in(segment: Segment, written: str, published: dt.date | None) -> Venue
         return None
     found: dict[str, VenueRef] = {}
     for m in _CITY_AFTER.finditer(segment.text):
-        ref = resolve_venue(m["name"], None)
-        if not (ref.normalised and ref.city) or _fold(m["name"]) == _fold(written):
+        words = m["name"].split()
+        # the longest run of words the gazetteer knows: "Dar es Salaam", not "Dar"
+        names = [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+        name, ref = next(
+            ((n, r) for n in names if (r := resolve_venue(n, None)).normalised and r.city),
+            (m["name"], None),
+        )
+        if ref is None or ref.city is None or _fold(name) == _fold(written):
             continue
-        if _a_state_as_a_city(m["name"], ref):
+        if _a_state_as_a_city(name, ref):
             continue  # "in Belize" names a country: not one city
-        if _named_as_venue(segment, [m["name"]], published):
+        if _named_as_venue(segment, [name], published):
             found[ref.city] = ref
     if len(found) != 1:
         return None
@@ -352,12 +369,47 @@ _NEXT_DAY_PHRASE = re.compile(rf"\s*(?:on\s+)?{_NEXT_DAY}\s*", re.IGNORECASE)
 def _or_the_day_after(
     found: TalksDate, segment: Segment, end: int, article: Article, status: str
 ) -> TalksDate:
-    """``found``, or the day after it when the sentence goes on to "the following day" ("the
-    summit, which closes on 15 February, ... and open the talks the following day")."""
+    """``found``, or the day the sentence goes on to give: the day after it ("the summit, which
+    closes on 15 February, ... and open the talks the following day"), a week later ("due on
+    Thursday, has been put back by a week") or the new date of a postponement ("due on
+    Thursday, have been put back to later this month")."""
+    if found.date is None:
+        return found
+    moved = _MOVED.match(segment.text, end)
+    if moved is not None and moved["n"] and found.precision == "day":
+        count = _COUNTS.get(moved["n"].lower()) or int(moved["n"])
+        days = count * (7 if moved["unit"].lower().startswith("week") else 1)
+        start = max(0, end - len(found.text))
+        # "on Thursday, has been put back by a week", as written
+        text = segment.text[start : moved.end("shift")]
+        return found.model_copy(
+            update={"date": found.date + dt.timedelta(days=days), "text": text.strip()}
+        )
+    if moved is not None and moved["new"]:
+        words = moved["new"].split()
+        for size in range(min(len(words), 5), 0, -1):  # "later this month at Bogota's request"
+            phrase = _TRAILING.sub("", " ".join(words[:size]))
+            again = _talks_date(segment, phrase, article, status) if phrase else found
+            if again.date is not None and again is not found:
+                return again
     later = _NEXT_DAY_AFTER.match(segment.text, end)
-    if found.date is None or found.precision != "day" or later is None:
+    if found.precision != "day" or later is None:
         return found
     return _talks_date(segment, later["phrase"], article, status)
+
+
+#: Words that end a date phrase's run of words, not the phrase: "later this month at".
+_TRAILING = re.compile(r"(?:\s+(?:at|in|on|for|by|after|because|from|with|the|a|an))+$", re.I)
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+#: After the old date of a postponement: "..., has been put back by a week", "have been
+#: postponed to later this month" (the shift or the new date).
+_MOVED = re.compile(
+    r"[^.;:]{0,60}?\b(?:has|have|had|was|were)\s+been\s+(?:(?:put|pushed|moved)\s+back"
+    r"|postponed|delayed)"
+    r"(?P<shift>\s+by\s+(?P<n>a|an|one|two|three|four|\d{1,2})\s+(?P<unit>days?|weeks?))?"
+    r"(?:\s+(?:to|until)\s+(?P<new>[^.;:,]{3,60}))?",
+    re.IGNORECASE,
+)
 
 
 def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:

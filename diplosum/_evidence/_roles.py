@@ -210,11 +210,14 @@ _TITLE_GAP = re.compile(
     r"(?:\s|,|['’]s\b|\b(?:for|of|the|on)\b|[A-Z][\w'’.-]*)*"
     r"(?:\s+(?:will|would|has|have|had|is|are|was|were|shall|can|could|to|also))*\s*"
 )
-#: Between a subject and its role word, a relative clause set off by commas: "(OSCE) in
-#: Moldova, which has handled contacts between the two banks since the 1990s, will".
+#: Between a subject and its role word, a relative clause or an appositive set off by commas:
+#: "(OSCE) in Moldova, which has handled contacts between the two banks since the 1990s,
+#: will", "Sant'Egidio, the Catholic lay organisation that ran earlier rounds, will".
 _RELATIVE_GAP = re.compile(
     r"(?:\s*\([^()]{1,20}\))?(?:\s+(?:in|of|for)\s+(?:the\s+)?[A-Z][\w'’-]*)*"
-    r"\s*,\s+(?:which|who)\s+[^;:()]{3,200}?,"
+    # "..., which has handled contacts since the 1990s," or an appositive: "The Community of
+    # Sant'Egidio, the Catholic lay organisation that ran earlier rounds,"
+    r"\s*,\s+(?:which|who|the|an?)\s+[^;:()]{3,200}?,"
     r"(?:\s+(?:will|would|shall|has|have|had|is|are|was|were|also|now|again|agreed\s+to"
     r"|is\s+to|are\s+to|be))*\s*"
 )

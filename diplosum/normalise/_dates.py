@@ -214,7 +214,8 @@ def _range(text: str, published: datetime.date | None, direction: str) -> _Found
 
 
 def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
-    """Counted from the dateline: "tomorrow", "next week", "in two weeks", "last Friday"."""
+    """Counted from the dateline: "tomorrow", "next week", "the week after next", "in two
+    weeks", "last Friday"."""
     if text in data.RELATIVE_DAYS:
         return published + data.RELATIVE_DAYS[text] * _DAY, None, "day"
     monday = published - published.weekday() * _DAY
@@ -225,8 +226,14 @@ def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
         if match["mod"] in (None, "this"):
             return None  # left to ``direction``
         return _weekday(weekday, published, match["mod"]), None, "day"
-    if (match := re.fullmatch(_PERIOD, text)) and (match["which"] or match["part"]):
-        step = data.STEPS.get(match["which"] or "", 0)
+    period = re.fullmatch(_PERIOD, text)
+    if after_next := re.fullmatch(r"(?:the\s+)?(?P<unit>week|month|year)\s+after\s+next", text):
+        period, step = after_next, 2  # "the week after next"
+    elif period and (period["which"] or period["part"]):
+        step = data.STEPS.get(period["which"] or "", 0)
+    else:
+        period = None
+    if (match := period) is not None:
         if match["unit"] == "year":
             return datetime.date(published.year + step, 1, 1), None, "year"
         if match["unit"] == "month":
