@@ -31,6 +31,7 @@ from ._roles import (
     _mediating,
     _observing,
     _sides,
+    _takes_up_a_role,
 )
 
 
@@ -347,7 +348,7 @@ def _rescue_mediators(
     have = {_key(_ref(a)) for a in mediators + parties}
     for segment in index.segments:
         if (
-            (segment.id not in cited and not everywhere)
+            (segment.id not in cited and not everywhere and not _takes_up_a_role(segment))
             or _about_an_earlier_meeting(segment)
             or _a_dated_past_role(segment)
         ):

@@ -14,6 +14,7 @@ from .._segments import Segment, Segments
 from ..normalise import (
     VenueRef,
     canonical_actor,
+    capital,
     date_phrases,
     direction_for_status,
     resolve_date,
@@ -152,6 +153,16 @@ _NOT_AGREED = re.compile(
     r"(?:on\s+)?(?P<what>where|when|an?\s+(?:venue|date|place)|the\s+(?:venue|date|place))\b",
     re.IGNORECASE,
 )
+#: "Neither side said where the meeting would take place", "officials did not say when the
+#: talks would open": the article does not know.
+_NOT_SAID = re.compile(
+    r"\b(?:neither\s+(?:side|government|party|delegation|ministry|capital)|no\s+one|nobody"
+    r"|(?:did|does|do|has|have|had|would|could)\s+not|didn['’]t|hasn['’]t|haven['’]t"
+    r"|declined\s+to|refused\s+to)\s+(?:yet\s+|publicly\s+)?(?:say|said|disclosed?|announced?"
+    r"|revealed?|specif(?:y|ied)|confirm(?:ed)?)\s+(?P<what>where|when)\s+(?:the\s+|their\s+)?"
+    r"(?:next\s+|new\s+|first\s+)?(?:talks|meeting|round|negotiations|sessions?|it|they)\b",
+    re.IGNORECASE,
+)
 #: "has been postponed with no new date", "postponed indefinitely": the old day is void.
 _POSTPONED = re.compile(
     r"\bpostponed\s+(?:indefinitely|with\s+no\s+new\s+date|without\s+a\s+new\s+date"
@@ -175,6 +186,9 @@ def _unset(text: str, what: str) -> bool:
         if what == "place" and word in {"where", "venue", "place"}:
             return True
         if what == "date" and word in {"when", "date"}:
+            return True
+    for m in _NOT_SAID.finditer(text):
+        if (what == "place") == (m["what"].lower() == "where"):
             return True
     return what == "date" and bool(_POSTPONED.search(text))
 
@@ -246,13 +260,32 @@ def _venue(
         (s for s in segments if _unset(s.text, "place") and not _about_an_earlier_meeting(s)),
         None,
     )
-    if unset is not None and _NOT_AGREED.search(unset.text):
-        # "they have not agreed where": a city named elsewhere is one side's proposal
+    if unset is not None and (_NOT_AGREED.search(unset.text) or _NOT_SAID.search(unset.text)):
+        # "they have not agreed where": a city named elsewhere is one side's proposal;
+        # "neither side said where": one named elsewhere is another meeting's
         written = item.city or item.country or ""
-        reason = f"segment {unset.id} says the sides have not agreed where the talks will be"
+        reason = (
+            f"segment {unset.id} says the sides have not agreed where the talks will be"
+            if _NOT_AGREED.search(unset.text)
+            else f"segment {unset.id} says the place of the talks is not known"
+        )
         dropped.append(Dropped(field="venue", item=written, reason=reason))
         return None
+    # "the Mongolian capital": the capital of the venue's state, when the model wrote only the
+    # state, or the capital itself, which the article may never name
+    seat = capital(ref.iso3) if ref.iso3 else None
+    if seat is not None and ref.city and _fold(ref.city) != _fold(seat.city or ""):
+        seat = None
     for segment in _ordered(segments, getattr(item, "segment", None)):
+        if seat is not None and _capital_described(segment, seat, published):
+            return Venue(
+                city=seat.city,
+                country=seat.country,
+                iso3=seat.iso3,
+                site=ref.site,
+                normalised=True,
+                evidence=_evidence(segment),
+            )
         if not any(_contains_words(segment.text, name) for name in names):
             continue
         if a_state and not _as_place(segment.text, item.city or ""):
@@ -292,6 +325,27 @@ def _venue(
             dropped.append(Dropped(field="venue", item=written, reason=reason))
             return instead
     dropped.append(Dropped(field="venue", item=written, reason=reason))
+    return None
+
+
+#: A capital named by its state, not by its name: "the Mongolian capital", "the capital of
+#: Mongolia" (the state is checked by the caller: not "the capital of Yunnan province").
+_CAPITAL_DESCRIBED = re.compile(
+    r"\b(?:the\s+)?(?:(?P<demonym>[A-Z][\w'’-]+)\s+capital"
+    r"|capital\s+of\s+(?:the\s+)?(?P<state>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}))\b"
+)
+
+
+def _capital_described(segment: Segment, seat: VenueRef, published: dt.date | None) -> str | None:
+    """The phrase of ``segment`` that names ``seat``, a state's capital, by its state as the
+    talks' place ("will meet in the Mongolian capital"), if any; not the dateline, an earlier
+    meeting's place nor where a statement was made."""
+    for m in _CAPITAL_DESCRIBED.finditer(segment.text):
+        named = canonical_actor(m["demonym"] or m["state"])
+        if named.kind != "state" or named.iso3 != seat.iso3:
+            continue
+        if _named_as_venue(segment, [m.group(0)], published):
+            return m.group(0)
     return None
 
 

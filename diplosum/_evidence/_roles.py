@@ -221,6 +221,18 @@ _RELATIVE_GAP = re.compile(
     r"(?:\s+(?:will|would|shall|has|have|had|is|are|was|were|also|now|again|agreed\s+to"
     r"|is\s+to|are\s+to|be))*\s*"
 )
+#: Between an organisation or state and its role word, the office that acts for it, written
+#: after a possessive with the holder's name and a relative clause set off by commas: "The
+#: Andean Community's secretary-general, Rosa Quispe, who proposed the meeting, will chair it".
+_OWNER_TITLE_GAP = re.compile(
+    r"(?:['’]s?)?\s+(?:[a-z][\w-]*\s+){0,3}?"
+    r"(?i:secretary[- ]general|(?:special\s+|personal\s+)?(?:envoy|representative)"
+    r"|chair(?:man|woman|person)?|president|commissioner|mediator|coordinator|secretary"
+    r"|(?:foreign\s+)?minister|director[- ]general)"
+    r"(?:\s+for\s+[^,;:.()]{1,40})?(?:\s*,\s+(?:[A-Z][\w'’.-]*\s*){1,5}(?=,))?"
+    r"(?:\s*,\s+(?:who|which)\s+[^;:()]{3,120}?)?,?"
+    r"(?:\s+(?:will|would|shall|has|have|had|is|was|also|now|again))*\s*"
+)
 #: Before a sentence's subject: nothing, or "The".
 _SUBJECT_START = re.compile(r"(?:The\s+)?")
 #: Between a sentence's subject and a role verb that its predicate coordinates: " persuaded the
@@ -238,9 +250,14 @@ _COORDINATED = re.compile(
 #: "Austria is lending a hall but plays no part", "Norway is not mediating".
 _NO_ROLE = re.compile(
     r"\b(?:has|have|had|plays?|played|playing|takes?|took|with)\s+no\s+(?:role|part)\b"
-    r"|\b(?:is|are|was|were)\s+not\s+(?:a\s+)?(?:mediat\w*|facilitat\w*|guarant\w*)",
+    r"|\b(?:is|are|was|were)\s+not\s+(?:a\s+)?(?:mediat\w*|facilitat\w*|guarant\w*)"
+    # "Oman ... is not involved either", "will not take part"
+    r"|\b(?:(?:is|are|was|were)\s+not|(?:is|are|was|were)n['’]t|will\s+not\s+be)\s+"
+    r"(?:involved|taking\s+part|participating)\b|\bwill\s+not\s+(?:take\s+part|participate)\b",
     re.IGNORECASE,
 )
+#: Where a new clause with its own subject may start: "Egypt has no role, and Oman ...".
+_NEW_CLAUSE = re.compile(r";|,\s+(?:and|but|while|whereas)\s+", re.IGNORECASE)
 
 
 def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
@@ -250,7 +267,14 @@ def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
     text = segment.text
     for cue in _NO_ROLE.finditer(text):
         before = sorted((a, r) for r, a, _ in _mentions(text) if a < cue.start())
-        if before:
+        # the subject of the disclaimer's own clause, when it has one ("Egypt has no role in
+        # the new talks, and Oman, which hosted ..., is not involved either": Oman too)
+        breaks = [m.end() for m in _NEW_CLAUSE.finditer(text, 0, cue.start())]
+        clause = [(a, r) for a, r in before if breaks and a >= breaks[-1]]
+        if clause:
+            if clause[0][1] == ref:
+                return True
+        elif before:
             if before[0][1] == ref:
                 return True
         elif written and _fold(text[: cue.start()]).startswith(_fold(written)):
@@ -355,6 +379,9 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     the sessions": Chad, not the FPL named nearer it)."""
     if _TITLE_GAP.fullmatch(text, end, cue) or _RELATIVE_GAP.fullmatch(text, end, cue):
         return True
+    owned = text[end - 2 : end] in ("'s", "’s") or text[end : end + 1] in ("'", "’")
+    if owned and _OWNER_TITLE_GAP.fullmatch(text, end, cue):
+        return True  # "The Andean Community's secretary-general, ..., will chair it"
     return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
 
 
@@ -604,6 +631,24 @@ _FUTURE_ROLE = re.compile(
     r"|intermediar(?:y|ies))\b",
     re.IGNORECASE,
 )
+
+
+#: A role verb for talks to come whose object is the talks: "will chair it", "is to mediate
+#: the talks", "has agreed to facilitate the negotiations".
+_FUTURE_ROLE_VERB = re.compile(
+    r"\b(?:will|shall|is\s+to|are\s+to|is\s+set\s+to|are\s+set\s+to|has\s+agreed\s+to"
+    r"|have\s+agreed\s+to)\s+(?:also\s+|jointly\s+|again\s+)?(?:co-?)?(?:chair|mediate"
+    r"|facilitate|broker|convene|moderate|preside\s+over)\s+(?:it|them|the\s+(?:talks|meeting"
+    r"|sessions?|negotiations|round|dialogue))\b",
+    re.IGNORECASE,
+)
+
+
+def _takes_up_a_role(segment: Segment) -> bool:
+    """Whether ``segment`` gives someone a role in talks to come ("Brazil has agreed to act as
+    co-mediator", "the secretary-general ... will chair it"), whichever segment the model
+    cited for the talks."""
+    return bool(_FUTURE_ROLE.search(segment.text) or _FUTURE_ROLE_VERB.search(segment.text))
 
 
 def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bool:

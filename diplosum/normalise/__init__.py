@@ -41,7 +41,7 @@ from ._dates import (
 )
 from ._text import _fold as _fold  # re-exported: _evidence folds text the same way
 from ._text import _key as _key  # re-exported: the keys of the shipped gazetteer
-from ._venues import VenueRef, resolve_venue
+from ._venues import VenueRef, capital, resolve_venue
 
 __all__ = [
     "ActorKind",
@@ -54,6 +54,7 @@ __all__ = [
     "actor_mentions",
     "actors_in",
     "canonical_actor",
+    "capital",
     "date_phrases",
     "direction_for_status",
     "governments",

@@ -6,12 +6,13 @@ import functools
 from dataclasses import dataclass
 
 from . import _data as data
+from . import _gazetteer
 from ._actors import ActorRef, _actor_index, _match
 from ._gazetteer import City
 from ._gazetteer import largest_city as _largest_city
 from ._text import _key, _strip_possessive
 
-__all__ = ["VenueRef", "resolve_venue"]
+__all__ = ["VenueRef", "capital", "resolve_venue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ def resolve_venue(
             city = ", ".join(parts)
     if city and found is None and country is None and (named := _country(city)):
         state, country, city = named, city, None  # "talks in Qatar"
+    if city and found is None and state is not None and _country(city) == state:
+        city = None  # "Mongolia", "Mongolia": the state written twice, no city
     if city and found is None and site is None and data.SITE_WORDS.intersection(_key(city).split()):
         site, city = city, None
     in_region = False
@@ -102,3 +105,17 @@ def resolve_venue(
         site=site,
         normalised=state is not None and (city is None or found is not None or in_region),
     )
+
+
+@functools.cache
+def _capitals() -> dict[str, str]:
+    return {row.alpha3: row.capital for row in _gazetteer.load().countries if row.capital}
+
+
+def capital(iso3: str | None) -> VenueRef | None:
+    """The capital of the state ``iso3`` as a venue ("MNG": Ulaanbaatar, Mongolia), or None."""
+    name = _capitals().get(iso3 or "")
+    if not name:
+        return None
+    ref = resolve_venue(name, None)
+    return ref if ref.normalised and ref.city and ref.iso3 == iso3 else None
