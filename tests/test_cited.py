@@ -442,7 +442,9 @@ def test_a_guest_of_the_host_is_not_a_rescued_mediator() -> None:
 
 
 def test_a_mediating_role_in_another_meeting_is_not_in_these_talks() -> None:
-    """NATO chairs its own ministers' meeting; the segment names neither a party nor talks."""
+    """NATO chairs its own ministers' meeting: since BUILD 64 the role word itself is read as
+    another gathering's ("chairs the informal ministers' meeting"), so no segment shows NATO
+    mediating (before, the segment was found to name neither a party nor the talks)."""
     text = (
         "date 2026-03-02 x\n\nTürkiye will host talks between Russia and Ukraine. "
         "Later NATO chairs the informal ministers' meeting in Antalya."
@@ -457,7 +459,10 @@ def test_a_mediating_role_in_another_meeting_is_not_in_these_talks() -> None:
         text, actors=actors, venue={"city": None, "country": None, "segment": None}
     )
     assert [a.iso3 for a in summary.mediators] == ["TUR"]
-    assert any(d.item == "NATO" and "not in these talks" in d.reason for d in dropped)
+    assert any(
+        d.item == "NATO" and d.reason.startswith("demoted: none of its segments shows")
+        for d in dropped
+    )
 
 
 @pytest.mark.parametrize("role", ["will act as mediators", "will serve as mediators"])
@@ -2622,3 +2627,73 @@ def test_an_organisation_chairing_through_its_official_is_a_rescued_mediator() -
     )
     assert [a.name for a in summary.mediators] == ["Mercosur", "Chile"]
     assert all(a.evidence[0].segment == 2 for a in summary.mediators)
+
+
+def test_the_chair_of_another_gathering_is_no_rescued_mediator() -> None:
+    """ "The summit of the Shanghai Cooperation Organisation (SCO), which Kyrgyzstan chairs
+    this year": the chair of another meeting, whatever the model's demoted mediator."""
+    text = (
+        "date 2026-06-17 x\n\nAzerbaijan and Turkmenistan will hold talks in Ashgabat on "
+        "Monday. The summit of the Shanghai Cooperation Organisation (SCO), which Kyrgyzstan "
+        "chairs this year, opens in Bishkek on 25 June."
+    )
+    actors = [
+        {"name": "Azerbaijan", "role": "party", "segments": [1]},
+        {"name": "Turkmenistan", "role": "party", "segments": [1]},
+        {"name": "Ashgabat", "role": "mediator", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Ashgabat", "country": None, "segment": 1},
+        talks_date={"text": "Monday", "segment": 1},
+    )
+    assert summary.mediators == []
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("the second Wednesday of next month", "2026-07-08"),
+        # the model's phrase runs on past the date: the date phrase inside it
+        ("second Wednesday of next month to discuss the route", "2026-07-08"),
+    ],
+)
+def test_an_ordinal_weekday_of_next_month_dates_the_talks(written: str, day: str) -> None:
+    text = (
+        "date 2026-06-17 x\n\nAzerbaijan and Turkmenistan will hold talks in Ashgabat on the "
+        "second Wednesday of next month to discuss the route of a pipeline."
+    )
+    actors = [
+        {"name": "Azerbaijan", "role": "party", "segments": [1]},
+        {"name": "Turkmenistan", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Ashgabat", "country": None, "segment": 1},
+        talks_date={"text": written, "segment": 1},
+    )
+    assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
+
+
+def test_a_month_the_model_added_to_a_bare_day_is_not_taken() -> None:
+    """ "on the 14th" in the text, "14th October 2026" from the model: the article's phrase
+    dates the talks (the next 14th), not the model's month."""
+    text = (
+        "date 2026-09-08 x\n\nSenegal and the MFDC will meet in Bissau on the 14th for talks on "
+        "handing over weapons."
+    )
+    actors = [
+        {"name": "Senegal", "role": "party", "segments": [1]},
+        {"name": "MFDC", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Bissau", "country": None, "segment": 1},
+        talks_date={"text": "14th October 2026", "segment": 1},
+    )
+    assert summary.proposed_date is not None
+    assert str(summary.proposed_date.date) == "2026-09-14"
+    assert summary.proposed_date.text == "the 14th"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -155,3 +156,40 @@ def test_the_fake_server_answers_extract_v3_without_a_summary() -> None:
     assert result.summary.summary.startswith("Talks")
     names = [a.name for a in result.summary.parties + result.summary.mediators]
     assert names and all(name in result.summary.summary for name in names)
+
+
+def test_extract_v4_sends_extract_v2s_messages_with_a_grammar_without_a_summary() -> None:
+    """extract-v4 is extract-v2's messages, byte for byte, with the brief shape: the model reads
+    the same tokens, so at temperature 0 it writes the same fields up to where extract-v2's
+    summary would start; only the schema (the grammar on llama.cpp) lacks ``summary``."""
+    from diplosum import Summariser
+    from diplosum.testing import FakeOpenAIServer
+
+    v2, v4 = load_prompt("extract-v2"), load_prompt("extract-v4")
+    assert (v4.system, v4.user, v4.format) == (v2.system, v2.user, "brief")
+    assert v4.hash != v2.hash  # cached answers of one are never served for the other
+    body = (
+        "OSLO - Norway offered on Monday to host talks between Colombia and the ELN rebels. "
+        "Colombia's government said it welcomed the offer."
+    )
+    art = Article(id="oslo", text=body, published=dt.date(2026, 4, 6))
+    sent: dict[str, dict[str, Any]] = {}
+    with FakeOpenAIServer() as server:
+        for version in ("extract-v2", "extract-v4"):
+            server.reset()
+            with Summariser(
+                "fake", base_url=server.base_url, api_key="t", prompt=version, mode="json_schema"
+            ) as s:
+                result = s.summarise_article(art)
+            assert result.meta.prompt_version == version
+            sent[version] = server.request_bodies[0]
+    assert sent["extract-v4"]["messages"] == sent["extract-v2"]["messages"]
+
+    def properties(request: dict[str, Any]) -> list[str]:
+        return list(request["response_format"]["json_schema"]["schema"]["properties"])
+
+    assert properties(sent["extract-v2"])[-2:] == ["summary", "language"]
+    assert properties(sent["extract-v4"]) == [
+        p for p in properties(sent["extract-v2"]) if p != "summary"
+    ]
+    assert result.summary.summary.startswith("Talks")

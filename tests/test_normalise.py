@@ -363,6 +363,22 @@ DATES: list[tuple[str, D | None, normalise.Direction, Expected]] = [
     ("next week", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
     ("the week after next", TUESDAY, "auto", (D(2025, 5, 26), D(2025, 6, 1), "week")),
     ("the month after next", TUESDAY, "auto", (D(2025, 7, 1), None, "month")),
+    # an ordinal weekday of a month (BUILD 64)
+    ("the first Tuesday of next month", TUESDAY, "auto", (D(2025, 6, 3), None, "day")),
+    ("on the second Wednesday of next month", TUESDAY, "auto", (D(2025, 6, 11), None, "day")),
+    ("the last Friday of this month", TUESDAY, "auto", (D(2025, 5, 30), None, "day")),
+    ("the third Monday in July", TUESDAY, "auto", (D(2025, 7, 21), None, "day")),
+    ("the first Monday in March", TUESDAY, "auto", (D(2026, 3, 2), None, "day")),
+    ("the fifth Friday of next month", TUESDAY, "auto", None),  # June 2025 has four
+    # a bare day of the month: an ordinal only (BUILD 64)
+    ("on the 21st", TUESDAY, "forward", (D(2025, 5, 21), None, "day")),
+    ("on the 2nd", TUESDAY, "forward", (D(2025, 6, 2), None, "day")),
+    ("on the 2nd", TUESDAY, "backward", (D(2025, 5, 2), None, "day")),
+    ("the 12th", TUESDAY, "forward", (D(2025, 6, 12), None, "day")),
+    ("the 12th", TUESDAY, "auto", (D(2025, 5, 12), None, "day")),
+    ("on the 20th of next month", TUESDAY, "auto", (D(2025, 6, 20), None, "day")),
+    ("on the 31st", D(2025, 2, 10), "forward", (D(2025, 3, 31), None, "day")),
+    ("21", TUESDAY, "auto", None),
     ("last week", TUESDAY, "auto", (D(2025, 5, 5), D(2025, 5, 11), "week")),
     ("this weekend", TUESDAY, "auto", (D(2025, 5, 17), D(2025, 5, 18), "day")),
     ("in two weeks", TUESDAY, "auto", (D(2025, 5, 27), None, "day")),
@@ -570,6 +586,7 @@ def test_public_names() -> None:
         "actor_mentions",
         "actors_in",
         "canonical_actor",
+        "capital",
         "date_phrases",
         "direction_for_status",
         "governments",
@@ -763,3 +780,15 @@ def test_initials_written_with_spaces() -> None:
     assert canonical_actor("U. S.") == canonical_actor("U.S.") == canonical_actor("United States")
     assert canonical_actor("the U. A. E.").iso3 == "ARE"
     assert not canonical_actor("J. R. Smith").normalised
+
+
+def test_date_phrases_finds_an_ordinal_weekday_and_a_bare_day_after_on() -> None:
+    """ "the first Tuesday of next month" and "on the 21st" name days in running text; "the
+    21st century" and "on the 3rd round" do not."""
+    from diplosum.normalise import date_phrases
+
+    text = (
+        "They meet on the first Tuesday of next month and again on the 21st. In the 21st "
+        "century, on the 3rd round, nothing."
+    )
+    assert [p for p, _, _ in date_phrases(text)] == ["the first Tuesday of next month", "the 21st"]

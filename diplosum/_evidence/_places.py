@@ -82,13 +82,33 @@ def _date_phrase(text: str, phrase: str) -> str | None:
     phrase without the ISO date or comma-separated parts the model added ("Monday,
     2026-02-13" for "on Monday": code, not the model, resolves the date)."""
     if _date_in(text, phrase):
-        return phrase
+        if _names_a_date(phrase):
+            return phrase
+        return _phrase_within(text, phrase) or phrase
     bare = _ISO_DATE.sub(" ", phrase)
     parts = [p.strip(" ,()") for p in re.split(r"[,;()]", bare)]
     kept = [p for p in parts if p and _date_in(text, p)]
     if not kept:
-        return None
+        return _phrase_within(text, phrase)
     return ", ".join(kept)
+
+
+def _names_a_date(phrase: str) -> bool:
+    """Whether ``phrase`` resolves to a date at all (against any publication date)."""
+    return resolve_date(phrase, dt.date(2026, 1, 1)) is not None
+
+
+def _phrase_within(text: str, phrase: str) -> str | None:
+    """The longest date phrase of ``text`` whose every word is in the model's ``phrase``: "the
+    21st" for "21st to discuss security", "the 20th" for "20th May 2026" when the article only
+    says "on the 20th" (the month the model added is not in the text, and not taken)."""
+    words = set(_tokens(phrase))
+    found = [
+        p
+        for p, _, _ in date_phrases(text)
+        if (need := [w for w in _tokens(p) if w not in _FILLER]) and all(w in words for w in need)
+    ]
+    return max(found, key=len, default=None)
 
 
 def _site_city(text: str, written: str) -> VenueRef | None:

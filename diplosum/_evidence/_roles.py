@@ -401,7 +401,7 @@ _HOSTS_AFTER = re.compile(
     re.IGNORECASE,
 )
 _HOSTED_BEFORE = re.compile(
-    rf"\b{_OTHER_MEETING}\b[^.;]{{0,60}}?,?\s+which\s+[^.;]{{0,40}}$", re.IGNORECASE
+    rf"\b{_OTHER_MEETING}\b[^.;]{{0,120}}?,?\s+which\s+[^.;]{{0,40}}$", re.IGNORECASE
 )
 
 
@@ -409,8 +409,8 @@ def _hosts_another_meeting(text: str, cue: re.Match[str]) -> bool:
     """Whether the role word ``cue`` is hosting another gathering, not the talks: "will host the
     group's foreign ministers in Manila", "a reconstruction conference ..., which Saudi Arabia
     is due to host" (not "will host the talks", "hosted the meeting")."""
-    if not cue.group(0).lower().startswith("host"):
-        return False
+    if not cue.group(0).lower().startswith(("host", "chair", "conven")):
+        return False  # "The summit of ... (BIMSTEC), which Bangladesh chairs this year": too
     return bool(_HOSTS_AFTER.match(text, cue.end()) or _HOSTED_BEFORE.search(text, 0, cue.start()))
 
 

@@ -254,11 +254,75 @@ def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
     return None
 
 
+#: "the first Tuesday of next month", "the last Friday in June": a weekday counted in a month.
+_NTH_WEEKDAY = (
+    rf"(?P<n>first|second|third|fourth|fifth|last|[1-5])\s+(?P<wd>{_WEEKDAY})\s+(?:in\s+)?"
+    rf"(?:(?P<which>this|next|coming|current)\s+month|(?P<month>{_MONTH})(?:\s+(?P<y>\d{{4}}))?)"
+)
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+#: "on the 21st", "the 20th of next month": a day of the month with no month named.
+_DAY_OF_MONTH = r"(?P<d>\d{1,2})(?:\s+(?P<which>this|next|coming|current)\s+month)?"
+_ORDINAL = r"\b\d{1,2}(?:st|nd|rd|th)\b"
+
+
+def _nth_weekday(match: re.Match[str], published: datetime.date) -> _Found | None:
+    """The day "the first Tuesday of next month" names (None if that month has no fifth)."""
+    if match["month"]:
+        month = data.MONTHS[match["month"]]
+        year = int(match["y"]) if match["y"] else published.year
+        if not match["y"] and month < published.month:
+            year += 1  # "the first Monday in March", written in November: next March
+        first = datetime.date(year, month, 1)
+    else:
+        first = _months_later(published, 1 if match["which"] in ("next", "coming") else 0)
+    weekday = data.WEEKDAYS[match["wd"]]
+    n = _NTH[match["n"]] if match["n"] in _NTH else int(match["n"])
+    if n == -1:
+        last = _months_later(first, 1) - _DAY
+        return last - ((last.weekday() - weekday) % 7) * _DAY, None, "day"
+    day = first + ((weekday - first.weekday()) % 7 + 7 * (n - 1)) * _DAY
+    return (day, None, "day") if day.month == first.month else None
+
+
+def _day_of_month(
+    text: str, cleaned: str, published: datetime.date, direction: str
+) -> _Found | None:
+    """ "on the 21st": that day of this month, the next or the last (by ``direction``, the
+    nearest for "auto"); "the 20th of next month": that day of next month. Only an ordinal is
+    a day ("the 21st", not "21")."""
+    match = re.fullmatch(_DAY_OF_MONTH, cleaned)
+    if match is None or not re.search(_ORDINAL, text, re.IGNORECASE):
+        return None
+    day = int(match["d"])
+    if match["which"]:
+        month = _months_later(published, 1 if match["which"] in ("next", "coming") else 0)
+        return month.replace(day=day), None, "day"  # ValueError for "the 31st" of a short one
+    options = []
+    for step in (-1, 0, 1):
+        month = _months_later(published, step)
+        try:
+            options.append(month.replace(day=day))
+        except ValueError:
+            continue
+    after = [d for d in options if d >= published]
+    before = [d for d in options if d <= published]
+    if direction == "forward" or (direction == "auto" and after and before):
+        # "auto": the nearer of the two (a week ahead, not three weeks back)
+        if direction == "auto" and published - before[-1] < after[0] - published:
+            return before[-1], None, "day"
+        return (after[0], None, "day") if after else None
+    return (before[-1], None, "day") if before else None
+
+
 def _parse(text: str, published: datetime.date | None, direction: str) -> _Found | None:
     """The explicit parser. None: not a shape it knows; ValueError: a date that cannot be."""
     cleaned, lead = _clean(text)
     if published is not None and (relative := _relative(cleaned, lead, published)):
         return relative
+    if published is not None and (nth := re.fullmatch(_NTH_WEEKDAY, cleaned)):
+        return _nth_weekday(nth, published)
+    if published is not None and (day := _day_of_month(text, cleaned, published, direction)):
+        return day
     part, _, rest = cleaned.partition(" ")
     if part in data.PARTS and (point := _point(rest)) and point[2] is None:
         cleaned = rest  # "early June", "mid-2026": that month or year
@@ -348,7 +412,13 @@ _IN_TEXT = (
     rf"\b(?:(?:(?:this|next|last|coming)\s+)?(?:{_WEEKDAY})(?:,?\s+(?:the\s+)?(?:{_MONTH})\.?\s+\d{{1,2}}"
     rf"(?:st|nd|rd|th)?|,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH}))?"
     rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}|today|tomorrow|yesterday)(?:,?\s+\d{{4}})?\b"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|today|tomorrow|yesterday"
+    # "the first Tuesday of next month", "on the 21st" (only after "on": not "the 21st century")
+    rf"|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+(?:{_WEEKDAY})\s+(?:of|in)\s+"
+    rf"(?:(?:this|next|the\s+coming)\s+month|(?:{_MONTH}))"
+    rf"|(?<=\bon\s)the\s+\d{{1,2}}(?:st|nd|rd|th)(?:\s+of\s+(?:this|next)\s+month)?"
+    rf"(?!\s+(?:century|anniversary|round|session|summit|meeting|edition|time)\b)"
+    rf")(?:,?\s+\d{{4}})?\b"
 )
 
 
