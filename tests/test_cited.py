@@ -2697,3 +2697,88 @@ def test_a_month_the_model_added_to_a_bare_day_is_not_taken() -> None:
     assert summary.proposed_date is not None
     assert str(summary.proposed_date.date) == "2026-09-14"
     assert summary.proposed_date.text == "the 14th"
+
+
+def test_a_refused_mediation_offer_is_no_role() -> None:
+    """ "Norway offered last year to mediate ..., but Caracas turned the offer down": Norway,
+    though in a segment cited for a party, is not read as a mediator."""
+    text = (
+        "date 2026-04-14 x\n\nGuyana and Venezuela will hold talks in Brasilia on Friday. "
+        "Norway offered last year to mediate between Guyana and Venezuela, but Caracas turned "
+        "the offer down."
+    )
+    actors = [
+        {"name": "Guyana", "role": "party", "segments": [1, 2]},
+        {"name": "Venezuela", "role": "party", "segments": [1, 2]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Brasilia", "country": None, "segment": 1},
+        talks_date={"text": "Friday", "segment": 1},
+    )
+    assert summary.mediators == []
+
+
+def test_where_officials_spoke_is_no_venue() -> None:
+    """ "officials in Georgetown and Caracas said": where they are, not where the talks are
+    (the second city of the pair too)."""
+    text = (
+        "date 2026-04-14 x\n\nGuyana and Venezuela will hold talks on Friday, officials in "
+        "Georgetown and Caracas said."
+    )
+    actors = [
+        {"name": "Guyana", "role": "party", "segments": [1]},
+        {"name": "Venezuela", "role": "party", "segments": [1]},
+    ]
+    for city in ("Georgetown", "Caracas"):
+        summary, _ = _built(
+            text, actors=actors, venue={"city": city, "country": None, "segment": 1}
+        )
+        assert summary.venue is None, city
+
+
+def test_a_denied_report_of_a_co_mediator_is_no_role() -> None:
+    """ "Reports ... that Qatar would join as co-mediator were wrong ...; Doha has not been
+    asked to take part": the segment shows no role for Qatar, by either clause."""
+    from diplosum._evidence._roles import _disclaimed
+    from diplosum.normalise import canonical_actor
+
+    qatar = canonical_actor("Qatar")
+    for sentence in (
+        "Reports in the press that Qatar would join as co-mediator were wrong, the official said.",
+        "The African Union will mediate; Doha has not been asked to take part.",
+    ):
+        segment = next(iter(Segments(sentence)))
+        assert _disclaimed(segment, qatar, "Qatar"), sentence
+
+
+def test_a_role_sentence_ending_on_its_verb_is_about_these_talks() -> None:
+    """ "Qatar will again mediate, a Qatari official said": the talks to come, though the
+    sentence names neither them nor a party."""
+    text = (
+        "date 2026-10-22 x\n\nSudan and South Sudan will resume talks next week in Doha. The "
+        "first two rounds were held there. Qatar will again mediate, a Qatari official said."
+    )
+    actors = [
+        {"name": "Sudan", "role": "party", "segments": [1]},
+        {"name": "South Sudan", "role": "party", "segments": [1]},
+        {"name": "Qatar", "role": "mediator", "segments": [3]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Doha", "country": None, "segment": 1},
+        talks_date={"text": "next week", "segment": 1},
+    )
+    assert [a.name for a in summary.mediators] == ["Qatar"]
+
+
+def test_the_guest_organisation_of_a_hosted_summit_is_no_mediator() -> None:
+    """ "Kenya hosts an East African Community summit": the EAC is what Kenya hosts."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments("Kenya hosts an East African Community summit later this month.")))
+    eac = canonical_actor("East African Community")
+    assert not _mediating(segment, eac, "East African Community")

@@ -228,6 +228,8 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
                 continue
             if _STATEMENT_PLACE.search(before) or _FROM_BEFORE.search(before):
                 continue  # "told reporters in Nairobi", "will join from Kyiv"
+            if _PEOPLE_IN.search(before):
+                continue  # "officials in Abidjan and Ouagadougou said": where they are
             if _SPEAKING.match(after) and not _HOSTING.search(segment.text):
                 continue  # "Dhaka wants guarantees": the government, not a place
             if _ITS_REQUEST.match(after):
@@ -236,6 +238,13 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
     return False
 
 
+#: Before where people are, not where the talks are: "officials in Abidjan and Ouagadougou
+#: said", "diplomats in Brussels", "analysts in Nairobi" (the second city of "A and B" too).
+_PEOPLE_IN = re.compile(
+    r"\b(?:officials|diplomats|sources|ministries|governments|spokesm[ae]n|spokeswom[ae]n"
+    r"|analysts|observers|residents|journalists|reporters|negotiators)\s+in\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*(?:,|and)\s+)?$"
+)
 #: Before a place someone comes from, not where the talks are: "the Ukrainian team will join
 #: from Kyiv", "will fly to Nairobi from Addis Ababa", "delegations from Juba".
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$", re.IGNORECASE)

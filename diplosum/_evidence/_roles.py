@@ -253,11 +253,36 @@ _NO_ROLE = re.compile(
     r"|\b(?:is|are|was|were)\s+not\s+(?:a\s+)?(?:mediat\w*|facilitat\w*|guarant\w*)"
     # "Oman ... is not involved either", "will not take part"
     r"|\b(?:(?:is|are|was|were)\s+not|(?:is|are|was|were)n['’]t|will\s+not\s+be)\s+"
-    r"(?:involved|taking\s+part|participating)\b|\bwill\s+not\s+(?:take\s+part|participate)\b",
+    r"(?:involved|taking\s+part|participating)\b|\bwill\s+not\s+(?:take\s+part|participate)\b"
+    # "Doha has not been asked to take part", "has not been invited to mediate"
+    r"|\b(?:has|have|had)\s+not\s+been\s+(?:asked|invited)\s+to\s+(?:take\s+part|join"
+    r"|participate|mediate|facilitate|help)\b",
+    re.IGNORECASE,
+)
+#: A report of a role, denied: "Reports in the Kuwaiti press that Qatar would act as
+#: co-mediator were wrong", "claims that Egypt will mediate are false".
+_DENIED_REPORT = re.compile(
+    r"\b(?:reports?|claims?|suggestions?|rumou?rs?)\b(?P<said>[^.;]{0,160}?)\s+(?:were|was|are|is)"
+    r"\s+(?:wrong|false|untrue|incorrect|inaccurate|baseless|unfounded)\b",
     re.IGNORECASE,
 )
 #: Where a new clause with its own subject may start: "Egypt has no role, and Oman ...".
 _NEW_CLAUSE = re.compile(r";|,\s+(?:and|but|while|whereas)\s+", re.IGNORECASE)
+
+
+#: Just before a role word, an offer of it: "offered last month to mediate", "an offer to host".
+_OFFERED = re.compile(
+    r"\boffer(?:s|ed|ing)?\s+(?:(?:last|this|earlier|in)\s+\w+\s+|again\s+)?(?:to|of)\s+$",
+    re.IGNORECASE,
+)
+#: After an offer, its refusal: "but Asmara turned the offer down", "which Kigali rejected".
+_REFUSED = re.compile(
+    r"\b(?:turn(?:ed|s)?|turning)\s+(?:the|its|that|this|their)\s+offer\s+down"
+    r"|\b(?:turn(?:ed|s)?|turning)\s+down\s+(?:the|its|that|this|their)\s+offer"
+    r"|\b(?:rejected|declined|refused|rebuffed|spurned)\s+(?:the|its|that|this|their|an?)\s+"
+    r"(?:offer|proposal|mediation)|\bwhich\s+[A-Z][\w'’-]+\s+(?:rejected|declined|refused)\b",
+    re.IGNORECASE,
+)
 
 
 def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
@@ -265,6 +290,12 @@ def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
     before a disclaimer ("Tanzania is hosting the meeting at a conference centre and has no
     role in the talks, a Tanzanian official said")."""
     text = segment.text
+    for report in _DENIED_REPORT.finditer(text):
+        if any(
+            r == ref and report.start("said") <= a < report.end("said")
+            for r, a, _ in _mentions(text)
+        ):
+            return True  # "Reports ... that Qatar would act as co-mediator were wrong"
     for cue in _NO_ROLE.finditer(text):
         before = sorted((a, r) for r, a, _ in _mentions(text) if a < cue.start())
         # the subject of the disclaimer's own clause, when it has one ("Egypt has no role in
@@ -317,6 +348,10 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
             return False
         mentions.append((ref, at, at + len(name)))
     for cue in MEDIATING.finditer(segment.text):
+        if _OFFERED.search(segment.text, 0, cue.start()) and _REFUSED.search(
+            segment.text, cue.end()
+        ):
+            continue  # "offered last month to mediate ..., but Asmara turned the offer down"
         if _hosts_another_meeting(segment.text, cue):
             continue  # "will host the group's foreign ministers", "a conference ... X will host"
         if cue.group(0).lower().startswith("chair") and _CHAIRS_A_BODY.match(
@@ -420,7 +455,8 @@ _OBJECT_VERB = re.compile(
     r"|sponsor|sponsors|sponsored|sponsoring)",
     re.IGNORECASE,
 )
-_OBJECT_GAP = re.compile(r"\s+(?:the\s+)?")
+#: "hosts Iran", "hosts the EU", "hosts a Gulf Cooperation Council meeting": the object.
+_OBJECT_GAP = re.compile(r"\s+(?:the\s+|a\s+|an\s+)?")
 #: After "chairs": a body's name ("chairs ASEAN", "chairs the Organization of Turkic States"),
 #: not the talks ("chairs the talks", "will chair the sessions").
 _CHAIRS_A_BODY = re.compile(r"\s+(?:the\s+)?[A-Z]")
@@ -638,8 +674,8 @@ _FUTURE_ROLE = re.compile(
 _FUTURE_ROLE_VERB = re.compile(
     r"\b(?:will|shall|is\s+to|are\s+to|is\s+set\s+to|are\s+set\s+to|has\s+agreed\s+to"
     r"|have\s+agreed\s+to)\s+(?:also\s+|jointly\s+|again\s+)?(?:co-?)?(?:chair|mediate"
-    r"|facilitate|broker|convene|moderate|preside\s+over)\s+(?:it|them|the\s+(?:talks|meeting"
-    r"|sessions?|negotiations|round|dialogue))\b",
+    r"|facilitate|broker|convene|moderate|preside\s+over)(?:\s+(?:it|them|the\s+(?:talks|meeting"
+    r"|sessions?|negotiations|round|dialogue))\b|(?=\s*[,.;]))",
     re.IGNORECASE,
 )
 
@@ -656,7 +692,7 @@ def _in_these_talks(segment: Segment, index: _Index, parties: list[Actor]) -> bo
     ("Togo, Ghana and ECOWAS will act as mediators"), or goes on from one that does (a
     sentence that starts "They ..." or ends on its role word: "Kenya and Uganda are jointly
     mediating.")."""
-    if _FUTURE_ROLE.search(segment.text) or _THE_MEETING.search(segment.text):
+    if _takes_up_a_role(segment) or _THE_MEETING.search(segment.text):
         return True
     for _ in range(3):
         if _THE_TALKS.search(segment.text) or any(
