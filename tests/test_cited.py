@@ -2782,3 +2782,58 @@ def test_the_guest_organisation_of_a_hosted_summit_is_no_mediator() -> None:
     segment = next(iter(Segments("Kenya hosts an East African Community summit later this month.")))
     eac = canonical_actor("East African Community")
     assert not _mediating(segment, eac, "East African Community")
+
+
+def test_a_mediator_that_pulled_out_is_neither_mediator_nor_side() -> None:
+    """ "with Tanzania taking over as mediator after Kenya pulled out": the model's Kenya is
+    demoted and, though the talks then lack a second side, not moved to the parties."""
+    text = (
+        "date 2026-03-19 x\n\nNegotiators for Burundi and the rebels will meet on Monday, with "
+        "Tanzania taking over as mediator after Kenya pulled out."
+    )
+    actors = [
+        {"name": "Kenya", "role": "mediator", "segments": [1]},
+        {"name": "Burundi", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue=None, talks_date={"text": "Monday", "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Tanzania"]
+    assert [a.name for a in summary.parties] == ["Burundi"]
+    assert any(d.item == "Kenya" and "gave up the role" in d.reason for d in dropped)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kenya, which hosted the first round in Nairobi, pulled out on Monday.",
+        "Tanzania will chair the talks in Kenya's place.",
+        "Tanzania will chair the talks, replacing Kenya.",
+    ],
+)
+def test_a_role_given_up(sentence: str) -> None:
+    from diplosum._evidence._roles import _withdrawn
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments(sentence)))
+    assert _withdrawn(segment, canonical_actor("Kenya"), "Kenya")
+    assert not _withdrawn(segment, canonical_actor("Tanzania"), "Tanzania")
+
+
+def test_withdrawing_troops_is_not_giving_up_a_role() -> None:
+    from diplosum._evidence._roles import _withdrawn
+    from diplosum.normalise import canonical_actor
+
+    segment = next(iter(Segments("Kenya withdrew its troops in March and will mediate the talks.")))
+    assert not _withdrawn(segment, canonical_actor("Kenya"), "Kenya")
+
+
+def test_an_earlier_deals_guarantors_in_an_absolute_phrase_are_past() -> None:
+    """ "The 2016 agreement was signed in Havana, with Cuba and Norway as guarantors": a role
+    in a dated past event, not in these talks."""
+    from diplosum._evidence._roles import _a_dated_past_role
+
+    text = "The 2016 agreement was signed in Havana, with Cuba and Norway as guarantors."
+    assert _a_dated_past_role(next(iter(Segments(text))))
+    future = "The 2016 agreement was signed in Havana; Cuba and Norway will act as guarantors."
+    assert not _a_dated_past_role(next(iter(Segments(future))))

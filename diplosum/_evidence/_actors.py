@@ -32,6 +32,7 @@ from ._roles import (
     _observing,
     _sides,
     _takes_up_a_role,
+    _withdrawn,
 )
 
 
@@ -42,6 +43,7 @@ class _Demoted(NamedTuple):
     written: str
     found: list[Segment]
     note: Dropped
+    withdrawn: bool = False  # it gave up the role: no side of the talks either
 
 
 def _actors(
@@ -102,6 +104,13 @@ def _actors(
                 dropped.append(note)
                 demoted.append(_Demoted(ref, item.name, found, note))
                 continue
+            gone = next((s for s in found if _withdrawn(s, ref, item.name)), None)
+            if gone is not None:
+                reason = f"demoted: segment {gone.id} says it gave up the role"
+                note = Dropped(field="mediators", item=item.name, reason=reason)
+                dropped.append(note)
+                demoted.append(_Demoted(ref, item.name, found, note, withdrawn=True))
+                continue  # "after Hungary pulled out", "in Hungary's place"
             found = roles + [s for s in found if s not in roles]
         target = parties if item.role == "party" else None
         key = _key(ref)
@@ -190,6 +199,8 @@ def _second_side(
         if sum(1 for p in parties if _a_side(p, defined)) >= 2:
             break
         key = _key(item.ref)
+        if item.withdrawn:
+            continue  # a mediator that pulled out is no side
         if key in have or any(_observing(s, item.ref, item.written) for s in item.found):
             continue  # an observer is no side either
         if _only_a_nationality(item.ref, item.found):
@@ -367,6 +378,13 @@ def _rescue_mediators(
                 roles[i] = bool(_LISTED.fullmatch(segment.text[found[i][2] : found[i + 1][1]]))
         for (ref, start, end), role in zip(found, roles, strict=True):
             key = _key(ref)
+            written = segment.text[start:end]
+            if (
+                role
+                and key not in have
+                and any(_withdrawn(s, ref, written) for s in index.segments)
+            ):
+                role = False  # "Ghana, which hosted and mediated the first round, pulled out"
             if role and key not in have:
                 written = segment.text[start:end]
                 mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))

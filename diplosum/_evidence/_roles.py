@@ -285,6 +285,46 @@ _REFUSED = re.compile(
 )
 
 
+#: A role given up: "after Hungary pulled out", "Ghana, which hosted the first round, withdrew
+#: on Monday", "stepped aside"; not "withdrew its troops".
+_WITHDREW = re.compile(
+    r"\b(?:pull(?:ed|s|ing)?\s+out|dropped\s+out|step(?:ped|ping|s)?\s+(?:aside|down)"
+    r"|withdr(?:ew|awn|aws|awing)(?!\s+(?:its|their|the|his|her|some|all)\s+\w+))\b",
+    re.IGNORECASE,
+)
+#: Between a subject and its verb of withdrawal: nothing, an auxiliary, an adverb.
+_WITHDREW_GAP = re.compile(
+    r"\s+(?:(?:has|have|had|abruptly|suddenly|then|later|also|now)\s+)*", re.IGNORECASE
+)
+#: Around an actor another one replaces: "will chair the session in Hungary's place",
+#: "replacing Ghana", "instead of Ghana".
+_REPLACED_BEFORE = re.compile(r"\b(?:replacing|instead\s+of|in\s+place\s+of)\s+(?:the\s+)?$")
+_IN_ITS_PLACE = re.compile(r"['’]s?\s+place\b")
+
+
+def _withdrawn(segment: Segment, ref: ActorRef, written: str) -> bool:
+    """Whether ``segment`` says ``ref`` gave up its role: the subject of "pulled out",
+    "withdrew" or "stepped aside" ("after Hungary pulled out", "Ghana, which hosted the first
+    round in Accra, pulled out on Monday"), or the actor another one replaces ("in Hungary's
+    place", "replacing Ghana")."""
+    text = segment.text
+    mine = [(a, b) for r, a, b in _mentions(text) if r == ref]
+    for a, b in mine:
+        if _REPLACED_BEFORE.search(text, 0, a):
+            return True
+        owned = text[b - 2 : b] in ("'s", "’s") and text[b:].lstrip().startswith("place")
+        if (owned or _IN_ITS_PLACE.match(text, b)) and re.search(r"\bin\s+$", text[:a]):
+            return True  # "will chair the session in Hungary's place"
+    for cue in _WITHDREW.finditer(text):
+        for a, b in mine:
+            if b <= cue.start() and (
+                _WITHDREW_GAP.fullmatch(text, b, cue.start())
+                or _subject_of(text, a, b, cue.start())
+            ):
+                return True
+    return False
+
+
 def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
     """Whether ``segment`` says ``ref`` has no role in the talks: the sentence's first actor,
     before a disclaimer ("Tanzania is hosting the meeting at a conference centre and has no
@@ -612,9 +652,24 @@ def _a_dated_past_role(segment: Segment) -> bool:
     if not any(not _SINCE_YEAR.search(text, 0, m.start()) for m in _YEAR.finditer(text)):
         return False
     cues = list(MEDIATING.finditer(text))
+    past_clause = bool(_PAST_VERB.search(text))
     return bool(cues) and all(
-        c.group(0).lower().endswith("ed") or _PAST_AS.search(text, 0, c.start()) for c in cues
+        c.group(0).lower().endswith("ed")
+        or _PAST_AS.search(text, 0, c.start())
+        or (past_clause and _WITH_AS.search(text, 0, c.start()))
+        for c in cues
     )
+
+
+#: Before a role noun in an absolute phrase: "The 2016 agreement was signed in Havana, with Cuba
+#: and Norway as guarantors" (past when the sentence's verb is).
+_WITH_AS = re.compile(r"\bwith\s+[^.;:]{1,80}?\s+as\s+(?:the\s+|its\s+|their\s+)?(?:co-?)?$")
+#: A past verb of an event: "was signed", "were held", "ended".
+_PAST_VERB = re.compile(
+    r"\b(?:was|were)\s+(?:signed|held|reached|concluded|agreed|brokered|negotiated)\b"
+    r"|\b(?:signed|ended|concluded)\b",
+    re.IGNORECASE,
+)
 
 
 #: Before a role noun, a past verb: "a deal for which Cuba and Norway acted as guarantors".
