@@ -2837,3 +2837,49 @@ def test_an_earlier_deals_guarantors_in_an_absolute_phrase_are_past() -> None:
     assert _a_dated_past_role(next(iter(Segments(text))))
     future = "The 2016 agreement was signed in Havana; Cuba and Norway will act as guarantors."
     assert not _a_dated_past_role(next(iter(Segments(future))))
+
+
+def test_people_convened_in_a_city_are_there_for_the_talks() -> None:
+    """ "will convene Sudanese and Chadian officials in Cairo on 12 November": the venue (only
+    "officials in X said" is where people spoke)."""
+    text = (
+        "date 2026-11-04 x\n\nThe envoy will convene Sudanese and Chadian officials in Cairo on "
+        "12 November."
+    )
+    actors = [
+        {"name": "Sudan", "role": "party", "segments": [1]},
+        {"name": "Chad", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Cairo", "country": None, "segment": 1})
+    assert summary.venue is not None and summary.venue.city == "Cairo"
+
+
+def test_a_capital_description_written_as_the_city_is_that_capital() -> None:
+    """The model copied "Omani capital" into the city: the capital it describes."""
+    text = (
+        "date 2026-03-04 x\n\nIranian and Saudi officials will meet in the Omani capital on Monday."
+    )
+    actors = [
+        {"name": "Iran", "role": "party", "segments": [1]},
+        {"name": "Saudi Arabia", "role": "party", "segments": [1]},
+    ]
+    venue = {"city": "Omani capital", "country": "Oman", "segment": 1}
+    summary, _ = _built(text, actors=actors, venue=venue)
+    assert summary.venue is not None and (summary.venue.city, summary.venue.iso3) == (
+        "Muscat",
+        "OMN",
+    )
+
+
+def test_an_organisation_owning_a_title_by_a_plural_possessive_chairs() -> None:
+    """ "The Commonwealth of Independent States' executive secretary, ..., will chair them"."""
+    from diplosum._evidence._roles import _mediating
+    from diplosum.normalise import canonical_actor
+
+    text = (
+        "The Commonwealth of Independent States' executive secretary, Anna Petrova Lis, who "
+        "drew up the agenda, will chair them."
+    )
+    segment = next(iter(Segments(text)))
+    cis = canonical_actor("CIS")
+    assert _mediating(segment, cis, "Commonwealth of Independent States")

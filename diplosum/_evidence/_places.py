@@ -228,8 +228,8 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
                 continue
             if _STATEMENT_PLACE.search(before) or _FROM_BEFORE.search(before):
                 continue  # "told reporters in Nairobi", "will join from Kyiv"
-            if _PEOPLE_IN.search(before):
-                continue  # "officials in Abidjan and Ouagadougou said": where they are
+            if _PEOPLE_IN.search(before) and _SAID_AFTER.match(after):
+                continue  # "officials in Abidjan and Ouagadougou said": where they spoke
             if _SPEAKING.match(after) and not _HOSTING.search(segment.text):
                 continue  # "Dhaka wants guarantees": the government, not a place
             if _ITS_REQUEST.match(after):
@@ -238,12 +238,18 @@ def _named_as_venue(segment: Segment, names: Sequence[str], published: dt.date |
     return False
 
 
-#: Before where people are, not where the talks are: "officials in Abidjan and Ouagadougou
-#: said", "diplomats in Brussels", "analysts in Nairobi" (the second city of "A and B" too).
+#: Before where people are: "officials in Abidjan and Ouagadougou said", "diplomats in
+#: Brussels told" (the second city of "A and B" too); only with the statement after it.
 _PEOPLE_IN = re.compile(
     r"\b(?:officials|diplomats|sources|ministries|governments|spokesm[ae]n|spokeswom[ae]n"
     r"|analysts|observers|residents|journalists|reporters|negotiators)\s+in\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*(?:,|and)\s+)?$"
+)
+#: After such a place, the statement: "(and Ouagadougou) said", "told reporters"; not "will
+#: convene Sudanese and Chadian officials in Cairo on 12 November".
+_SAID_AFTER = re.compile(
+    r"(?:\s*(?:,|and)\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)?,?\s+"
+    r"(?:said|say|says|told|announced|confirmed|reported|added)\b"
 )
 #: Before a place someone comes from, not where the talks are: "the Ukrainian team will join
 #: from Kyiv", "will fly to Nairobi from Addis Ababa", "delegations from Juba".
@@ -273,6 +279,11 @@ def _venue(
 ) -> Venue | None:
     if not (item.city or item.country):
         return None  # {"city": null, "country": null}: the article does not say
+    described = _CAPITAL_DESCRIBED.fullmatch((item.city or "").strip())
+    named = canonical_actor(described["demonym"] or described["state"]) if described else None
+    if named is not None and named.kind == "state" and (seat := capital(named.iso3)):
+        # the model copied the description ("Kazakh capital"): the capital it names
+        item = item.model_copy(update={"city": seat.city, "country": seat.country})
     ref = resolve_venue(item.city, item.country)
     if item.city and item.country and not ref.normalised:
         # The gazetteer knows the city in another country: the model's country is the slip

@@ -454,7 +454,9 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     the sessions": Chad, not the FPL named nearer it)."""
     if _TITLE_GAP.fullmatch(text, end, cue) or _RELATIVE_GAP.fullmatch(text, end, cue):
         return True
-    owned = text[end - 2 : end] in ("'s", "’s") or text[end : end + 1] in ("'", "’")
+    # "Qatar's", "the Commonwealth of Independent States'" (the mention may hold the mark)
+    owned = text[end - 2 : end] in ("'s", "’s") or "'" in (text[end - 1 : end], text[end : end + 1])
+    owned = owned or "’" in (text[end - 1 : end], text[end : end + 1])
     if owned and _OWNER_TITLE_GAP.fullmatch(text, end, cue):
         return True  # "The Andean Community's secretary-general, ..., will chair it"
     return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
