@@ -4,11 +4,14 @@ A prompt file is TOML with ``version``, ``system`` and ``user``; ``user`` may us
 the placeholders ``{article}``, ``{published}`` and ``{headline}`` (``{article}``
 is required). ``format`` says what the model answers and how the article is shown:
 
-- ``quotes`` (the default; ``extract-v1``): the article as written; every item carries a quote
+- ``quotes`` (``extract-v1``): the article as written; every item carries a quote
   the model copies, located in the article afterwards.
 - ``cited`` (``extract-v2``): the article as numbered segments; every item cites segment ids.
-- ``brief`` (``extract-v3``): ``cited`` without a model-written summary; the summary is composed
-  from the verified fields (:mod:`diplosum._compose`).
+- ``brief`` (``extract-v4``, the default; ``extract-v3``): ``cited`` without a model-written
+  summary; the summary is composed from the verified fields (:mod:`diplosum._compose`).
+  ``extract-v4`` sends ``extract-v2``'s messages byte for byte (only the grammar lacks the
+  summary), so its other fields are ``extract-v2``'s; ``extract-v3`` also drops the summary
+  from the instructions.
 - ``named`` (``extract-v2-align``): numbered segments; actors, venue and date are named only
   and diplosum finds the segments that mention them; positions cite a segment.
 - ``lists`` (``extract-v2-lists``): ``cited`` with two lists, mediators and parties, instead of
@@ -34,7 +37,7 @@ from .errors import ConfigurationError
 
 __all__ = ["DEFAULT_PROMPT", "Prompt", "load_prompt", "prompts_dir"]
 
-DEFAULT_PROMPT = "extract-v2"
+DEFAULT_PROMPT = "extract-v4"
 PromptFormat = Literal["quotes", "cited", "brief", "named", "lists"]
 _FORMATS: tuple[PromptFormat, ...] = ("quotes", "cited", "brief", "named", "lists")
 _PLACEHOLDERS = frozenset({"article", "published", "headline"})

@@ -13,7 +13,8 @@ from diplosum.errors import ConfigurationError
 def test_shipped_prompt_loads_with_version_and_hash() -> None:
     """The default prompt has a version and a sha256 of its file; the others stay selectable."""
     p = load_prompt()
-    assert (p.version, p.format) == ("extract-v2", "cited")
+    assert (p.version, p.format) == ("extract-v4", "brief")
+    assert load_prompt("extract-v2").format == "cited"
     assert p.hash.startswith("sha256:") and len(p.hash) == 7 + 64
     assert load_prompt("extract-v1").format == "quotes"
     assert load_prompt("extract-v2-align").format == "named"

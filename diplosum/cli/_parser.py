@@ -47,10 +47,11 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--prompt",
         default=DEFAULT_PROMPT,
-        help="prompt version (extract-v2, the default: items cite numbered segments; "
-        "extract-v3: the same without a model-written summary, one is composed from the "
-        "verified fields; extract-v2-align: names only, diplosum finds the segments; "
-        "extract-v1: copied quotes) or a path to a prompt TOML file",
+        help="prompt version (extract-v4, the default: items cite numbered segments, the "
+        "summary is composed from the verified fields; extract-v2: the same messages, the model "
+        "also writes a summary; extract-v3: extract-v4 with shorter instructions; "
+        "extract-v2-align: names only, diplosum finds the segments; extract-v1: copied quotes) "
+        "or a path to a prompt TOML file",
     )
     g.add_argument(
         "--max-reasks", type=int, default=2, help="validation re-asks per article (default 2)"
