@@ -506,7 +506,8 @@ def test_a_key_echoed_in_a_successful_answer_is_stored_nowhere(
     tmp_path: Path, server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The configured key and key-shaped strings in an answer are redacted from the output
-    (JSONL and CSV), the cache (every column) and the report; evidence stays verbatim."""
+    (JSONL and CSV), the cache (every column) and the report; evidence stays verbatim. With
+    ``extract-v2``, whose summary the model writes (the default composes it from the fields)."""
     original = testing_server._answer_json
 
     def leaky(article: str, shape: str = "quotes") -> str:
@@ -523,9 +524,14 @@ def test_a_key_echoed_in_a_successful_answer_is_stored_nowhere(
     (folder / "talks.txt").write_text(GOOD.format(n=9))
     cache, out = tmp_path / "cache.db", tmp_path / "out.jsonl"
     env = {"DIPLOSUM_API_KEY": SECRET}
-    first = run_cli(*summarise_argv(server, cache, out, folder), env=env)
+    v2 = ("--prompt", "extract-v2")
+    first = run_cli(*summarise_argv(server, cache, out, folder), *v2, env=env)
     as_csv = run_cli(
-        *summarise_argv(server, cache, tmp_path / "out.csv", folder), "--format", "csv", env=env
+        *summarise_argv(server, cache, tmp_path / "out.csv", folder),
+        *v2,
+        "--format",
+        "csv",
+        env=env,
     )
     report = run_cli("report", out, "-o", tmp_path / "report.html", env=env)
     for result in (first, as_csv, report):
