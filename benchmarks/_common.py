@@ -416,3 +416,13 @@ def local_summariser(base_url: str, prompt: str) -> Any:
     return diplosum.Summariser(
         "local", base_url=base_url, mode="json_grammar", cache=False, timeout=900, prompt=prompt
     )
+
+
+def article_files(folders: list[Path], limit: int = 0) -> list[Path]:
+    """The article files of each folder, sorted (hidden ones aside), the first ``limit`` of each
+    when it is set."""
+    files: list[Path] = []
+    for folder in folders:
+        found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        files += found[:limit] if limit else found
+    return files

@@ -104,10 +104,7 @@ def main() -> None:
     from diplosum.local import _sampling, resolve_weights
 
     folders = args.articles or [c.ROOT / "examples"]
-    files: list[Path] = []
-    for folder in folders:
-        found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-        files += found[: args.limit] if args.limit else found
+    files = c.article_files(folders, args.limit)
     weights = resolve_weights("qwen2.5-1.5b", progress=False)
     port = c.free_port()
     server, thread = _serve(weights, port)
