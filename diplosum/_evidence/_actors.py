@@ -378,17 +378,13 @@ def _rescue_mediators(
                 roles[i] = bool(_LISTED.fullmatch(segment.text[found[i][2] : found[i + 1][1]]))
         for (ref, start, end), role in zip(found, roles, strict=True):
             key = _key(ref)
+            if not role or key in have:
+                continue
             written = segment.text[start:end]
-            if (
-                role
-                and key not in have
-                and any(_withdrawn(s, ref, written) for s in index.segments)
-            ):
-                role = False  # "Ghana, which hosted and mediated the first round, pulled out"
-            if role and key not in have:
-                written = segment.text[start:end]
-                mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
-                have.add(key)
+            if any(_withdrawn(s, ref, written) for s in index.segments):
+                continue  # "Ghana, which hosted and mediated the first round, pulled out"
+            mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
+            have.add(key)
     return mediators
 
 

@@ -300,13 +300,14 @@ def _venue(
         (s for s in segments if _unset(s.text, "place") and not _about_an_earlier_meeting(s)),
         None,
     )
-    if unset is not None and (_NOT_AGREED.search(unset.text) or _NOT_SAID.search(unset.text)):
+    not_agreed = unset is not None and bool(_NOT_AGREED.search(unset.text))
+    if unset is not None and (not_agreed or _NOT_SAID.search(unset.text)):
         # "they have not agreed where": a city named elsewhere is one side's proposal;
         # "neither side said where": one named elsewhere is another meeting's
         written = item.city or item.country or ""
         reason = (
             f"segment {unset.id} says the sides have not agreed where the talks will be"
-            if _NOT_AGREED.search(unset.text)
+            if not_agreed
             else f"segment {unset.id} says the place of the talks is not known"
         )
         dropped.append(Dropped(field="venue", item=written, reason=reason))

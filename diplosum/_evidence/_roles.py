@@ -299,7 +299,8 @@ _WITHDREW_GAP = re.compile(
 #: Around an actor another one replaces: "will chair the session in Hungary's place",
 #: "replacing Ghana", "instead of Ghana".
 _REPLACED_BEFORE = re.compile(r"\b(?:replacing|instead\s+of|in\s+place\s+of)\s+(?:the\s+)?$")
-_IN_ITS_PLACE = re.compile(r"['’]s?\s+place\b")
+#: After the replaced actor's mention, with or without the "'s" it may hold: "'s place".
+_IN_ITS_PLACE = re.compile(r"(?:['’]s?)?\s+place\b")
 
 
 def _withdrawn(segment: Segment, ref: ActorRef, written: str) -> bool:
@@ -312,8 +313,7 @@ def _withdrawn(segment: Segment, ref: ActorRef, written: str) -> bool:
     for a, b in mine:
         if _REPLACED_BEFORE.search(text, 0, a):
             return True
-        owned = text[b - 2 : b] in ("'s", "’s") and text[b:].lstrip().startswith("place")
-        if (owned or _IN_ITS_PLACE.match(text, b)) and re.search(r"\bin\s+$", text[:a]):
+        if _IN_ITS_PLACE.match(text, b) and re.search(r"\bin\s+$", text[:a]):
             return True  # "will chair the session in Hungary's place"
     for cue in _WITHDREW.finditer(text):
         for a, b in mine:
@@ -455,8 +455,7 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     if _TITLE_GAP.fullmatch(text, end, cue) or _RELATIVE_GAP.fullmatch(text, end, cue):
         return True
     # "Qatar's", "the Commonwealth of Independent States'" (the mention may hold the mark)
-    owned = text[end - 2 : end] in ("'s", "’s") or "'" in (text[end - 1 : end], text[end : end + 1])
-    owned = owned or "’" in (text[end - 1 : end], text[end : end + 1])
+    owned = text[end - 2 : end] in ("'s", "’s") or any(c in "'’" for c in text[end - 1 : end + 1])
     if owned and _OWNER_TITLE_GAP.fullmatch(text, end, cue):
         return True  # "The Andean Community's secretary-general, ..., will chair it"
     return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))

@@ -112,6 +112,7 @@ def _capitals() -> dict[str, str]:
     return {row.alpha3: row.capital for row in _gazetteer.load().countries if row.capital}
 
 
+@functools.cache
 def capital(iso3: str | None) -> VenueRef | None:
     """The capital of the state ``iso3`` as a venue ("MNG": Ulaanbaatar, Mongolia), or None."""
     name = _capitals().get(iso3 or "")
