@@ -426,3 +426,57 @@ def article_files(folders: list[Path], limit: int = 0) -> list[Path]:
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         files += found[:limit] if limit else found
     return files
+
+
+def serve_in_thread(weights: Path, port: int) -> Any:
+    """llama-cpp-python's server app for ``weights`` in a thread of this process, with
+    diplosum's server settings (no logits_all, no mmap, a thread per CPU); (server, thread)."""
+    import threading
+    import urllib.request
+
+    import uvicorn
+    from llama_cpp.server.app import create_app
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+    from diplosum.providers import LOCAL_CONTEXT
+
+    threads = len(os.sched_getaffinity(0))
+    app = create_app(
+        server_settings=ServerSettings(host="127.0.0.1", port=port),
+        model_settings=[
+            ModelSettings(
+                model=str(weights),
+                model_alias="local",
+                n_ctx=LOCAL_CONTEXT,
+                n_threads=threads,
+                n_threads_batch=threads,
+                logits_all=False,
+                use_mmap=False,
+                verbose=bool(os.environ.get("BENCH_VERBOSE")),
+            )
+        ],
+    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2):
+                return server, thread
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the server did not answer")
+
+
+def clear_kv_cache() -> None:
+    """Empty the server's KV cache: each timed run then evaluates its whole prompt into the
+    same empty cache. llama.cpp's answer depends on what its cache held (a prefix reused from
+    another request, cells placed elsewhere, the first request after start): without this the
+    two runs of one article would differ for that reason alone."""
+    from llama_cpp.server import app
+
+    assert app._llama_proxy is not None
+    llm = app._llama_proxy()
+    llm.reset()
+    llm._ctx.kv_cache_clear()

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import _common as c
-from bench_sampling import _clear, _serve
 
 
 def _fields(summary: Any) -> str:
@@ -56,7 +55,7 @@ def main() -> None:
     files = c.article_files(folders, args.limit)
     weights = resolve_weights("qwen2.5-1.5b", progress=False)
     port = c.free_port()
-    server, thread = _serve(weights, port)
+    server, thread = c.serve_in_thread(weights, port)
     _sampling.install()  # diplosum's sampler, as its own server runs
     rows: list[dict[str, Any]] = []
     try:
@@ -67,7 +66,7 @@ def main() -> None:
             article = read_article(path)
             row: dict[str, Any] = {"article": path.name}
             for prompt in prompts if i % 2 == 0 else prompts[::-1]:
-                _clear()
+                c.clear_kv_cache()
                 t0 = time.perf_counter()
                 result = summarisers[prompt].summarise_article(article)
                 row[prompt] = {

@@ -21,66 +21,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import statistics
-import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import _common as c
 
 MODES = ("llama-cpp-python", "grammar-first")
-
-
-def _serve(weights: Path, port: int) -> Any:
-    import uvicorn
-    from llama_cpp.server.app import create_app
-    from llama_cpp.server.settings import ModelSettings, ServerSettings
-
-    from diplosum.providers import LOCAL_CONTEXT
-
-    threads = len(os.sched_getaffinity(0))
-    app = create_app(
-        server_settings=ServerSettings(host="127.0.0.1", port=port),
-        model_settings=[
-            ModelSettings(
-                model=str(weights),
-                model_alias="local",
-                n_ctx=LOCAL_CONTEXT,
-                n_threads=threads,
-                n_threads_batch=threads,
-                logits_all=False,
-                use_mmap=False,
-                verbose=bool(os.environ.get("BENCH_VERBOSE")),
-            )
-        ],
-    )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2):
-                return server, thread
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("the server did not answer")
-
-
-def _clear() -> None:
-    """Empty the server's KV cache: each timed run then evaluates its whole prompt into the
-    same empty cache. llama.cpp's answer depends on what its cache held (a prefix reused from
-    another request, cells placed elsewhere, the first request after start): without this the
-    two runs of one article would differ for that reason alone."""
-    from llama_cpp.server import app
-
-    assert app._llama_proxy is not None
-    llm = app._llama_proxy()
-    llm.reset()
-    llm._ctx.kv_cache_clear()
 
 
 def _last_path() -> bool:
@@ -107,7 +55,7 @@ def main() -> None:
     files = c.article_files(folders, args.limit)
     weights = resolve_weights("qwen2.5-1.5b", progress=False)
     port = c.free_port()
-    server, thread = _serve(weights, port)
+    server, thread = c.serve_in_thread(weights, port)
     rows: list[dict[str, Any]] = []
     try:
         with c.local_summariser(f"http://127.0.0.1:{port}/v1", args.prompt) as s:
@@ -122,7 +70,7 @@ def main() -> None:
                         _sampling.install()
                     else:
                         _sampling.uninstall()
-                    _clear()
+                    c.clear_kv_cache()
                     t0 = time.perf_counter()
                     result = s.summarise_article(article)
                     row[mode] = {
