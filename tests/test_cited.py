@@ -2883,3 +2883,116 @@ def test_an_organisation_owning_a_title_by_a_plural_possessive_chairs() -> None:
     segment = next(iter(Segments(text)))
     cis = canonical_actor("CIS")
     assert _mediating(segment, cis, "Commonwealth of Independent States")
+
+
+def test_an_organisation_named_again_by_its_head_noun_is_mentioned_and_mediates() -> None:
+    """ "A deputy secretary-general of the League, ..., has spent a month carrying proposals
+    ... and will chair the talks": once the article has named the Arab League, "the League"
+    names it, and its official's role is its role, also when the model left it out."""
+    text = (
+        "date 2026-05-13 x\n\nSomalia and Djibouti will hold talks in Cairo on 26 May, the Arab "
+        "League said. A deputy secretary-general of the League, Omar Said Nabil, has spent a "
+        "month carrying proposals between the two ministries and will chair the talks."
+    )
+    sides = [
+        {"name": "Somalia", "role": "party", "segments": [1]},
+        {"name": "Djibouti", "role": "party", "segments": [1]},
+    ]
+    venue = {"city": "Cairo", "country": None, "segment": 1}
+    listed = [*sides, {"name": "Arab League", "role": "mediator", "segments": [2]}]
+    for actors in (listed, sides):
+        summary, dropped = _built(text, actors=actors, venue=venue)
+        assert [a.name for a in summary.mediators] == ["Arab League"], dropped
+        assert summary.mediators[0].evidence[0].segment == 2
+
+
+def test_a_head_noun_two_organisations_share_names_neither() -> None:
+    """ "the Union" beside the African Union and the European Union names neither: the
+    official of "the Union" is no evidence of either's role."""
+    text = (
+        "date 2026-05-13 x\n\nEritrea and Djibouti will hold talks in Addis Ababa on 26 May, "
+        "the African Union and the European Union said. An envoy of the Union, Omar Said Nabil, "
+        "has carried messages between the two governments and will chair the talks."
+    )
+    actors = [
+        {"name": "Eritrea", "role": "party", "segments": [1]},
+        {"name": "Djibouti", "role": "party", "segments": [1]},
+        {"name": "African Union", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Addis Ababa", "country": None, "segment": 1}
+    )
+    assert summary.mediators == []
+    assert any(d.item == "African Union" and d.field == "mediators" for d in dropped)
+
+
+def test_organisation_heads_come_from_the_long_names() -> None:
+    from diplosum.normalise import organisation_heads
+
+    assert organisation_heads("Arab League") == {"League"}
+    assert organisation_heads("ECOWAS") == {"Community"}
+    assert organisation_heads("OSCE") == {"Organisation", "Organization"}
+    assert organisation_heads("United Nations") == frozenset()
+    assert organisation_heads("Hamas") == frozenset()
+
+
+def test_a_refused_venue_is_replaced_by_the_city_the_talks_will_be_held_in() -> None:
+    """The model cited the dateline: the third paragraph says "The next round will be held in
+    Dodoma"; a conditional ceremony ("would take place in Lusaka") and another body's meeting
+    ("Leaders of SADC are due to meet in Gaborone") are not candidates."""
+    text = (
+        "date 2026-10-14 x\n\nKINSHASA\n\nCongo and Zambia agreed on Wednesday to resume talks "
+        "on border trade, with Tanzania mediating. The next round will be held in Dodoma on 22 "
+        "October. A signing ceremony, if they reach a deal, would take place in Lusaka. "
+        "Leaders of the Southern African Development Community are due to meet in Gaborone in "
+        "November."
+    )
+    actors = [
+        {"name": "Zambia", "role": "party", "segments": [2]},
+        {"name": "Tanzania", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Kinshasa", "country": None, "segment": 1}
+    )
+    assert summary.venue is not None and summary.venue.city == "Dodoma"
+    assert summary.venue.evidence.segment == 3
+    assert summary.venue.evidence.quote.startswith("The next round will be held in Dodoma")
+    assert any(d.field == "venue" and d.reason.startswith("replaced:") for d in dropped)
+
+
+def test_two_cities_said_outright_replace_nothing() -> None:
+    """Two rounds "will be held" in two cities: no one city is the venue, and the refused one
+    is reported as dropped."""
+    text = (
+        "date 2026-10-14 x\n\nKINSHASA\n\nCongo and Zambia agreed on Wednesday to resume talks. "
+        "The first round will be held in Dodoma, and the second round will be held in Lusaka."
+    )
+    actors = [{"name": "Zambia", "role": "party", "segments": [2]}]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Kinshasa", "country": None, "segment": 1}
+    )
+    assert summary.venue is None
+    assert any(d.field == "venue" and not d.reason.startswith("replaced:") for d in dropped)
+
+
+def test_the_same_city_as_the_earlier_rounds_is_the_venue() -> None:
+    """ "The first two rounds were held in Nairobi ... The third will take place in the same
+    city": Nairobi, with evidence spanning both sentences (verbatim at its offsets)."""
+    text = (
+        "date 2026-04-21 x\n\nADDIS ABABA\n\nEthiopia and Somalia will hold a third round of "
+        "talks next week. The first two rounds were held in Nairobi in January and March. The "
+        "third will take place in the same city, and Kenya will again mediate."
+    )
+    actors = [
+        {"name": "Ethiopia", "role": "party", "segments": [2]},
+        {"name": "Somalia", "role": "party", "segments": [2]},
+        {"name": "Kenya", "role": "mediator", "segments": [4]},
+    ]
+    article = parse_text(text, id="t.txt")
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Addis Ababa", "country": None, "segment": 1}
+    )
+    assert summary.venue is not None and summary.venue.city == "Nairobi"
+    ev = summary.venue.evidence
+    assert ev.segment == 4 and article.text[ev.start : ev.end] == ev.quote
+    assert ev.quote.startswith("The first two rounds") and ev.quote.endswith("will again mediate.")

@@ -590,6 +590,7 @@ def test_public_names() -> None:
         "date_phrases",
         "direction_for_status",
         "governments",
+        "organisation_heads",
         "resolve_date",
         "resolve_venue",
         "state_iso3",

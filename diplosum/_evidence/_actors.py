@@ -369,6 +369,7 @@ def _rescue_mediators(
             for ref, start, end in _mentions(segment.text)
             if _key(ref) not in have and ref.kind != "person"
         ]
+        found = sorted(found + _by_head(segment, index, have, found), key=lambda t: t[1])
         roles = [
             _mediating(segment, ref, segment.text[a:b], window=_RESCUE_WINDOW)
             for ref, a, b in found
@@ -386,6 +387,26 @@ def _rescue_mediators(
             mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
             have.add(key)
     return mediators
+
+
+def _by_head(
+    segment: Segment,
+    index: _Index,
+    have: set[str],
+    found: list[tuple[ActorRef, int, int]],
+) -> list[tuple[ActorRef, int, int]]:
+    """The organisations ``segment`` names by their head noun alone ("of the League" once the
+    article has named the Arab League), where it names them no other way, in text order."""
+    named = {r for r, _, _ in found}
+    extra = []
+    for head, ref in index.heads.items():
+        if _key(ref) in have or ref in named:
+            continue
+        m = re.search(rf"\bthe\s+{head}\b", segment.text)
+        if m is not None:
+            extra.append((ref, m.start(), m.end()))
+            named.add(ref)
+    return sorted(extra, key=lambda t: t[1])
 
 
 #: Between two members of a list: "Cuba, Venezuela, and the Kingdom of Norway".

@@ -16,6 +16,7 @@ from ..normalise import (
     actor_mentions,
     canonical_actor,
     governments,
+    organisation_heads,
 )
 
 _TOKEN = re.compile(r"\w+")
@@ -183,6 +184,7 @@ class _Index:
         self._affiliations: dict[str, ActorRef | None] = {}
         self._defined: dict[str, str] | None = None
         self._governed: dict[str, ActorRef] | None = None
+        self._heads: dict[str, ActorRef] | None = None
 
     @property
     def defined(self) -> dict[str, str]:
@@ -258,9 +260,33 @@ class _Index:
             )
         return self._actors[segment.id]
 
+    @property
+    def heads(self) -> dict[str, ActorRef]:
+        """The head nouns by which the article can name an organisation it names in full
+        ("the League" once it has named the Arab League): only nouns that one organisation of
+        the article holds (not "the Union" beside the African and the European Union)."""
+        if self._heads is None:
+            holders: dict[str, set[ActorRef]] = {}
+            for segment in self.segments:
+                for ref in self.actors(segment):
+                    for head in organisation_heads(ref.name) if ref.kind == "organisation" else ():
+                        holders.setdefault(head, set()).add(ref)
+            self._heads = {h: refs.pop() for h, refs in holders.items() if len(refs) == 1}
+        return self._heads
+
+    def by_head(self, segment: Segment, ref: ActorRef) -> bool:
+        """Whether ``segment`` names the organisation ``ref`` by its head noun alone ("An
+        assistant secretary-general of the League", "the Union's envoy")."""
+        return any(
+            self.heads.get(head) == ref and re.search(rf"\bthe\s+{head}\b", segment.text)
+            for head in organisation_heads(ref.name)
+        )
+
     def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:
         """Whether ``segment`` mentions the actor ``ref`` (written ``written`` by the model)."""
         if ref.normalised and ref in self.actors(segment):
+            return True
+        if ref.kind == "organisation" and ref.normalised and self.by_head(segment, ref):
             return True
         if _contains_words(segment.text, written) or _contains_words(segment.text, ref.name):
             return True

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._article import Article
 from .._cited import NamedDate, NamedExtraction, NamedVenue
-from .._schema import Actor, Dropped, TalksDate, Venue
+from .._schema import Actor, Dropped, Evidence, TalksDate, Venue
 from .._segments import Segment, Segments
 from ..normalise import (
     VenueRef,
@@ -365,7 +365,126 @@ def _venue(
             reason = f"replaced: {reason}; segment {segment.id} names {instead.city} as the place"
             dropped.append(Dropped(field="venue", item=written, reason=reason))
             return instead
+    # then the one city the article says the talks will be held in ("The second round will be
+    # held in Dakar"), or that it names as the earlier rounds' "same city"
+    instead = _held_in(segments, written, published) or _same_city(segments, written)
+    if instead is not None:
+        at = instead.evidence.segment
+        reason = f"replaced: {reason}; segment {at} names {instead.city} as the place"
+        dropped.append(Dropped(field="venue", item=written, reason=reason))
+        return instead
     dropped.append(Dropped(field="venue", item=written, reason=reason))
+    return None
+
+
+#: A future meeting's place, said outright: "The second round will be held in Dakar", "the
+#: talks are due to take place in Lusaka", "will meet in Accra" (not "would take place in
+#: Lome", a round that may never be needed).
+_WILL_BE = (
+    r"\b(?:will|shall|(?:is|are)\s+(?:now\s+)?(?:to|due\s+to|set\s+to|scheduled\s+to))\s+"
+    r"(?:(?:now|instead|again|also|then)\s+)?"
+)
+_HELD_VERB = r"(?:be\s+held|take\s+place|be\s+hosted|meet|convene|reconvene|open|resume)\s+"
+_HELD_IN = re.compile(_WILL_BE + _HELD_VERB, re.IGNORECASE)
+#: The place of the earlier rounds, named again: "The third will be held in the same city".
+_SAME_PLACE = re.compile(
+    _WILL_BE + _HELD_VERB + r"(?:again\s+)?(?:in|at)\s+the\s+same\s+(?:city|capital|town|venue)\b",
+    re.IGNORECASE,
+)
+
+
+#: The subject of such a sentence: the talks, a round, a meeting, the sides.
+_MEETING = re.compile(_THE_TALKS.pattern + r"|\b(?:meeting|session)s?\b", re.IGNORECASE)
+
+
+def _known_city(name: str) -> tuple[str, VenueRef | None]:
+    """The longest leading run of the words of ``name`` that the gazetteer knows as a city
+    ("Dar es Salaam", not "Dar"), and its place; None when no run is one."""
+    words = name.split()
+    for n in range(len(words), 0, -1):
+        ref = resolve_venue(" ".join(words[:n]), None)
+        if ref.normalised and ref.city:
+            return " ".join(words[:n]), ref
+    return name, None
+
+
+def _held_in(segments: Segments, written: str, published: dt.date | None) -> Venue | None:
+    """The one city that the article's segments say a meeting will be held in ("will be held
+    in Dakar on the first Tuesday of next month"), when the model's venue is not borne out;
+    none when they name two, or none."""
+    found: dict[str, tuple[VenueRef, Segment]] = {}
+    for segment in segments:
+        if _unset(segment.text, "place") or _about_an_earlier_meeting(segment):
+            continue
+        for verb in _HELD_IN.finditer(segment.text):
+            if _CITY_AFTER.match(segment.text, verb.end()) is None:
+                continue
+            if not _MEETING.search(segment.text, 0, verb.start()):
+                continue  # not said of a meeting: "Leaders of the alliance are due to meet in"
+            # every city of the clause: "will be held in Mexico City or in Panama City" is two
+            stop = re.compile(r"[;.]").search(segment.text, verb.end())
+            clause = segment.text[verb.end() : stop.start() if stop else len(segment.text)]
+            for m in _CITY_AFTER.finditer(clause):
+                name, ref = _known_city(m["name"])
+                if ref is None or ref.city is None or _fold(name) == _fold(written):
+                    continue
+                if _a_state_as_a_city(name, ref):
+                    continue
+                if _named_as_venue(segment, [name], published):
+                    found.setdefault(ref.city, (ref, segment))
+    if len(found) != 1:
+        return None
+    ref, segment = next(iter(found.values()))
+    return Venue(
+        city=ref.city,
+        country=ref.country,
+        iso3=ref.iso3,
+        site=ref.site,
+        normalised=ref.normalised,
+        evidence=_evidence(segment),
+    )
+
+
+def _same_city(segments: Segments, written: str) -> Venue | None:
+    """The city of the earlier rounds, when a segment says the talks will be held "in the same
+    city" and it, or the segment before it, names one city as a place ("The first two rounds
+    were held in Doha ... The third will be held in the same city"); the evidence spans both
+    segments."""
+    ordered = list(segments)
+    for at, segment in enumerate(ordered):
+        same = _SAME_PLACE.search(segment.text)
+        if same is None:
+            continue
+        before = [(segment, segment.text[: same.start()])]
+        if at > 0:
+            before.insert(0, (ordered[at - 1], ordered[at - 1].text))
+        cities: dict[str, tuple[VenueRef, Segment]] = {}
+        for holder, text in before:
+            for m in _CITY_AFTER.finditer(text):
+                name, ref = _known_city(m["name"])
+                if ref is None or ref.city is None or _a_state_as_a_city(name, ref):
+                    continue
+                cities.setdefault(ref.city, (ref, holder))
+        if len(cities) != 1:
+            continue
+        ref, holder = next(iter(cities.values()))
+        if _fold(ref.city or "") == _fold(written):
+            continue
+        start = holder.start
+        return Venue(
+            city=ref.city,
+            country=ref.country,
+            iso3=ref.iso3,
+            site=ref.site,
+            normalised=ref.normalised,
+            evidence=Evidence(
+                quote=segments.body[start : segment.end],
+                start=start,
+                end=segment.end,
+                status="segment",
+                segment=segment.id,
+            ),
+        )
     return None
 
 

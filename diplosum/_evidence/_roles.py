@@ -11,6 +11,7 @@ from .._segments import Segment
 from ..normalise import (
     ActorRef,
     canonical_actor,
+    organisation_heads,
     resolve_venue,
 )
 from ._index import _PLACE_BEFORE, _fold, _Index, _mentioned, _mentions, _ref
@@ -353,6 +354,22 @@ def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
     return False
 
 
+def _head_in(segment: Segment, ref: ActorRef) -> tuple[int, str] | None:
+    """Where ``segment`` names the organisation ``ref`` by its head noun alone ("the League"
+    for the Arab League), and that phrase folded; None when it names another organisation that
+    has the same head noun ("the Union" beside the European Union)."""
+    heads = organisation_heads(ref.name) if ref.kind == "organisation" else frozenset()
+    if not heads or any(
+        r != ref and heads & organisation_heads(r.name) for r in _mentioned(segment.text)
+    ):
+        return None
+    for head in heads:
+        m = re.search(rf"\bthe\s+{head}\b", segment.text)
+        if m is not None:
+            return m.start(), _fold(m.group(0))
+    return None
+
+
 def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
@@ -378,6 +395,8 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
         at = low.find(name) if name else -1
+        if at < 0 and (head := _head_in(segment, ref)) is not None:
+            at, name = head  # "An assistant secretary-general of the League, ..."
         if (
             at < 0
             or any(s0 <= at < s1 for s0, s1 in sides)
@@ -458,7 +477,26 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     owned = text[end - 2 : end] in ("'s", "’s") or any(c in "'’" for c in text[end - 1 : end + 1])
     if owned and _OWNER_TITLE_GAP.fullmatch(text, end, cue):
         return True  # "The Andean Community's secretary-general, ..., will chair it"
+    if _OFFICIAL_OF.fullmatch(text, 0, start) and _NAMED_PREDICATE.fullmatch(text, end, cue):
+        return True  # "A deputy secretary-general of the League, Jane Roe, has spent a month"
     return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
+
+
+#: Before an organisation or state that acts through an official named after it, from the
+#: sentence's start: "A deputy secretary-general of (the)", "The special envoy of (the)".
+_OFFICIAL_OF = re.compile(
+    r"(?:An?|The)\s+(?:[a-z][\w-]*\s+){0,3}?"
+    r"(?i:secretary[- ]general|(?:special\s+|personal\s+)?(?:envoy|representative)"
+    r"|chair(?:man|woman|person)?|president|commissioner|mediator|coordinator|secretary"
+    r"|(?:foreign\s+)?minister|director[- ]general|official|diplomat)"
+    r"\s+(?:of|from)\s+(?:the\s+)?"
+)
+#: After it, the official's name set off by commas, then the predicate up to the role word:
+#: ", Karim Adel Mansour, has spent a month" (no "said" or other verb of speech).
+_NAMED_PREDICATE = re.compile(
+    r",\s+(?:[A-Z][\w'’.-]*\s*){1,5},\s+(?:(?:has|have|had|will|would|shall|is|was|also|now)\s+)*"
+    r"(?:(?!(?:said|says|told|tells|added|that|which|who)\b)[a-z][\w'-]*\s+){0,4}?"
+)
 
 
 #: A gathering that is not the talks: "a reconstruction conference", "the group's foreign

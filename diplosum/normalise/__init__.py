@@ -28,6 +28,7 @@ from ._actors import (
     actors_in,
     canonical_actor,
     governments,
+    organisation_heads,
     state_iso3,
 )
 from ._data import NAME_SMALL_WORDS as NAME_SMALL_WORDS  # re-exported: _evidence reads descriptions
@@ -58,6 +59,7 @@ __all__ = [
     "date_phrases",
     "direction_for_status",
     "governments",
+    "organisation_heads",
     "resolve_date",
     "resolve_venue",
     "state_iso3",

@@ -20,6 +20,7 @@ __all__ = [
     "actor_mentions",
     "actors_in",
     "canonical_actor",
+    "organisation_heads",
     "state_iso3",
 ]
 
@@ -219,6 +220,38 @@ def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
                 return _whole(index, " ".join(words[at + 1 :]))
             break
     return None
+
+
+#: The head nouns by which an article names an organisation again after its full name: "the
+#: League" (Arab League, League of Arab States), "the Union" (African Union), "the Community"
+#: (Economic Community of West African States).
+_HEAD_NOUNS = frozenset(
+    {
+        "league", "union", "community", "organisation", "organization", "council",
+        "commission", "alliance", "authority", "conference", "forum", "association",
+    }
+)  # fmt: skip
+_BEFORE_COMPLEMENT = re.compile(r"\s+(?:of|for|on|in)\s+", re.IGNORECASE)
+
+
+@functools.cache
+def organisation_heads(name: str) -> frozenset[str]:
+    """The head nouns of the organisation ``name`` (canonical) under any of its long names,
+    capitalised ("League" for the Arab League, "Community" for ECOWAS): the word before its
+    complement ("League of Arab States") or its last word ("Arab League"), when it is one of
+    the nouns organisations are called by. Empty for anything but a known organisation."""
+    group = data.GROUPS.get(name)
+    if group is None or group[0] != "organisation":
+        return frozenset()
+    heads = set()
+    for long in (name, *group[1]):
+        words = _BEFORE_COMPLEMENT.split(long, maxsplit=1)[0].split()
+        head = words[-1].casefold() if words and " " in long else ""
+        if head in _HEAD_NOUNS:
+            heads.add(head.capitalize())
+            if head in {"organisation", "organization"}:  # either spelling in the text
+                heads.update({"Organisation", "Organization"})
+    return frozenset(heads)
 
 
 def canonical_actor(
