@@ -1123,6 +1123,16 @@ def test_observers_the_model_listed_as_parties_are_neither() -> None:
             "2026-07-01",
         ),
         ("due in Brussels on Thursday, will go ahead as planned", "Thursday", "2026-07-02"),
+        # brought forward: earlier by the shift (BUILD 72)
+        ("planned for 16 July, was brought forward by a week", "16 July", "2026-07-09"),
+        # "a week from Thursday": the Thursday after next, the model's weekday alone cited
+        ("will now open in Brussels a week from Thursday", "Thursday", "2026-07-09"),
+        # "on the eve of" another event whose own date follows: the day before it
+        (
+            "will open in Brussels on the eve of the EU summit, which opens there on 16 July",
+            "16 July",
+            "2026-07-15",
+        ),
     ],
 )
 def test_a_postponed_meeting_is_dated_by_its_new_day(sentence: str, cited: str, day: str) -> None:
@@ -2996,3 +3006,87 @@ def test_the_same_city_as_the_earlier_rounds_is_the_venue() -> None:
     ev = summary.venue.evidence
     assert ev.segment == 4 and article.text[ev.start : ev.end] == ev.quote
     assert ev.quote.startswith("The first two rounds") and ev.quote.endswith("will again mediate.")
+
+
+def test_the_host_country_is_the_venue_s_state() -> None:
+    """ "The host country's foreign minister ... will chair the sessions": the venue's state,
+    Algeria, never named, is the mediator, whether the model listed it or left it out."""
+    text = (
+        "date 2026-09-16 x\n\nTUNIS\n\nTunisia and Libya will hold talks in Algiers on 30 "
+        "September. The host country's foreign minister, who proposed the meeting, will chair "
+        "the sessions."
+    )
+    sides = [
+        {"name": "Tunisia", "role": "party", "segments": [2]},
+        {"name": "Libya", "role": "party", "segments": [2]},
+    ]
+    venue = {"city": "Algiers", "country": None, "segment": 2}
+    for actors in (sides, [*sides, {"name": "Algeria", "role": "mediator", "segments": [2]}]):
+        summary, dropped = _built(text, actors=actors, venue=venue)
+        assert [a.name for a in summary.mediators] == ["Algeria"], dropped
+        assert summary.mediators[0].evidence[0].segment == 3
+
+
+def test_the_host_country_as_agent_and_the_places_its_official_visited() -> None:
+    """ "convened by a deputy foreign minister of the host country, who travelled to Yerevan and
+    Baku ... and will chair both days": Georgia convenes; Azerbaijan, named by the second
+    place the official went to, shows no role and is the second side."""
+    text = (
+        "date 2026-11-02 x\n\nArmenian and Azerbaijani officials will meet in Tbilisi on 24 "
+        "November. The sessions will be convened by a deputy foreign minister of the host "
+        "country, who travelled to Yerevan and Baku in October to prepare them and will chair "
+        "both days."
+    )
+    actors = [
+        {"name": "Armenia", "role": "party", "segments": [1]},
+        {"name": "Azerbaijan", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Tbilisi", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Georgia"], dropped
+    assert [a.name for a in summary.parties] == ["Armenia", "Azerbaijan"]
+
+
+def test_a_facilitator_accepted_by_both_governments_is_in_these_talks() -> None:
+    """ "Liberia, which both governments have accepted as facilitator, ... will chair the
+    opening session": "both governments" names the talks' sides."""
+    text = (
+        "date 2026-05-04 x\n\nGuinea and Sierra Leone will hold talks in Monrovia on 14 May. "
+        "Liberia, which both governments have accepted as facilitator, drafted the agenda and "
+        "will chair the opening session."
+    )
+    actors = [
+        {"name": "Guinea", "role": "party", "segments": [1]},
+        {"name": "Sierra Leone", "role": "party", "segments": [1]},
+        {"name": "Liberia", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Monrovia", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Liberia"], dropped
+
+
+@pytest.mark.parametrize("other", ["", " The African Union welcomed the talks."])
+def test_the_bloc_is_the_article_s_one_organisation(other: str) -> None:
+    """ "co-chaired by the bloc's commission president and by Nigeria's foreign minister":
+    the bloc is ECOWAS, the article's one organisation, and both are agents of the one
+    "co-chaired by"; beside a second organisation "the bloc" names neither, and the agent of
+    "by" is then no actor at all, so the checks show no co-chair (a refusal, not a guess)."""
+    text = (
+        "date 2026-12-01 x\n\nThe Gambia and Senegal will hold talks in Abuja on 12 December. "
+        "The talks will be co-chaired by the bloc's commission president and by Nigeria's "
+        "foreign minister, according to a statement from the Economic Community of West "
+        f"African States (ECOWAS).{other}"
+    )
+    actors = [
+        {"name": "Gambia", "role": "party", "segments": [1]},
+        {"name": "Senegal", "role": "party", "segments": [1]},
+        {"name": "ECOWAS", "role": "mediator", "segments": [2]},
+        {"name": "Nigeria", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Abuja", "country": None, "segment": 1}
+    )
+    expected = ["ECOWAS", "Nigeria"] if not other else []
+    assert [a.name for a in summary.mediators] == expected, dropped

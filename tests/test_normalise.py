@@ -370,6 +370,10 @@ DATES: list[tuple[str, D | None, normalise.Direction, Expected]] = [
     ("the third Monday in July", TUESDAY, "auto", (D(2025, 7, 21), None, "day")),
     ("the first Monday in March", TUESDAY, "auto", (D(2026, 3, 2), None, "day")),
     ("the fifth Friday of next month", TUESDAY, "auto", None),  # June 2025 has four
+    # "of the month": this month; "the week beginning ...": that week, no day (BUILD 72)
+    ("the last Monday of the month", TUESDAY, "auto", (D(2025, 5, 26), None, "day")),
+    ("the week beginning 19 May", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
+    ("the week of 21 May", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
     # a bare day of the month: an ordinal only (BUILD 64)
     ("on the 21st", TUESDAY, "forward", (D(2025, 5, 21), None, "day")),
     ("on the 2nd", TUESDAY, "forward", (D(2025, 6, 2), None, "day")),
@@ -793,3 +797,6 @@ def test_date_phrases_finds_an_ordinal_weekday_and_a_bare_day_after_on() -> None
         "century, on the 3rd round, nothing."
     )
     assert [p for p, _, _ in date_phrases(text)] == ["the first Tuesday of next month", "the 21st"]
+    assert [p for p, _, _ in date_phrases("They meet on the last Friday of the month.")] == [
+        "the last Friday of the month"
+    ]

@@ -36,6 +36,7 @@ from .._compose import compose_summary
 from .._language import detect_language
 from .._schema import DiplomaticSummary, Dropped
 from .._segments import Segments
+from ..normalise import canonical_actor
 from ._actors import (
     _actors,
     _add_sides,
@@ -62,6 +63,11 @@ def build_cited_summary(
     index = _Index(segments)
     dropped: list[Dropped] = []
     speakers = {_fold(p.speaker): p.actor for p in extraction.positions if p.speaker and p.actor}
+    venue = (
+        _venue(extraction.venue, segments, dropped, article.published) if extraction.venue else None
+    )
+    if venue is not None and venue.iso3:
+        index.host = canonical_actor(venue.iso3)  # "the host country's foreign minister"
     mediators, parties, demoted = _actors(
         extraction.actors, index, dropped, extraction.venue, speakers
     )
@@ -72,9 +78,6 @@ def build_cited_summary(
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _described(mediators, parties, index, dropped)
     parties = _second_side(mediators, parties, demoted, dropped, index)
-    venue = (
-        _venue(extraction.venue, segments, dropped, article.published) if extraction.venue else None
-    )
     talks_date = _dated(extraction, index, article, parties, venue, dropped)
     written = extraction.summary or compose_summary(
         parties=parties,

@@ -94,7 +94,7 @@ def _actors(
             dropped.append(Dropped(field="parties", item=item.name, reason=reason))
             continue  # "The Troika of the United States, Britain and Norway ... as observers"
         if item.role == "mediator":
-            roles = _roles_in(found, ref, item.name)
+            roles = _roles_in(found, ref, item.name, index)
             if not roles:
                 reason = (
                     "demoted: none of its segments shows a mediating role (hosts, mediates, "
@@ -167,7 +167,12 @@ def _third_parties(
             if segment is None:
                 continue
             sides = {_key(r) for r, _, _ in _sides([segment], index)}
-            if key in sides or len(sides) < 2 or not _mediating(segment, ref, party.mention):
+            aliases = index.aliases_in(segment)
+            if (
+                key in sides
+                or len(sides) < 2
+                or not _mediating(segment, ref, party.mention, aliases=aliases)
+            ):
                 continue
             parties.remove(party)
             mediators.append(party)
@@ -277,14 +282,16 @@ def _described(
     return out
 
 
-def _roles_in(segments: list[Segment], ref: ActorRef, written: str) -> list[Segment]:
+def _roles_in(
+    segments: list[Segment], ref: ActorRef, written: str, index: _Index | None = None
+) -> list[Segment]:
     """The segments that show ``ref`` mediating, apart from those about an earlier meeting
     only: a role there ("The previous round was hosted by Morocco") is not one in these
     talks."""
     return [
         s
         for s in segments
-        if _mediating(s, ref, written)
+        if _mediating(s, ref, written, aliases=index.aliases_in(s) if index else ())
         and not _about_an_earlier_meeting(s)
         and not _a_dated_past_role(s)
     ]
@@ -320,7 +327,7 @@ def _between_parties(
     for mediator in mediators:
         ref = _ref(mediator)
         segments = [s for e in mediator.evidence if (s := index.segments.get(e.segment or 0))]
-        roles = _roles_in(segments, ref, mediator.mention)
+        roles = _roles_in(segments, ref, mediator.mention, index)
         if not roles or any(_in_these_talks(s, index, parties) for s in roles):
             kept.append(mediator)
             continue
@@ -369,9 +376,15 @@ def _rescue_mediators(
             for ref, start, end in _mentions(segment.text)
             if _key(ref) not in have and ref.kind != "person"
         ]
-        found = sorted(found + _by_head(segment, index, have, found), key=lambda t: t[1])
+        found = sorted(found + _by_alias(segment, index, have, found), key=lambda t: t[1])
         roles = [
-            _mediating(segment, ref, segment.text[a:b], window=_RESCUE_WINDOW)
+            _mediating(
+                segment,
+                ref,
+                segment.text[a:b],
+                window=_RESCUE_WINDOW,
+                aliases=index.aliases_in(segment),
+            )
             for ref, a, b in found
         ]
         for i in range(len(found) - 2, -1, -1):  # a list shares its last member's role
@@ -389,23 +402,23 @@ def _rescue_mediators(
     return mediators
 
 
-def _by_head(
+def _by_alias(
     segment: Segment,
     index: _Index,
     have: set[str],
     found: list[tuple[ActorRef, int, int]],
 ) -> list[tuple[ActorRef, int, int]]:
-    """The organisations ``segment`` names by their head noun alone ("of the League" once the
-    article has named the Arab League), where it names them no other way, in text order."""
+    """The actors ``segment`` names only by an alias of the article ("of the League" once it
+    has named the Arab League, "a deputy foreign minister of the host country"), in text
+    order."""
     named = {r for r, _, _ in found}
-    extra = []
-    for head, ref in index.heads.items():
-        if _key(ref) in have or ref in named:
-            continue
-        m = re.search(rf"\bthe\s+{head}\b", segment.text)
-        if m is not None:
-            extra.append((ref, m.start(), m.end()))
-            named.add(ref)
+    extra = [
+        (ref, *span)
+        for ref in index.aliases
+        if _key(ref) not in have
+        and ref not in named
+        and (span := index.alias_in(segment, ref)) is not None
+    ]
     return sorted(extra, key=lambda t: t[1])
 
 
@@ -462,7 +475,7 @@ def _swapped(
     for party in [p for p in parties if _key(_ref(p)) not in named]:
         ref = _ref(party)
         found = index.find(ref, party.mention)
-        roles = _roles_in(found, ref, party.mention)
+        roles = _roles_in(found, ref, party.mention, index)
         if not roles:
             continue
         parties.remove(party)

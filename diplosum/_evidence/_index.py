@@ -20,6 +20,12 @@ from ..normalise import (
 )
 
 _TOKEN = re.compile(r"\w+")
+_THE = re.compile(r"(?:[Tt]he\s+)?")
+#: The state of the talks' venue, named by its part in them: "the host country", "the host
+#: government".
+HOST_PHRASE = re.compile(r"\bthe\s+host\s+(?:country|nation|government|state)\b", re.IGNORECASE)
+#: The article's one organisation, named by what it is: "the bloc's executive secretary".
+_SOLE_ORGANISATION = r"\b[Tt]he\s+(?:bloc|grouping|organi[sz]ation)\b"
 _FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
 _MAX_EVIDENCE = 3
 
@@ -184,7 +190,8 @@ class _Index:
         self._affiliations: dict[str, ActorRef | None] = {}
         self._defined: dict[str, str] | None = None
         self._governed: dict[str, ActorRef] | None = None
-        self._heads: dict[str, ActorRef] | None = None
+        self._host: ActorRef | None = None
+        self._aliases: dict[ActorRef, list[re.Pattern[str]]] | None = None
 
     @property
     def defined(self) -> dict[str, str]:
@@ -261,33 +268,59 @@ class _Index:
         return self._actors[segment.id]
 
     @property
-    def heads(self) -> dict[str, ActorRef]:
-        """The head nouns by which the article can name an organisation it names in full
-        ("the League" once it has named the Arab League): only nouns that one organisation of
-        the article holds (not "the Union" beside the African and the European Union)."""
-        if self._heads is None:
-            holders: dict[str, set[ActorRef]] = {}
-            for segment in self.segments:
-                for ref in self.actors(segment):
-                    for head in organisation_heads(ref.name) if ref.kind == "organisation" else ():
-                        holders.setdefault(head, set()).add(ref)
-            self._heads = {h: refs.pop() for h, refs in holders.items() if len(refs) == 1}
-        return self._heads
+    def host(self) -> ActorRef | None:
+        """The state of the verified venue, which the article may call "the host country"."""
+        return self._host
 
-    def by_head(self, segment: Segment, ref: ActorRef) -> bool:
-        """Whether ``segment`` names the organisation ``ref`` by its head noun alone ("An
-        assistant secretary-general of the League", "the Union's envoy")."""
-        return any(
-            self.heads.get(head) == ref and re.search(rf"\bthe\s+{head}\b", segment.text)
-            for head in organisation_heads(ref.name)
-        )
+    @host.setter
+    def host(self, ref: ActorRef | None) -> None:
+        self._host, self._aliases = ref, None
+
+    @property
+    def aliases(self) -> dict[ActorRef, list[re.Pattern[str]]]:
+        """The phrases by which the article names an actor by its part alone, by actor: the
+        venue's state as "the host country"; an organisation it names in full by its head noun
+        ("the League" once it has named the Arab League), when no other organisation of the
+        article has that noun (not "the Union" beside the African and the European Union);
+        and its one organisation, when it names no other and no armed group, as "the bloc"."""
+        if self._aliases is None:
+            named = {r for segment in self.segments for r in self.actors(segment)}
+            organisations = {r for r in named if r.kind == "organisation"}
+            owners: dict[str, set[ActorRef]] = {}
+            for ref in organisations:
+                for head in organisation_heads(ref.name):
+                    owners.setdefault(rf"\b[Tt]he\s+{head}\b", set()).add(ref)
+            if len(organisations) == 1 and not any(r.kind == "armed_group" for r in named):
+                owners[_SOLE_ORGANISATION] = set(organisations)
+            found: dict[ActorRef, list[re.Pattern[str]]] = {}
+            for pattern, refs in owners.items():
+                if len(refs) == 1:
+                    found.setdefault(next(iter(refs)), []).append(re.compile(pattern))
+            if self._host is not None:
+                found.setdefault(self._host, []).append(HOST_PHRASE)
+            self._aliases = found
+        return self._aliases
+
+    def aliases_in(self, segment: Segment) -> list[tuple[ActorRef, int, int]]:
+        """Every actor ``segment`` names by an alias (see :meth:`alias_in`), with its span."""
+        return [(ref, *span) for ref in self.aliases if (span := self.alias_in(segment, ref))]
+
+    def alias_in(self, segment: Segment, ref: ActorRef) -> tuple[int, int] | None:
+        """The span of the first phrase of :attr:`aliases` naming ``ref`` in ``segment``,
+        without its "the" ("bloc" of "by the bloc's executive secretary", as a name's span)."""
+        spans = [m.span() for p in self.aliases.get(ref, ()) if (m := p.search(segment.text))]
+        if not spans:
+            return None
+        start, end = min(spans)
+        the = _THE.match(segment.text, start)  # always matches, perhaps empty
+        return start + (the.end() - start if the else 0), end
 
     def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:
         """Whether ``segment`` mentions the actor ``ref`` (written ``written`` by the model)."""
         if ref.normalised and ref in self.actors(segment):
             return True
-        if ref.kind == "organisation" and ref.normalised and self.by_head(segment, ref):
-            return True
+        if self.alias_in(segment, ref) is not None:
+            return True  # "the League", "The host country's foreign minister"
         if _contains_words(segment.text, written) or _contains_words(segment.text, ref.name):
             return True
         if ref.kind == "person" or not ref.normalised:

@@ -589,11 +589,31 @@ def _or_the_day_after(
     Thursday, have been put back to later this month")."""
     if found.date is None:
         return found
+    start = max(0, end - len(found.text))
+    ahead = _AHEAD_OF.search(segment.text, 0, start) if found.precision == "day" else None
+    if ahead is not None:  # "a week from Monday": the Monday after next
+        count = _COUNTS.get(ahead["n"].lower()) or int(ahead["n"])
+        days = count * (14 if ahead["unit"].lower() == "fortnight" else 7)
+        return found.model_copy(
+            update={
+                "date": found.date + dt.timedelta(days=days),
+                "text": segment.text[ahead.start() : end].strip(),
+            }
+        )
+    eve = _EVE_OF.search(segment.text, 0, start) if found.precision == "day" else None
+    if eve is not None:  # "on the eve of the summit, which opens ... on 25 June": 24 June
+        return found.model_copy(
+            update={
+                "date": found.date - dt.timedelta(days=1),
+                "text": segment.text[eve.start() : end].strip(),
+            }
+        )
     moved = _MOVED.match(segment.text, end)
     if moved is not None and moved["n"] and found.precision == "day":
         count = _COUNTS.get(moved["n"].lower()) or int(moved["n"])
         days = count * (7 if moved["unit"].lower().startswith("week") else 1)
-        start = max(0, end - len(found.text))
+        if moved["forward"]:
+            days = -days  # "planned for 25 June, was brought forward by a week"
         # "on Thursday, has been put back by a week", as written
         text = segment.text[start : moved.end("shift")]
         return found.model_copy(
@@ -612,14 +632,31 @@ def _or_the_day_after(
     return _talks_date(segment, later["phrase"], article, status)
 
 
+#: Just before a weekday, a count of weeks from it: "a week from Monday", "a fortnight on
+#: Tuesday", "two weeks from Friday".
+_AHEAD_OF = re.compile(
+    r"\b(?P<n>a|an|one|two|three|\d)\s+(?P<unit>weeks?|fortnight)\s+(?:from|on)\s+(?:this\s+)?$",
+    re.IGNORECASE,
+)
+#: Before the date of another event the talks come the day before: "on the eve of the
+#: EU-Western Balkans summit, which opens in Brussels on" (the summit's own date follows).
+_EVE_OF = re.compile(
+    r"\bon\s+the\s+eve\s+of\s+[^.;:]{3,80}?,?\s+(?:which|that)\s+(?:opens|begins|starts"
+    r"|is\s+(?:held|due)|takes\s+place|will\s+(?:open|begin|start|be\s+held|take\s+place))"
+    r"[^.;:]{0,40}?\b(?:on\s+)?$",
+    re.IGNORECASE,
+)
+
+
 #: Words that end a date phrase's run of words, not the phrase: "later this month at".
 _TRAILING = re.compile(r"(?:\s+(?:at|in|on|for|by|after|because|from|with|the|a|an))+$", re.I)
 _COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 #: After the old date of a postponement: "..., has been put back by a week", "have been
 #: postponed to later this month" (the shift or the new date).
 _MOVED = re.compile(
-    r"[^.;:]{0,60}?\b(?:has|have|had|was|were)\s+been\s+(?:(?:put|pushed|moved)\s+back"
-    r"|postponed|delayed)"
+    r"[^.;:]{0,60}?\b(?:(?:has|have|had)\s+been|(?:was|were)(?:\s+been)?)\s+"
+    r"(?:(?:put|pushed|moved)\s+back|postponed|delayed"
+    r"|(?P<forward>(?:brought|moved|pulled)\s+forward|advanced|moved\s+up))"
     r"(?P<shift>\s+by\s+(?P<n>a|an|one|two|three|four|\d{1,2})\s+(?P<unit>days?|weeks?))?"
     r"(?:\s+(?:to|until)\s+(?P<new>[^.;:,]{3,60}))?",
     re.IGNORECASE,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .._schema import Actor
 from .._segments import Segment
 from ..normalise import (
     ActorRef,
     canonical_actor,
-    organisation_heads,
     resolve_venue,
 )
 from ._index import _PLACE_BEFORE, _fold, _Index, _mentioned, _mentions, _ref
@@ -144,9 +143,20 @@ def _portfolio(text: str, start: int) -> bool:
 def _place_named(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` names a place the gazetteer knows, used as where something
     happens ("in Djibouti"; not "in the EU-facilitated dialogue" nor "in Qatari mediation")."""
-    if not _PLACE_BEFORE.search(text[:start]) or text[end : end + 1] == "-":
+    before = text[:start]
+    if not (_PLACE_BEFORE.search(before) or _LISTED_PLACE_BEFORE.search(before)):
+        return False
+    if text[end : end + 1] == "-":
         return False
     return resolve_venue(text[start:end], None).normalised
+
+
+#: Before the second or later place of a list: "travelled to Tokyo and Pyongyang", "in Juba,
+#: Khartoum and".
+_LISTED_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|to)\s+(?:the\s+)?(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}"
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+))+$"
+)
 
 
 #: "will attend as an observer", "Sweden as observer", "with observer status".
@@ -354,23 +364,13 @@ def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
     return False
 
 
-def _head_in(segment: Segment, ref: ActorRef) -> tuple[int, str] | None:
-    """Where ``segment`` names the organisation ``ref`` by its head noun alone ("the League"
-    for the Arab League), and that phrase folded; None when it names another organisation that
-    has the same head noun ("the Union" beside the European Union)."""
-    heads = organisation_heads(ref.name) if ref.kind == "organisation" else frozenset()
-    if not heads or any(
-        r != ref and heads & organisation_heads(r.name) for r in _mentioned(segment.text)
-    ):
-        return None
-    for head in heads:
-        m = re.search(rf"\bthe\s+{head}\b", segment.text)
-        if m is not None:
-            return m.start(), _fold(m.group(0))
-    return None
-
-
-def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROLE_WINDOW) -> bool:
+def _mediating(
+    segment: Segment,
+    ref: ActorRef,
+    written: str,
+    window: int = _ROLE_WINDOW,
+    aliases: Sequence[tuple[ActorRef, int, int]] = (),
+) -> bool:
     """Whether ``segment`` shows ``ref`` in a mediating role: a mediating word close to one of
     its mentions, and not much closer to another actor's ("Qatar has offered to host", "under
     the auspices of the United Nations"; not NATO in "NATO ministers met in Antalya while
@@ -392,11 +392,12 @@ def _mediating(segment: Segment, ref: ActorRef, written: str, window: int = _ROL
         and not _portfolio(segment.text, a)
         and not _ATTRIBUTIVE.match(segment.text, b)
     ]
+    for r, start, end in aliases:  # "A deputy secretary-general of the League, ..."
+        if not any(a <= start < b for _, a, b in mentions):
+            mentions.append((r, start, end))
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
         at = low.find(name) if name else -1
-        if at < 0 and (head := _head_in(segment, ref)) is not None:
-            at, name = head  # "An assistant secretary-general of the League, ..."
         if (
             at < 0
             or any(s0 <= at < s1 for s0, s1 in sides)
@@ -567,9 +568,13 @@ def _agents(
 _AGENT_LISTED = re.compile(
     r"(?:\s+(?:(?:Special|Personal|Deputy)\s+)?(?:Envoy|Representative|Coordinator|Mission)"
     r"(?:\s+for\s+[A-Z][\w'’-]*)?)?"
+    # the official it acts through, after a possessive: "the bloc's commission president and
+    # by Nigeria's foreign minister"
+    r"(?:['’]s?\s+(?:[a-z][\w-]*\s+){0,2}?(?i:secretary[- ]general|president|chair(?:man|woman"
+    r"|person)?|(?:foreign\s+)?minister|envoy|representative|commissioner|secretary))?"
     # an aside on how the first acts: "The European Union, through its monitoring mission, and"
     r"(?:,\s+(?:through|via|with)\s+(?:its|their|the)\s+[^,;:.()]{1,40}(?=,))?"
-    r"\s*(?:,\s*|,?\s+and\s+)(?:the\s+)?"
+    r"\s*(?:,\s*|,?\s+and\s+)(?:by\s+)?(?:the\s+)?"
 )
 
 #: "hosted by", "hosted by the Emir of", "mediated by the Government of": where the agent is.
@@ -733,6 +738,7 @@ _THE_TALKS = re.compile(
     r"\b(?:talks|negotiations|dialogue|discussions|delegations|peace|ceasefire|truce|deal"
     r"|agreement|accord|process|round"
     r"|both sides|two sides|the parties|both parties"
+    r"|both (?:governments|countries|capitals|delegations|neighbours|neighbors)"
     r"|the two (?:countries|nations|sides|delegations|leaders|governments|parties|neighbours"
     r"|neighbors|rivals|states|capitals)"
     r"|between the two \w+)\b",

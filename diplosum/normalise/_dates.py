@@ -257,8 +257,11 @@ def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
 #: "the first Tuesday of next month", "the last Friday in June": a weekday counted in a month.
 _NTH_WEEKDAY = (
     rf"(?P<n>first|second|third|fourth|fifth|last|[1-5])\s+(?P<wd>{_WEEKDAY})\s+(?:in\s+)?"
-    rf"(?:(?P<which>this|next|coming|current)\s+month|(?P<month>{_MONTH})(?:\s+(?P<y>\d{{4}}))?)"
+    # "of the month" (its "the" and "of" cleaned away): this month
+    rf"(?:(?:(?P<which>this|next|coming|current)\s+)?month|(?P<month>{_MONTH})(?:\s+(?P<y>\d{{4}}))?)"
 )
+#: "the week beginning 13 July", "the week of 13 July" (cleaned: "week 13 july"): that week.
+_WEEK_OF = r"week\s+(?:beginning|starting|commencing)?\s*(?P<rest>.+)"
 _NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
 #: "on the 21st", "the 20th of next month": a day of the month with no month named.
 _DAY_OF_MONTH = r"(?P<d>\d{1,2})(?:\s+(?P<which>this|next|coming|current)\s+month)?"
@@ -323,6 +326,12 @@ def _parse(text: str, published: datetime.date | None, direction: str) -> _Found
         return _nth_weekday(nth, published)
     if published is not None and (day := _day_of_month(text, cleaned, published, direction)):
         return day
+    if (week := re.fullmatch(_WEEK_OF, cleaned)) and (point := _point(week["rest"])):
+        found = _resolve_point(point, published, direction) if point[2] is not None else None
+        if found is None:
+            return None
+        monday = found[0] - found[0].weekday() * _DAY
+        return monday, monday + 6 * _DAY, "week"  # the week of that day, no day named
     part, _, rest = cleaned.partition(" ")
     if part in data.PARTS and (point := _point(rest)) and point[2] is None:
         cleaned = rest  # "early June", "mid-2026": that month or year
@@ -415,7 +424,7 @@ _IN_TEXT = (
     rf"|\d{{4}}-\d{{2}}-\d{{2}}|today|tomorrow|yesterday"
     # "the first Tuesday of next month", "on the 21st" (only after "on": not "the 21st century")
     rf"|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+(?:{_WEEKDAY})\s+(?:of|in)\s+"
-    rf"(?:(?:this|next|the\s+coming)\s+month|(?:{_MONTH}))"
+    rf"(?:(?:this|next|the\s+coming|the)\s+month|(?:{_MONTH}))"
     rf"|(?<=\bon\s)the\s+\d{{1,2}}(?:st|nd|rd|th)(?:\s+of\s+(?:this|next)\s+month)?"
     rf"(?!\s+(?:century|anniversary|round|session|summit|meeting|edition|time)\b)"
     rf")(?:,?\s+\d{{4}})?\b"
