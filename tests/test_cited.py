@@ -3090,3 +3090,85 @@ def test_the_bloc_is_the_article_s_one_organisation(other: str) -> None:
     )
     expected = ["ECOWAS", "Nigeria"] if not other else []
     assert [a.name for a in summary.mediators] == expected, dropped
+
+
+def test_a_body_in_the_chair_s_relative_clause_does_not_chair() -> None:
+    """ "Malaysia, which holds the rotating chairmanship of ASEAN this year, will chair the
+    session": the clause qualifies Malaysia; ASEAN, inside it, is not rescued as a chair."""
+    text = (
+        "date 2026-06-10 x\n\nTimor-Leste and Indonesia will hold talks in Jakarta on 22 June. "
+        "Malaysia, which holds the rotating chairmanship of ASEAN this year, will chair the "
+        "session."
+    )
+    actors = [
+        {"name": "Timor-Leste", "role": "party", "segments": [1]},
+        {"name": "Indonesia", "role": "party", "segments": [1]},
+        {"name": "Malaysia", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Jakarta", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Malaysia"], dropped
+
+
+def test_an_actor_the_article_says_has_no_role_is_not_rescued() -> None:
+    """ "... which Angola and the Democratic Republic of the Congo brokered ..." then "The
+    Democratic Republic of the Congo has no role this time": Angola, listed, stays; the DRC,
+    which the model left out, is not read from the other sentence."""
+    text = (
+        "date 2026-02-18 x\n\nUganda and Rwanda will hold talks in Kigali on 3 March, with Angola "
+        "mediating. Angola and the Democratic Republic of the Congo will again broker the "
+        "talks, a Ugandan official said. The Democratic Republic of the Congo has no role this "
+        "time, a Rwandan official said."
+    )
+    actors = [
+        {"name": "Uganda", "role": "party", "segments": [1]},
+        {"name": "Rwanda", "role": "party", "segments": [1]},
+        {"name": "Angola", "role": "mediator", "segments": [1, 2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Kigali", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Angola"], dropped
+
+
+def test_co_mediators_named_by_their_own_joint_statement() -> None:
+    """ "Barbados and the Caribbean Community (CARICOM) said in a joint statement that they
+    would co-facilitate the talks": both, CARICOM also when the model left it out."""
+    text = (
+        "date 2026-08-12 x\n\nSurinamese and Guyanese officials will meet in Georgetown on "
+        "Friday. Barbados and the Caribbean Community (CARICOM) said in a joint statement that "
+        "they would co-facilitate the talks and had agreed an agenda with both delegations."
+    )
+    actors = [
+        {"name": "Suriname", "role": "party", "segments": [1]},
+        {"name": "Guyana", "role": "party", "segments": [1]},
+        {"name": "Barbados", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Georgetown", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Barbados", "CARICOM"], dropped
+
+
+def test_a_late_co_chair_is_a_mediator() -> None:
+    """ "Qatar, which at first offered only the venue, agreed on Tuesday to join them as a
+    third co-chair": a role taken up for these talks, read though the model called Qatar
+    "other"."""
+    text = (
+        "date 2026-03-25 x\n\nChad's government and FACT will resume talks in Doha on Sunday. The "
+        "African Union and the United Nations will co-chair the sessions. Qatar, which at first "
+        "offered only the venue, agreed on Tuesday to join them as a third co-chair."
+    )
+    actors = [
+        {"name": "Chad", "role": "party", "segments": [1]},
+        {"name": "FACT", "role": "party", "segments": [1]},
+        {"name": "African Union", "role": "mediator", "segments": [2]},
+        {"name": "United Nations", "role": "mediator", "segments": [2]},
+        {"name": "Qatar", "role": "other", "segments": [3]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Doha", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["African Union", "United Nations", "Qatar"]
+    assert not any(d.item == "Qatar" for d in dropped)

@@ -27,6 +27,7 @@ from ._roles import (
     _NAMES_AN_OBSERVER_BODY,
     _a_dated_past_role,
     _about_an_earlier_meeting,
+    _disclaimed,
     _in_these_talks,
     _mediating,
     _observing,
@@ -397,6 +398,8 @@ def _rescue_mediators(
             written = segment.text[start:end]
             if any(_withdrawn(s, ref, written) for s in index.segments):
                 continue  # "Ghana, which hosted and mediated the first round, pulled out"
+            if any(_disclaimed(s, ref, written) for s in index.segments):
+                continue  # "Slovenia has no role in the talks", whatever another segment says
             mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
             have.add(key)
     return mediators

@@ -440,6 +440,8 @@ def _mediating(
                 segment.text, cue.end(), a
             ):
                 continue  # "which chairs ASEAN", "hosting Russia and Ukraine": the object
+            if _in_a_relative_clause(segment.text, mentions, r, a, b, cue.start()):
+                continue  # "The Philippines, which holds the chairmanship of ASEAN, will chair"
             gap = max(cue.start() - b, a - cue.end(), 0)
             if b <= cue.start() and _subject_of(segment.text, a, b, cue.start()):
                 gap = 0
@@ -464,6 +466,32 @@ def _mediating(
     return False
 
 
+#: A relative clause set off by commas: ", which holds the rotating chairmanship of ASEAN this
+#: year,".
+_RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose)\b[^;:()]{3,200}?,")
+
+
+def _in_a_relative_clause(
+    text: str,
+    mentions: Sequence[tuple[ActorRef, int, int]],
+    ref: ActorRef,
+    start: int,
+    end: int,
+    cue: int,
+) -> bool:
+    """Whether the mention ``text[start:end]`` of ``ref`` is inside a relative clause that
+    qualifies another actor just before it and closes before the role word at ``cue``: the
+    clause's actor is not the role verb's subject ("The Philippines, which holds the rotating
+    chairmanship of ASEAN this year, will chair the session": ASEAN does not chair)."""
+    for clause in _RELATIVE_CLAUSE.finditer(text, 0, cue):
+        c0, c1 = clause.span()
+        if not (c0 < start and end < c1 and c1 <= cue):
+            continue
+        if any(r != ref and c0 - 25 <= b <= c0 for r, _, b in mentions):
+            return True
+    return False
+
+
 def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     """Whether the mention ``text[start:end]`` is the subject of the role word at ``cue``, with
     words between them that do not count as distance: a person's title ("the AU Commission
@@ -478,11 +506,33 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
     owned = text[end - 2 : end] in ("'s", "’s") or any(c in "'’" for c in text[end - 1 : end + 1])
     if owned and _OWNER_TITLE_GAP.fullmatch(text, end, cue):
         return True  # "The Andean Community's secretary-general, ..., will chair it"
+    if _JOIN_GAP.fullmatch(text, end, cue):
+        return True  # "Oman, which at first offered only the venue, agreed ... to join them as"
+    if _SPEECH_GAP.fullmatch(text, end, cue):
+        return True  # "... (OAS) said in a joint statement that they would co-facilitate"
     if _OFFICIAL_OF.fullmatch(text, 0, start) and _NAMED_PREDICATE.fullmatch(text, end, cue):
         return True  # "A deputy secretary-general of the League, Jane Roe, has spent a month"
     return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
 
 
+#: What a late co-mediator joins: "join them as", "join the talks as".
+_JOIN_OBJECT = r"(?:(?:them|the\s+talks|the\s+process|the\s+mediation|the\s+mediators)\s+)?"
+#: Between a late co-mediator and its role: ", which at first offered only the venue, agreed
+#: on Wednesday to join them as a third co-".
+_JOIN_GAP = re.compile(
+    r"(?:,\s+(?:which|who)\s+[^;:()]{3,120}?,)?\s+(?:has\s+|have\s+)?agreed"
+    r"(?:\s+on\s+[A-Z]\w+)?\s+to\s+join\s+" + _JOIN_OBJECT + r"as\s+(?:an?\s+|the\s+)?"
+    r"(?:second\s+|third\s+|fourth\s+)?(?:co-)?"
+)
+#: Between the actors of a statement and the role it gives them: " (OAS) said in a joint
+#: statement that they would", " said on Tuesday it will" (its own role, in reported speech).
+_SPEECH_GAP = re.compile(
+    r"(?:\s*\([^()]{1,20}\))?,?\s+(?:said|say|says|announced|confirmed)"
+    r"(?:\s+(?:in\s+a\s+(?:joint\s+)?statement|on\s+[A-Z]\w+|late\s+on\s+[A-Z]\w+)){0,2}"
+    r"\s+(?:that\s+)?(?:they|it)\s+(?:would|will|had\s+agreed\s+to|have\s+agreed\s+to"
+    r"|has\s+agreed\s+to)\s+(?:(?:jointly|also|again|now)\s+)?(?:act\s+as\s+|serve\s+as\s+)?"
+    r"(?:co-)?"
+)
 #: Before an organisation or state that acts through an official named after it, from the
 #: sentence's start: "A deputy secretary-general of (the)", "The special envoy of (the)".
 _OFFICIAL_OF = re.compile(
@@ -764,7 +814,10 @@ _FUTURE_ROLE = re.compile(
     r"\b(?:will|shall|are to|is to|are set to|is set to|have agreed to|has agreed to)\s+"
     r"(?:also\s+|jointly\s+|together\s+)?(?:act|serve)\s+as\s+(?:the\s+)?(?:talks'\s+)?"
     r"(?:co-?)?(?:mediators?|facilitators?|guarantors?|hosts?|chairs?|go-betweens?"
-    r"|intermediar(?:y|ies))\b",
+    r"|intermediar(?:y|ies))\b"
+    # "agreed on Wednesday to join them as a third co-chair"
+    r"|\bagreed(?:\s+on\s+[A-Z]\w+)?\s+to\s+join\s+" + _JOIN_OBJECT + r"as\s+(?:an?\s+|the\s+)?"
+    r"(?:second\s+|third\s+|fourth\s+)?(?:co-?)?(?:mediators?|facilitators?|guarantors?|chairs?)\b",
     re.IGNORECASE,
 )
 
