@@ -3172,3 +3172,30 @@ def test_a_late_co_chair_is_a_mediator() -> None:
     )
     assert [a.name for a in summary.mediators] == ["African Union", "United Nations", "Qatar"]
     assert not any(d.item == "Qatar" for d in dropped)
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ("Officials in Kinshasa said the Democratic Republic of the Congo wants a deal.", "COD"),
+        ("Brazzaville said the Republic of the Congo wants a deal.", "COG"),
+        # both named: never guessed
+        ("Kinshasa and Brazzaville both sent observers.", None),
+        # neither named: kept as written
+        ("Officials said the levy would stay.", None),
+    ],
+)
+def test_congo_is_the_congo_the_article_names(context: str, expected: str | None) -> None:
+    """The model wrote "Congo": the state the article names some other way, when it names
+    exactly one of the two."""
+    text = (
+        "date 2026-10-14 x\n\nCongo and Zambia will hold talks in Dodoma on 22 October, with "
+        f"Tanzania mediating. {context}"
+    )
+    actors = [
+        {"name": "Congo", "role": "party", "segments": [1]},
+        {"name": "Zambia", "role": "party", "segments": [1]},
+        {"name": "Tanzania", "role": "mediator", "segments": [1]},
+    ]
+    summary, _ = _built(text, actors=actors, venue={"city": "Dodoma", "country": None, "segment": 1})
+    assert [p.iso3 for p in summary.parties] == [expected, "ZMB"]

@@ -589,6 +589,7 @@ def test_public_names() -> None:
         "acronyms",
         "actor_mentions",
         "actors_in",
+        "ambiguous_states",
         "canonical_actor",
         "capital",
         "date_phrases",

@@ -14,6 +14,7 @@ from ..normalise import (
     ActorRef,
     acronyms,
     actor_mentions,
+    ambiguous_states,
     canonical_actor,
     governments,
     organisation_heads,
@@ -252,6 +253,13 @@ class _Index:
             meant = _canonical(long)
             if meant != ref:
                 return meant if meant.normalised else ActorRef(written, "other", None, False)
+        if not ref.normalised and (options := ambiguous_states(name)):
+            # "Congo" in an article that names the Democratic Republic of the Congo (or
+            # Kinshasa) and not the Republic of the Congo: the one it names
+            named = {r for segment in self.segments for r in self.actors(segment)}
+            meant_one = [r for r in options if r in named]
+            if len(meant_one) == 1:
+                return meant_one[0]
         return ref
 
     def affiliation(self, written: str) -> ActorRef | None:

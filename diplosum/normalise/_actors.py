@@ -19,6 +19,7 @@ __all__ = [
     "acronyms",
     "actor_mentions",
     "actors_in",
+    "ambiguous_states",
     "canonical_actor",
     "organisation_heads",
     "state_iso3",
@@ -490,6 +491,17 @@ def _plural_demonym(index: _ActorIndex, word: str) -> tuple[ActorRef, str] | Non
     if key.endswith("s") and key[:-1] in index.demonyms:
         return index.demonyms[key[:-1]], "demonym"
     return None
+
+
+def ambiguous_states(mention: str) -> tuple[ActorRef, ...]:
+    """The states an ambiguous short name may mean ("Congo": the Democratic Republic of the
+    Congo and the Republic of the Congo), for a reader that knows the article; empty for any
+    other mention. :func:`canonical_actor` never guesses between them."""
+    words = re.sub(r"^the\s+", "", mention.strip(), flags=re.IGNORECASE)
+    words = _strip_possessive(words)[0]
+    codes = next((v for k, v in data.AMBIGUOUS_STATES.items() if _key(k) == _key(words)), ())
+    states = _actor_index().codes
+    return tuple(states[code] for code in codes if code in states)
 
 
 def state_iso3(name: str) -> str | None:

@@ -316,6 +316,18 @@ GEOGRAPHIC_FEATURES: Final[tuple[str, ...]] = (
     "Bay of Bengal",
 )
 
+# The states an ambiguous short name may mean: read as one of them only when the article names
+# exactly one of them some other way ("Congo" beside "Democratic Republic of the Congo" or
+# "Kinshasa", and no "Brazzaville").
+AMBIGUOUS_STATES: Final[dict[str, tuple[str, ...]]] = {
+    "Congo": ("COD", "COG"),
+    "Congolese": ("COD", "COG"),
+    "Korea": ("KOR", "PRK"),
+    "Korean": ("KOR", "PRK"),
+    "Koreans": ("KOR", "PRK"),
+    "Dominican": ("DOM", "DMA"),
+}
+
 # Mentions that name more than one possible actor: never guessed.
 AMBIGUOUS: Final[frozenset[str]] = frozenset(
     {
