@@ -3197,5 +3197,7 @@ def test_congo_is_the_congo_the_article_names(context: str, expected: str | None
         {"name": "Zambia", "role": "party", "segments": [1]},
         {"name": "Tanzania", "role": "mediator", "segments": [1]},
     ]
-    summary, _ = _built(text, actors=actors, venue={"city": "Dodoma", "country": None, "segment": 1})
+    summary, _ = _built(
+        text, actors=actors, venue={"city": "Dodoma", "country": None, "segment": 1}
+    )
     assert [p.iso3 for p in summary.parties] == [expected, "ZMB"]
