@@ -3201,3 +3201,37 @@ def test_congo_is_the_congo_the_article_names(context: str, expected: str | None
         text, actors=actors, venue={"city": "Dodoma", "country": None, "segment": 1}
     )
     assert [p.iso3 for p in summary.parties] == [expected, "ZMB"]
+
+
+@pytest.mark.parametrize(
+    ("listed", "expected"),
+    [
+        ("Delegations from Turkiye and Azerbaijan will also attend.", ["Türkiye", "Azerbaijan"]),
+        # one actor, or three, for "the two": no reading
+        ("A delegation from Turkiye will also attend.", []),
+        ("Delegations from Turkiye, Azerbaijan and Iran will also attend.", []),
+    ],
+)
+def test_the_two_guarantors_are_the_two_actors_named_before(
+    listed: str, expected: list[str]
+) -> None:
+    """ "The two guarantors, whose delegations will sit beside the Kazakh chair, have
+    promised ...": the two actors the nearest earlier sentence lists, when it lists exactly
+    two actors other than the sides."""
+    text = (
+        "date 2026-01-14 x\n\nKyrgyz and Uzbek officials will meet in Tashkent on 27 January. "
+        f"Kazakhstan, which proposed the meeting, will chair the session. {listed} Bishkek "
+        "wants a deal, a Kyrgyz official said. The two guarantors, whose delegations will sit "
+        "beside the Kazakh chair, have promised to fund new gauging stations."
+    )
+    actors = [
+        {"name": "Kyrgyzstan", "role": "party", "segments": [1]},
+        {"name": "Uzbekistan", "role": "party", "segments": [1]},
+        {"name": "Kazakhstan", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Tashkent", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Kazakhstan", *expected], dropped
+    if expected:
+        assert [e.segment for e in summary.mediators[1].evidence] == [3, 5]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence, Set
 from typing import NamedTuple
@@ -402,6 +403,52 @@ def _rescue_mediators(
                 continue  # "Slovenia has no role in the talks", whatever another segment says
             mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
             have.add(key)
+    return mediators
+
+
+#: The actors of an earlier sentence named again by their number and role: "The two
+#: guarantors, whose delegations will sit beside the chair, have promised ...".
+_THE_N_ROLE = re.compile(
+    r"\b[Tt]he\s+(?P<n>two|three|four)\s+(?:co-?)?(?:guarantors|mediators|facilitators"
+    r"|chairs|sponsors|brokers)\b"
+)
+_NUMBERS = {"two": 2, "three": 3, "four": 4}
+#: How many segments back such a phrase may reach for its actors.
+_ANAPHOR_REACH = 4
+
+
+def _numbered_roles(index: _Index, mediators: list[Actor], parties: list[Actor]) -> list[Actor]:
+    """Mediators named by an anaphor: "Delegations from China and Russia will also attend." ...
+    "The two guarantors ... have promised": the nearest earlier segment (up to four back) that
+    names actors other than the parties names exactly that many, as one list ("China and
+    Russia"), and none of them is a party. Their evidence is both segments."""
+    sides = {_key(_ref(p)) for p in parties}
+    have = {_key(_ref(m)) for m in mediators}
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        m = _THE_N_ROLE.search(segment.text)
+        if m is None or _about_an_earlier_meeting(segment) or _a_dated_past_role(segment):
+            continue
+        count = _NUMBERS[m["n"]]
+        for earlier in reversed(ordered[max(0, at - _ANAPHOR_REACH) : at]):
+            named = [
+                (ref, a, b)
+                for r, a, b in _mentions(earlier.text)
+                if (ref := index.governing(r)).kind in _SIDE_KINDS and _key(ref) not in sides
+            ]
+            if not named:
+                continue
+            distinct = list(dict.fromkeys(ref for ref, _, _ in named))
+            listed = all(
+                _LISTED.fullmatch(earlier.text[b0:a1])
+                for (_, _, b0), (_, a1, _) in itertools.pairwise(named)
+            )
+            if len(distinct) == count and listed:
+                for ref, a, b in named:
+                    if _key(ref) not in have:
+                        mediators.append(_actor(ref, earlier.text[a:b], [earlier, segment]))
+                        have.add(_key(ref))
+            break  # the nearest segment that names other actors decides
     return mediators
 
 
