@@ -3235,3 +3235,37 @@ def test_the_two_guarantors_are_the_two_actors_named_before(
     assert [a.name for a in summary.mediators] == ["Kazakhstan", *expected], dropped
     if expected:
         assert [e.segment for e in summary.mediators[1].evidence] == [3, 5]
+
+
+@pytest.mark.parametrize(
+    ("days", "day"),
+    [
+        ("opens on Tuesday and runs for two days", "2026-06-04"),
+        ("opens on Tuesday and closes on Thursday", "2026-06-05"),
+        # no last day given: the day after is unknown
+        ("opens on Tuesday", None),
+    ],
+)
+def test_the_day_after_another_event_ends(days: str, day: str | None) -> None:
+    """ "the day after the Visegrad Group summit in Prague ends", the summit's days in the next
+    sentence: the day after its last; the evidence spans both sentences."""
+    text = (
+        "date 2026-05-29 x\n\nHungarian and Slovak officials will meet in Gyor the day after the "
+        f"Visegrad Group summit in Prague ends. The summit {days}."
+    )
+    actors = [
+        {"name": "Hungary", "role": "party", "segments": [1]},
+        {"name": "Slovakia", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Gyor", "country": None, "segment": 1},
+        talks_date={"text": "the day after the Visegrad Group summit", "segment": 1},
+    )
+    found = summary.proposed_date
+    assert (str(found.date) if found and found.date else None) == day
+    if found is not None and day is not None:
+        assert found.evidence.quote.startswith("Hungarian") and found.evidence.quote.endswith(
+            f"{days}."
+        )

@@ -771,7 +771,8 @@ def _dated(
         found = _date(item, index, article, status, parties, venue)
     if isinstance(found, TalksDate) and found.date is not None:
         return found
-    rescued = _venue_date(index, article, status, parties, venue)
+    rescued = _after_an_event(index, article) if written else None
+    rescued = rescued or _venue_date(index, article, status, parties, venue)
     if rescued is not None and written:
         why = found if isinstance(found, str) else "the phrase names no day"
         reason = f"replaced: {why}; segment {rescued.evidence.segment} dates the talks"
@@ -779,6 +780,79 @@ def _dated(
     elif isinstance(found, str):
         dropped.append(Dropped(field="proposed_date", item=written, reason=found))
     return rescued or (found if isinstance(found, TalksDate) else None)
+
+
+#: The talks dated by another event's end: "will meet in Kars the day after the European
+#: Political Community summit in Yerevan ends".
+_DAY_AFTER_EVENT = re.compile(
+    r"\bthe\s+day\s+after\s+(?:the|a|an)\s+(?P<event>[^.;:]{3,90}?)\s+"
+    r"(?:ends|closes|finishes|concludes|is\s+over)\b",
+    re.IGNORECASE,
+)
+_EVENTS = ("summit", "conference", "forum", "meeting", "assembly", "congress", "games")
+#: Before the day an event ends: "closes on", "ends on"; before the day it opens, with its
+#: length after: "opens on Monday and runs for three days".
+_ENDS_ON = re.compile(r"\b(?:closes|ends|finishes|concludes)\s+(?:on\s+)?$", re.IGNORECASE)
+_OPENS_ON = re.compile(r"\b(?:opens|begins|starts)\s+(?:on\s+)?$", re.IGNORECASE)
+_RUNS_FOR = re.compile(
+    r"\s+and\s+(?:runs|lasts|continues)\s+(?:for\s+)?(?P<n>two|three|four|five|[2-9])\s+days\b",
+    re.IGNORECASE,
+)
+_DAYS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _after_an_event(index: _Index, article: Article) -> TalksDate | None:
+    """The day after another event ends, when a segment dates the talks only so ("the day after
+    the ... summit in Yerevan ends") and the same or one of the next two segments gives the
+    event's last day ("The summit ... opens on Monday and closes on Tuesday", "opens on Monday
+    and runs for three days"). The evidence spans the phrase's segment to the one that gives
+    the day."""
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        m = _DAY_AFTER_EVENT.search(segment.text)
+        if m is None:
+            continue
+        event = _fold(m["event"])
+        noun = next((n for n in _EVENTS if re.search(rf"\b{n}\b", event)), None)
+        if noun is None:
+            continue
+        for later in ordered[at : at + 3]:
+            text = later.text[m.end() :] if later is segment else later.text
+            if not re.search(rf"\b{noun}\b", text, re.IGNORECASE):
+                continue
+            last = _last_day(text, article)
+            if last is not None:
+                body = index.segments.body
+                return TalksDate(
+                    date=last + dt.timedelta(days=1),
+                    precision="day",
+                    text=m.group(0),
+                    evidence=Evidence(  # from the phrase to the event's days
+                        quote=body[segment.start : later.end],
+                        start=segment.start,
+                        end=later.end,
+                        status="segment",
+                        segment=later.id,
+                    ),
+                )
+    return None
+
+
+def _last_day(text: str, article: Article) -> dt.date | None:
+    """The last day of the event ``text`` describes: the day it "closes on", or the day it
+    "opens on" plus its length ("runs for three days")."""
+    for phrase, start, end in date_phrases(text):
+        before = text[:start]
+        day = resolve_date(phrase, article.published, direction="forward")
+        if day is None or day.precision != "day":
+            continue
+        if _ENDS_ON.search(before):
+            return day.date
+        runs = _RUNS_FOR.match(text, end)
+        if _OPENS_ON.search(before) and runs is not None:
+            count = _DAYS.get(runs["n"].lower()) or int(runs["n"])
+            return day.date + dt.timedelta(days=count - 1)
+    return None
 
 
 def _direction(segment: Segment, status: str) -> str:
