@@ -3269,3 +3269,45 @@ def test_the_day_after_another_event_ends(days: str, day: str | None) -> None:
         assert found.evidence.quote.startswith("Hungarian") and found.evidence.quote.endswith(
             f"{days}."
         )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "later", "cited", "day"),
+    [
+        # counted from the dateline, the model's "in" dropped
+        ("will meet in Ankara in ten days", "", "ten days", "2026-03-21"),
+        ("will meet in ten days in the Turkish capital, Ankara", "", "ten days in the", "2026-03-21"),
+        # a weekday after a named day the article dates elsewhere
+        (
+            "will meet in Ankara on the first Tuesday after Eid al-Fitr",
+            " Talks are welcome, officials said. Eid al-Fitr falls on 20 March this year.",
+            "first Tuesday after Eid al-Fitr",
+            "2026-03-24",
+        ),
+        (
+            "will meet in Ankara on the Thursday after Bolivia's national holidays",
+            " Bolivia celebrates its independence on 6 and 7 August.",
+            "Thursday",
+            "2026-08-13",
+        ),
+        # the named day's date is not given: the model's weekday stands
+        ("will meet in Ankara on the Tuesday after Orthodox Easter", "", "Tuesday", "2026-03-17"),
+    ],
+)
+def test_a_day_counted_from_the_dateline_or_a_named_day(
+    sentence: str, later: str, cited: str, day: str
+) -> None:
+    text = f"date 2026-03-11 x\n\nKazakh and Azerbaijani officials {sentence}.{later}"
+    actors = [
+        {"name": "Kazakhstan", "role": "party", "segments": [1]},
+        {"name": "Azerbaijan", "role": "party", "segments": [1]},
+    ]
+    summary, _ = _built(
+        text,
+        actors=actors,
+        venue={"city": "Ankara", "country": None, "segment": 1},
+        talks_date={"text": cited, "segment": 1},
+    )
+    assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
+    ev = summary.proposed_date.evidence
+    assert text.split("\n\n", 1)[1][ev.start : ev.end] == ev.quote

@@ -568,6 +568,10 @@ def _about_talks(
     return any(index.mentions(segment, _ref(p), p.mention) for p in parties)
 
 
+#: A count of days or weeks: "in ten days", "in two weeks".
+_COUNTED = re.compile(r"in\s+(?:\d{1,2}|[a-z]+)\s+(?:days|weeks)", re.IGNORECASE)
+
+
 #: A day given as the one after a date of the same sentence: "the summit closes on 15
 #: February, and the talks open the following day".
 _NEXT_DAY = r"(?:the\s+following\s+day|the\s+next\s+day|a\s+day\s+later|the\s+day\s+after)"
@@ -665,6 +669,10 @@ _MOVED = re.compile(
 
 def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:
     direction: Any = _direction(segment, status)
+    if re.search(rf"\bin\s+{re.escape(text.strip())}", segment.text, re.IGNORECASE):
+        counted = f"in {text.strip()}"  # "ten days" of "will meet in ten days": from the dateline
+        if _COUNTED.fullmatch(counted) and resolve_date(counted, article.published):
+            text = counted
     if _NEXT_DAY_PHRASE.fullmatch(text):
         # "the following day": the day after the date the sentence gives before it
         at = segment.text.lower().find(text.strip().lower())
@@ -769,10 +777,14 @@ def _dated(
     found: TalksDate | str | None = None
     if item is not None and written:
         found = _date(item, index, article, status, parties, venue)
+    event = (
+        (_after_an_event(index, article) or _after_a_named_day(index, article)) if written else None
+    )
     if isinstance(found, TalksDate) and found.date is not None:
+        if event is not None and _fold(_bare(found.text or "")) in _fold(event.text or ""):
+            return event  # "Tuesday" of "the Tuesday after Orthodox Easter": that Tuesday
         return found
-    rescued = _after_an_event(index, article) if written else None
-    rescued = rescued or _venue_date(index, article, status, parties, venue)
+    rescued = event or _venue_date(index, article, status, parties, venue)
     if rescued is not None and written:
         why = found if isinstance(found, str) else "the phrase names no day"
         reason = f"replaced: {why}; segment {rescued.evidence.segment} dates the talks"
@@ -831,6 +843,68 @@ def _after_an_event(index: _Index, article: Article) -> TalksDate | None:
                         quote=body[segment.start : later.end],
                         start=segment.start,
                         end=later.end,
+                        status="segment",
+                        segment=later.id,
+                    ),
+                )
+    return None
+
+
+#: A weekday after a named day whose date the article gives elsewhere: "on the Tuesday after
+#: Orthodox Easter", "on the first Monday after Eid al-Adha", "the Monday after Chile's
+#: independence holidays".
+_WEEKDAY_AFTER = re.compile(
+    r"\b(?:the\s+)?(?:first\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"\s+after\s+(?P<day>(?:[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|al-[A-Z]\w*|[a-z]+)){0,3}?)"
+    r"(?=\s+(?:to|in|at|for|with|and|when|if)\b|\s*[.;,:]|\s*$)"
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: The capitalised words of a named day, one of which its dated sentence names ("Easter",
+#: "Eid", "Chile" of "Chile's independence holidays").
+_DAY_WORD = re.compile(r"[A-Z][\w-]{2,}")
+#: Before the date a named day falls on: "falls on", "is on", "celebrates ... on".
+_FALLS_ON = re.compile(
+    r"\b(?:falls?|is|are|begins?|ends?|starts?|celebrates?\s+(?:its\s+|the\s+)?[^.;]{0,40}?)"
+    # a range's first day before its last: "on 18 and 19 September"
+    r"\s+on\s+(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:and|to|-|–)\s*)?$",
+    re.IGNORECASE,
+)
+
+
+def _after_a_named_day(index: _Index, article: Article) -> TalksDate | None:
+    """The first such weekday after a named day ("the Tuesday after Orthodox Easter"), when
+    a segment of the article gives that day's date in a sentence naming it
+    ("Orthodox Easter ... falls on 12 April this year"; a range's last day: "celebrates its
+    Fiestas Patrias on 18 and 19 September"). The evidence spans both segments."""
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        m = _WEEKDAY_AFTER.search(segment.text)
+        if m is None:
+            continue
+        words = [w for w in _DAY_WORD.findall(m["day"]) if w.casefold() not in _WEEKDAYS]
+        weekday = _WEEKDAYS.index(m["wd"].casefold())
+        for later in ordered[at:] + ordered[:at]:
+            text = later.text[m.end() :] if later is segment else later.text
+            if not any(re.search(rf"\b{re.escape(w)}\b", text) for w in words):
+                continue
+            for phrase, start, _ in date_phrases(text):
+                if not _FALLS_ON.search(text[:start]):
+                    continue
+                day = resolve_date(phrase, article.published, direction="forward")
+                if day is None or day.precision != "day":
+                    continue
+                last = day.end or day.date
+                ahead = (weekday - last.weekday()) % 7 or 7
+                body = index.segments.body
+                first, end = min(segment.start, later.start), max(segment.end, later.end)
+                return TalksDate(
+                    date=last + dt.timedelta(days=ahead),
+                    precision="day",
+                    text=m.group(0),
+                    evidence=Evidence(
+                        quote=body[first:end],
+                        start=first,
+                        end=end,
                         status="segment",
                         segment=later.id,
                     ),

@@ -422,6 +422,9 @@ _IN_TEXT = (
     rf"(?:st|nd|rd|th)?|,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH}))?"
     rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})"
     rf"|\d{{4}}-\d{{2}}-\d{{2}}|today|tomorrow|yesterday"
+    # "in ten days", "in two weeks": counted from the dateline
+    rf"|in\s+(?:\d{{1,2}}|{'|'.join(w for w in data.NUMBER_WORDS if len(w) > 2)})\s+(?:days|weeks)"
+    r"(?:['’]\s+time)?"
     # "the first Tuesday of next month", "on the 21st" (only after "on": not "the 21st century")
     rf"|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+(?:{_WEEKDAY})\s+(?:of|in)\s+"
     rf"(?:(?:this|next|the\s+coming|the)\s+month|(?:{_MONTH}))"
