@@ -3276,7 +3276,12 @@ def test_the_day_after_another_event_ends(days: str, day: str | None) -> None:
     [
         # counted from the dateline, the model's "in" dropped
         ("will meet in Ankara in ten days", "", "ten days", "2026-03-21"),
-        ("will meet in ten days in the Turkish capital, Ankara", "", "ten days in the", "2026-03-21"),
+        (
+            "will meet in ten days in the Turkish capital, Ankara",
+            "",
+            "ten days in the",
+            "2026-03-21",
+        ),
         # a weekday after a named day the article dates elsewhere
         (
             "will meet in Ankara on the first Tuesday after Eid al-Fitr",
