@@ -3316,3 +3316,49 @@ def test_a_day_counted_from_the_dateline_or_a_named_day(
     assert summary.proposed_date is not None and str(summary.proposed_date.date) == day
     ev = summary.proposed_date.evidence
     assert text.split("\n\n", 1)[1][ev.start : ev.end] == ev.quote
+
+
+def test_a_body_that_announces_and_plays_no_part_is_no_mediator() -> None:
+    """ "the Economic Community of West African States (ECOWAS) said ... The regional bloc said
+    ... but would play no part in them": the disclaimer is ECOWAS's, though it names it only
+    as "the regional bloc"."""
+    text = (
+        "date 2026-04-15 x\n\nMali and Mauritania will hold talks in Nouakchott on 28 April, with "
+        "Senegal and Guinea acting as co-mediators, the Economic Community of West African "
+        "States (ECOWAS) said on Wednesday. The regional bloc said it was announcing the talks "
+        "at the request of the two mediators but would play no part in them."
+    )
+    actors = [
+        {"name": "Mali", "role": "party", "segments": [1]},
+        {"name": "Mauritania", "role": "party", "segments": [1]},
+        {"name": "Senegal", "role": "mediator", "segments": [1]},
+        {"name": "Guinea", "role": "mediator", "segments": [1]},
+        {"name": "ECOWAS", "role": "mediator", "segments": [1, 2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Nouakchott", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Senegal", "Guinea"], dropped
+
+
+def test_the_sultanate_chairs_and_a_superseded_offer_is_no_role() -> None:
+    """ "The sultanate's foreign ministry ... will chair the talks": Oman, the article's one
+    sultanate; "Kuwait, which had offered to host the talks in Kuwait City, said it backed the
+    arrangement": an offer another took up."""
+    text = (
+        "date 2026-10-21 x\n\nBahrain and Qatar will hold talks in Muscat on 2 November, Omani "
+        "officials said. The sultanate's foreign ministry, which has carried messages between "
+        "the two governments since the spring, will chair the talks. Kuwait, which had offered "
+        "to host the talks in Kuwait City, said it backed the arrangement."
+    )
+    actors = [
+        {"name": "Bahrain", "role": "party", "segments": [1]},
+        {"name": "Qatar", "role": "party", "segments": [1]},
+        {"name": "Oman", "role": "mediator", "segments": [2]},
+        {"name": "Kuwait", "role": "mediator", "segments": [3]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Muscat", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Oman"], dropped
+    assert summary.mediators[0].evidence[0].segment == 2

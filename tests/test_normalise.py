@@ -598,6 +598,7 @@ def test_public_names() -> None:
         "organisation_heads",
         "resolve_date",
         "resolve_venue",
+        "state_forms",
         "state_iso3",
     ]
 

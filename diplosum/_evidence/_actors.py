@@ -106,6 +106,20 @@ def _actors(
                 dropped.append(note)
                 demoted.append(_Demoted(ref, item.name, found, note))
                 continue
+            denied = next(
+                (
+                    s
+                    for s in index.segments
+                    if s not in roles and _disclaimed(s, ref, item.name, index.aliases_in(s))
+                ),
+                None,
+            )
+            if denied is not None:
+                reason = f"demoted: segment {denied.id} says it has no part in the talks"
+                note = Dropped(field="mediators", item=item.name, reason=reason)
+                dropped.append(note)
+                demoted.append(_Demoted(ref, item.name, found, note, withdrawn=True))
+                continue  # "The regional bloc ... would play no part in them"
             gone = next((s for s in found if _withdrawn(s, ref, item.name)), None)
             if gone is not None:
                 reason = f"demoted: segment {gone.id} says it gave up the role"
@@ -399,7 +413,7 @@ def _rescue_mediators(
             written = segment.text[start:end]
             if any(_withdrawn(s, ref, written) for s in index.segments):
                 continue  # "Ghana, which hosted and mediated the first round, pulled out"
-            if any(_disclaimed(s, ref, written) for s in index.segments):
+            if any(_disclaimed(s, ref, written, index.aliases_in(s)) for s in index.segments):
                 continue  # "Slovenia has no role in the talks", whatever another segment says
             mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
             have.add(key)

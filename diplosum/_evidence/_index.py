@@ -18,6 +18,7 @@ from ..normalise import (
     canonical_actor,
     governments,
     organisation_heads,
+    state_forms,
 )
 
 _TOKEN = re.compile(r"\w+")
@@ -26,7 +27,7 @@ _THE = re.compile(r"(?:[Tt]he\s+)?")
 #: government".
 HOST_PHRASE = re.compile(r"\bthe\s+host\s+(?:country|nation|government|state)\b", re.IGNORECASE)
 #: The article's one organisation, named by what it is: "the bloc's executive secretary".
-_SOLE_ORGANISATION = r"\b[Tt]he\s+(?:bloc|grouping|organi[sz]ation)\b"
+_SOLE_ORGANISATION = r"\b[Tt]he\s+(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?(?:bloc|grouping|organi[sz]ation)\b"
 _FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
 _MAX_EVIDENCE = 3
 
@@ -300,6 +301,9 @@ class _Index:
                     owners.setdefault(rf"\b[Tt]he\s+{head}\b", set()).add(ref)
             if len(organisations) == 1 and not any(r.kind == "armed_group" for r in named):
                 owners[_SOLE_ORGANISATION] = set(organisations)
+            for ref in named:  # "the sultanate's foreign ministry" once it has named Oman
+                for form in state_forms(ref) if ref.kind == "state" else ():
+                    owners.setdefault(rf"\b[Tt]he\s+{form}\b", set()).add(ref)
             found: dict[ActorRef, list[re.Pattern[str]]] = {}
             for pattern, refs in owners.items():
                 if len(refs) == 1:

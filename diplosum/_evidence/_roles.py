@@ -286,6 +286,13 @@ _OFFERED = re.compile(
     r"\boffer(?:s|ed|ing)?\s+(?:(?:last|this|earlier|in)\s+\w+\s+|again\s+)?(?:to|of)\s+$",
     re.IGNORECASE,
 )
+#: Before a role word, an offer or plan in the past perfect, which another took up: "which had
+#: offered to host the talks in Doha", "had hoped to mediate".
+_SUPERSEDED = re.compile(
+    r"\bhad\s+(?:(?:first|earlier|once|also)\s+)?(?:offered|proposed|hoped|planned|wanted"
+    r"|sought|asked)\s+to\s+(?:co-)?$",
+    re.IGNORECASE,
+)
 #: After an offer, its refusal: "but Asmara turned the offer down", "which Kigali rejected".
 _REFUSED = re.compile(
     r"\b(?:turn(?:ed|s)?|turning)\s+(?:the|its|that|this|their)\s+offer\s+down"
@@ -336,19 +343,25 @@ def _withdrawn(segment: Segment, ref: ActorRef, written: str) -> bool:
     return False
 
 
-def _disclaimed(segment: Segment, ref: ActorRef, written: str) -> bool:
+def _disclaimed(
+    segment: Segment,
+    ref: ActorRef,
+    written: str,
+    aliases: Sequence[tuple[ActorRef, int, int]] = (),
+) -> bool:
     """Whether ``segment`` says ``ref`` has no role in the talks: the sentence's first actor,
     before a disclaimer ("Tanzania is hosting the meeting at a conference centre and has no
-    role in the talks, a Tanzanian official said")."""
+    role in the talks, a Tanzanian official said"; "The regional bloc ... would play no part",
+    with ``aliases``, the article's other names in the segment)."""
     text = segment.text
+    named = list(_mentions(text)) + [
+        (r, a, b) for r, a, b in aliases if not any(x <= a < y for _, x, y in _mentions(text))
+    ]
     for report in _DENIED_REPORT.finditer(text):
-        if any(
-            r == ref and report.start("said") <= a < report.end("said")
-            for r, a, _ in _mentions(text)
-        ):
+        if any(r == ref and report.start("said") <= a < report.end("said") for r, a, _ in named):
             return True  # "Reports ... that Qatar would act as co-mediator were wrong"
     for cue in _NO_ROLE.finditer(text):
-        before = sorted((a, r) for r, a, _ in _mentions(text) if a < cue.start())
+        before = sorted((a, r) for r, a, _ in named if a < cue.start())
         # the subject of the disclaimer's own clause, when it has one ("Egypt has no role in
         # the new talks, and Oman, which hosted ..., is not involved either": Oman too)
         breaks = [m.end() for m in _NEW_CLAUSE.finditer(text, 0, cue.start())]
@@ -379,7 +392,7 @@ def _mediating(
     as where the talks are ("in Djibouti"), nor a title's portfolio ("Personal Envoy for Western
     Sahara"), nor an observer ("will attend as an observer"), nor an actor the segment says has
     no role ("is hosting the meeting ... and has no role in the talks")."""
-    if _observing(segment, ref, written) or _disclaimed(segment, ref, written):
+    if _observing(segment, ref, written) or _disclaimed(segment, ref, written, aliases):
         return False
     sides = _side_spans(segment.text) + [
         (m.start("invited"), m.end("invited")) for m in _INVITED.finditer(segment.text)
@@ -412,6 +425,8 @@ def _mediating(
             segment.text, cue.end()
         ):
             continue  # "offered last month to mediate ..., but Asmara turned the offer down"
+        if _SUPERSEDED.search(segment.text, 0, cue.start()):
+            continue  # "Qatar, which had offered to host the talks in Doha, said it backed"
         if _hosts_another_meeting(segment.text, cue):
             continue  # "will host the group's foreign ministers", "a conference ... X will host"
         if cue.group(0).lower().startswith("chair") and _CHAIRS_A_BODY.match(

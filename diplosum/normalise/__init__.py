@@ -30,6 +30,7 @@ from ._actors import (
     canonical_actor,
     governments,
     organisation_heads,
+    state_forms,
     state_iso3,
 )
 from ._data import NAME_SMALL_WORDS as NAME_SMALL_WORDS  # re-exported: _evidence reads descriptions
@@ -64,5 +65,6 @@ __all__ = [
     "organisation_heads",
     "resolve_date",
     "resolve_venue",
+    "state_forms",
     "state_iso3",
 ]

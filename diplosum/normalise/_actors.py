@@ -22,6 +22,7 @@ __all__ = [
     "ambiguous_states",
     "canonical_actor",
     "organisation_heads",
+    "state_forms",
     "state_iso3",
 ]
 
@@ -491,6 +492,12 @@ def _plural_demonym(index: _ActorIndex, word: str) -> tuple[ActorRef, str] | Non
     if key.endswith("s") and key[:-1] in index.demonyms:
         return index.demonyms[key[:-1]], "demonym"
     return None
+
+
+def state_forms(ref: ActorRef) -> frozenset[str]:
+    """The forms of government an article may call the state ``ref`` by ("sultanate" for
+    Oman, "kingdom" for Saudi Arabia); empty for anything else."""
+    return frozenset(form for form, codes in data.STATE_FORMS.items() if ref.iso3 in codes)
 
 
 def ambiguous_states(mention: str) -> tuple[ActorRef, ...]:

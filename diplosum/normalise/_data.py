@@ -316,6 +316,19 @@ GEOGRAPHIC_FEATURES: Final[tuple[str, ...]] = (
     "Bay of Bengal",
 )
 
+# States an article may call by their form of government alone ("the sultanate's foreign
+# ministry" once it has named Oman): read so only when the article names one such state.
+STATE_FORMS: Final[dict[str, frozenset[str]]] = {
+    "sultanate": frozenset({"OMN", "BRN"}),
+    "emirate": frozenset({"QAT", "KWT"}),
+    "kingdom": frozenset(
+        {
+            "SAU", "JOR", "MAR", "BHR", "GBR", "ESP", "NOR", "SWE", "DNK", "NLD", "BEL",
+            "THA", "KHM", "LSO", "SWZ", "BTN", "TON",
+        }
+    ),
+}  # fmt: skip
+
 # The states an ambiguous short name may mean: read as one of them only when the article names
 # exactly one of them some other way ("Congo" beside "Democratic Republic of the Congo" or
 # "Kinshasa", and no "Brazzaville").
