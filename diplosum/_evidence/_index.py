@@ -27,7 +27,10 @@ _THE = re.compile(r"(?:[Tt]he\s+)?")
 #: government".
 HOST_PHRASE = re.compile(r"\bthe\s+host\s+(?:country|nation|government|state)\b", re.IGNORECASE)
 #: The article's one organisation, named by what it is: "the bloc's executive secretary".
-_SOLE_ORGANISATION = r"\b[Tt]he\s+(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?(?:bloc|grouping|organi[sz]ation)\b"
+_SOLE_ORGANISATION = (
+    r"\b[Tt]he\s+(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?"
+    r"(?:bloc|grouping|organi[sz]ation)\b"
+)
 _FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
 _MAX_EVIDENCE = 3
 
