@@ -3362,3 +3362,23 @@ def test_the_sultanate_chairs_and_a_superseded_offer_is_no_role() -> None:
     )
     assert [a.name for a in summary.mediators] == ["Oman"], dropped
     assert summary.mediators[0].evidence[0].segment == 2
+
+
+def test_the_subject_of_an_absolute_phrase_holds_its_role_alone() -> None:
+    """ "... on the Thursday after Bolivia's national holidays, with Brazil facilitating":
+    the role is Brazil's; Bolivia, named just before it, is a side, though the model listed it
+    as a mediator."""
+    text = (
+        "date 2026-08-04 x\n\nParaguay and Bolivia will hold talks in Brasilia on the Thursday "
+        "after Bolivia's national holidays, with Brazil facilitating, officials said."
+    )
+    actors = [
+        {"name": "Paraguay", "role": "party", "segments": [1]},
+        {"name": "Bolivia", "role": "mediator", "segments": [1]},
+        {"name": "Brazil", "role": "mediator", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Brasilia", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Brazil"], dropped
+    assert [a.name for a in summary.parties] == ["Paraguay", "Bolivia"]

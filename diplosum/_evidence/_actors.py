@@ -26,6 +26,7 @@ from ._index import (
 )
 from ._roles import (
     _NAMES_AN_OBSERVER_BODY,
+    MEDIATING,
     _a_dated_past_role,
     _about_an_earlier_meeting,
     _disclaimed,
@@ -97,7 +98,17 @@ def _actors(
             continue  # "The Troika of the United States, Britain and Norway ... as observers"
         if item.role == "mediator":
             roles = _roles_in(found, ref, item.name, index)
-            if not roles:
+            # a withdrawal in a sentence about the role ("with Tanzania taking over as mediator
+            # after Kenya pulled out"), not a side's ("if the Arakan Army withdrew")
+            gone = next(
+                (
+                    s
+                    for s in found
+                    if (roles or MEDIATING.search(s.text)) and _withdrawn(s, ref, item.name)
+                ),
+                None,
+            )
+            if not roles and gone is None:
                 reason = (
                     "demoted: none of its segments shows a mediating role (hosts, mediates, "
                     f"facilitates, brokers, guarantees...): segment {found[0].id}"
@@ -120,7 +131,6 @@ def _actors(
                 dropped.append(note)
                 demoted.append(_Demoted(ref, item.name, found, note, withdrawn=True))
                 continue  # "The regional bloc ... would play no part in them"
-            gone = next((s for s in found if _withdrawn(s, ref, item.name)), None)
             if gone is not None:
                 reason = f"demoted: segment {gone.id} says it gave up the role"
                 note = Dropped(field="mediators", item=item.name, reason=reason)

@@ -286,6 +286,12 @@ _OFFERED = re.compile(
     r"\boffer(?:s|ed|ing)?\s+(?:(?:last|this|earlier|in)\s+\w+\s+|again\s+)?(?:to|of)\s+$",
     re.IGNORECASE,
 )
+#: Before a role word, the subject of an absolute phrase: "with Brazil facilitating", "with
+#: Senegal and Guinea acting as co-mediators", "with Norway as guarantor".
+_ABSOLUTE = re.compile(
+    r"\bwith\s+(?P<subj>(?:the\s+)?[A-Z][^,;:.()]{1,80}?)\s+"
+    r"(?:(?:acting|serving)\s+as\s+|as\s+)?(?:an?\s+|the\s+|its\s+)?(?:co-)?$"
+)
 #: Before a role word, an offer or plan in the past perfect, which another took up: "which had
 #: offered to host the talks in Doha", "had hoped to mediate".
 _SUPERSEDED = re.compile(
@@ -449,6 +455,18 @@ def _mediating(
             if owner == ref:
                 return True
             continue
+        absolute = _ABSOLUTE.search(segment.text, 0, cue.start())
+        word = cue.group(0).lower()
+        if absolute is not None and (word.endswith("ing") or word.endswith(("or", "ors"))):
+            # "with Brazil facilitating", "with Senegal and Guinea acting as co-mediators": the
+            # role is theirs alone, not that of an actor named just before ("Bolivia's")
+            holders = {
+                r for r, a, _ in mentions if absolute.start("subj") <= a < absolute.end("subj")
+            }
+            if holders:
+                if ref in holders:
+                    return True
+                continue
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             if _OBJECT_VERB.fullmatch(cue.group(0)) and _OBJECT_GAP.fullmatch(
