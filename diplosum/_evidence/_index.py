@@ -377,6 +377,13 @@ def _evidence(segment: Segment) -> Evidence:
     )
 
 
+def _spanning(body: str, one: Segment, other: Segment, cited: Segment) -> Evidence:
+    """The passage from the first of two segments to the end of the later one, verbatim (a
+    venue or date that two sentences show together), cited as ``cited``."""
+    start, end = min(one.start, other.start), max(one.end, other.end)
+    return Evidence(quote=body[start:end], start=start, end=end, status="segment", segment=cited.id)
+
+
 def _key(ref: ActorRef) -> str:
     return ref.iso3 or ref.name.casefold()
 

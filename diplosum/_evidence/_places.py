@@ -9,7 +9,7 @@ from typing import Any
 
 from .._article import Article
 from .._cited import NamedDate, NamedExtraction, NamedVenue
-from .._schema import Actor, Dropped, Evidence, TalksDate, Venue
+from .._schema import Actor, Dropped, TalksDate, Venue
 from .._segments import Segment, Segments
 from ..normalise import (
     VenueRef,
@@ -30,6 +30,7 @@ from ._index import (
     _Index,
     _ordered,
     _ref,
+    _spanning,
     _tokens,
 )
 from ._roles import _EARLIER, _FUTURE, _THE_TALKS, _about_an_earlier_meeting
@@ -470,20 +471,13 @@ def _same_city(segments: Segments, written: str) -> Venue | None:
         ref, holder = next(iter(cities.values()))
         if _fold(ref.city or "") == _fold(written):
             continue
-        start = holder.start
         return Venue(
             city=ref.city,
             country=ref.country,
             iso3=ref.iso3,
             site=ref.site,
             normalised=ref.normalised,
-            evidence=Evidence(
-                quote=segments.body[start : segment.end],
-                start=start,
-                end=segment.end,
-                status="segment",
-                segment=segment.id,
-            ),
+            evidence=_spanning(segments.body, holder, segment, segment),
         )
     return None
 
@@ -834,18 +828,11 @@ def _after_an_event(index: _Index, article: Article) -> TalksDate | None:
                 continue
             last = _last_day(text, article)
             if last is not None:
-                body = index.segments.body
                 return TalksDate(
                     date=last + dt.timedelta(days=1),
                     precision="day",
                     text=m.group(0),
-                    evidence=Evidence(  # from the phrase to the event's days
-                        quote=body[segment.start : later.end],
-                        start=segment.start,
-                        end=later.end,
-                        status="segment",
-                        segment=later.id,
-                    ),
+                    evidence=_spanning(index.segments.body, segment, later, later),
                 )
     return None
 
@@ -895,19 +882,11 @@ def _after_a_named_day(index: _Index, article: Article) -> TalksDate | None:
                     continue
                 last = day.end or day.date
                 ahead = (weekday - last.weekday()) % 7 or 7
-                body = index.segments.body
-                first, end = min(segment.start, later.start), max(segment.end, later.end)
                 return TalksDate(
                     date=last + dt.timedelta(days=ahead),
                     precision="day",
                     text=m.group(0),
-                    evidence=Evidence(
-                        quote=body[first:end],
-                        start=first,
-                        end=end,
-                        status="segment",
-                        segment=later.id,
-                    ),
+                    evidence=_spanning(index.segments.body, segment, later, later),
                 )
     return None
 
