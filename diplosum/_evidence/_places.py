@@ -9,7 +9,7 @@ from typing import Any
 
 from .._article import Article
 from .._cited import NamedDate, NamedExtraction, NamedVenue
-from .._schema import Actor, Dropped, TalksDate, Venue
+from .._schema import Actor, Dropped, Evidence, TalksDate, Venue
 from .._segments import Segment, Segments
 from ..normalise import (
     VenueRef,
@@ -342,14 +342,7 @@ def _venue(
         found = ref
         if item.city and not ref.normalised:
             found = _site_city(segment.text, item.city) or ref
-        return Venue(
-            city=found.city,
-            country=found.country,
-            iso3=found.iso3,
-            site=found.site,
-            normalised=found.normalised,
-            evidence=_evidence(segment),
-        )
+        return _placed(found, _evidence(segment))
     written = item.city or item.country or ""
     reason = (
         "only the dateline, an earlier meeting, where a statement was made, or a sentence "
@@ -398,6 +391,18 @@ _SAME_PLACE = re.compile(
 _MEETING = re.compile(_THE_TALKS.pattern + r"|\b(?:meeting|session)s?\b", re.IGNORECASE)
 
 
+def _placed(ref: VenueRef, evidence: Evidence) -> Venue:
+    """The venue ``ref`` names, shown by ``evidence``."""
+    return Venue(
+        city=ref.city,
+        country=ref.country,
+        iso3=ref.iso3,
+        site=ref.site,
+        normalised=ref.normalised,
+        evidence=evidence,
+    )
+
+
 def _known_city(name: str) -> tuple[str, VenueRef | None]:
     """The longest leading run of the words of ``name`` that the gazetteer knows as a city
     ("Dar es Salaam", not "Dar"), and its place; None when no run is one."""
@@ -436,14 +441,7 @@ def _held_in(segments: Segments, written: str, published: dt.date | None) -> Ven
     if len(found) != 1:
         return None
     ref, segment = next(iter(found.values()))
-    return Venue(
-        city=ref.city,
-        country=ref.country,
-        iso3=ref.iso3,
-        site=ref.site,
-        normalised=ref.normalised,
-        evidence=_evidence(segment),
-    )
+    return _placed(ref, _evidence(segment))
 
 
 def _same_city(segments: Segments, written: str) -> Venue | None:
@@ -471,14 +469,7 @@ def _same_city(segments: Segments, written: str) -> Venue | None:
         ref, holder = next(iter(cities.values()))
         if _fold(ref.city or "") == _fold(written):
             continue
-        return Venue(
-            city=ref.city,
-            country=ref.country,
-            iso3=ref.iso3,
-            site=ref.site,
-            normalised=ref.normalised,
-            evidence=_spanning(segments.body, holder, segment, segment),
-        )
+        return _placed(ref, _spanning(segments.body, holder, segment, segment))
     return None
 
 
@@ -540,14 +531,7 @@ def _city_in(segment: Segment, written: str, published: dt.date | None) -> Venue
     if len(found) != 1:
         return None
     ref = next(iter(found.values()))
-    return Venue(
-        city=ref.city,
-        country=ref.country,
-        iso3=ref.iso3,
-        site=ref.site,
-        normalised=ref.normalised,
-        evidence=_evidence(segment),
-    )
+    return _placed(ref, _evidence(segment))
 
 
 def _about_talks(
