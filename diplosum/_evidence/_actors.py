@@ -14,6 +14,7 @@ from ..normalise import (
     ActorRef,
 )
 from ._index import (
+    _COUNTS,
     _MAX_EVIDENCE,
     _SIDE_KINDS,
     _a_description,
@@ -436,7 +437,6 @@ _THE_N_ROLE = re.compile(
     r"\b[Tt]he\s+(?P<n>two|three|four)\s+(?:co-?)?(?:guarantors|mediators|facilitators"
     r"|chairs|sponsors|brokers)\b"
 )
-_NUMBERS = {"two": 2, "three": 3, "four": 4}
 #: How many segments back such a phrase may reach for its actors.
 _ANAPHOR_REACH = 4
 
@@ -453,7 +453,7 @@ def _numbered_roles(index: _Index, mediators: list[Actor], parties: list[Actor])
         m = _THE_N_ROLE.search(segment.text)
         if m is None or _about_an_earlier_meeting(segment) or _a_dated_past_role(segment):
             continue
-        count = _NUMBERS[m["n"]]
+        count = _COUNTS[m["n"]]
         for earlier in reversed(ordered[max(0, at - _ANAPHOR_REACH) : at]):
             named = [
                 (ref, a, b)
@@ -483,17 +483,9 @@ def _by_alias(
     found: list[tuple[ActorRef, int, int]],
 ) -> list[tuple[ActorRef, int, int]]:
     """The actors ``segment`` names only by an alias of the article ("of the League" once it
-    has named the Arab League, "a deputy foreign minister of the host country"), in text
-    order."""
+    has named the Arab League, "a deputy foreign minister of the host country")."""
     named = {r for r, _, _ in found}
-    extra = [
-        (ref, *span)
-        for ref in index.aliases
-        if _key(ref) not in have
-        and ref not in named
-        and (span := index.alias_in(segment, ref)) is not None
-    ]
-    return sorted(extra, key=lambda t: t[1])
+    return [t for t in index.aliases_in(segment) if _key(t[0]) not in have and t[0] not in named]
 
 
 #: Between two members of a list: "Cuba, Venezuela, and the Kingdom of Norway".

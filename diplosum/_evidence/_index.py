@@ -22,17 +22,21 @@ from ..normalise import (
 )
 
 _TOKEN = re.compile(r"\w+")
-_THE = re.compile(r"(?:[Tt]he\s+)?")
 #: The state of the talks' venue, named by its part in them: "the host country", "the host
 #: government".
-HOST_PHRASE = re.compile(r"\bthe\s+host\s+(?:country|nation|government|state)\b", re.IGNORECASE)
+HOST_PHRASE = re.compile(
+    r"\bthe\s+(?P<name>host\s+(?:country|nation|government|state))\b", re.IGNORECASE
+)
 #: The article's one organisation, named by what it is: "the bloc's executive secretary".
 _SOLE_ORGANISATION = (
-    r"\b[Tt]he\s+(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?"
-    r"(?:bloc|grouping|organi[sz]ation)\b"
+    r"\b[Tt]he\s+(?P<name>(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?"
+    r"(?:bloc|grouping|organi[sz]ation))\b"
 )
 _FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
 _MAX_EVIDENCE = 3
+#: Small counts written as words: "a week from Monday", "runs for three days", "the two
+#: guarantors".
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _fold(text: str) -> str:
@@ -196,7 +200,9 @@ class _Index:
         self._defined: dict[str, str] | None = None
         self._governed: dict[str, ActorRef] | None = None
         self._host: ActorRef | None = None
+        self._named: frozenset[ActorRef] | None = None
         self._aliases: dict[ActorRef, list[re.Pattern[str]]] | None = None
+        self._aliased: dict[int, list[tuple[ActorRef, int, int]]] = {}
 
     @property
     def defined(self) -> dict[str, str]:
@@ -260,8 +266,7 @@ class _Index:
         if not ref.normalised and (options := ambiguous_states(name)):
             # "Congo" in an article that names the Democratic Republic of the Congo (or
             # Kinshasa) and not the Republic of the Congo: the one it names
-            named = {r for segment in self.segments for r in self.actors(segment)}
-            meant_one = [r for r in options if r in named]
+            meant_one = [r for r in options if r in self.named]
             if len(meant_one) == 1:
                 return meant_one[0]
         return ref
@@ -286,7 +291,14 @@ class _Index:
 
     @host.setter
     def host(self, ref: ActorRef | None) -> None:
-        self._host, self._aliases = ref, None
+        self._host, self._aliases, self._aliased = ref, None, {}
+
+    @property
+    def named(self) -> frozenset[ActorRef]:
+        """Every actor some segment of the article mentions."""
+        if self._named is None:
+            self._named = frozenset(r for segment in self.segments for r in self.actors(segment))
+        return self._named
 
     @property
     def aliases(self) -> dict[ActorRef, list[re.Pattern[str]]]:
@@ -296,17 +308,17 @@ class _Index:
         article has that noun (not "the Union" beside the African and the European Union);
         and its one organisation, when it names no other and no armed group, as "the bloc"."""
         if self._aliases is None:
-            named = {r for segment in self.segments for r in self.actors(segment)}
+            named = self.named
             organisations = {r for r in named if r.kind == "organisation"}
             owners: dict[str, set[ActorRef]] = {}
             for ref in organisations:
                 for head in organisation_heads(ref.name):
-                    owners.setdefault(rf"\b[Tt]he\s+{head}\b", set()).add(ref)
+                    owners.setdefault(rf"\b[Tt]he\s+(?P<name>{head})\b", set()).add(ref)
             if len(organisations) == 1 and not any(r.kind == "armed_group" for r in named):
                 owners[_SOLE_ORGANISATION] = set(organisations)
             for ref in named:  # "the sultanate's foreign ministry" once it has named Oman
                 for form in state_forms(ref) if ref.kind == "state" else ():
-                    owners.setdefault(rf"\b[Tt]he\s+{form}\b", set()).add(ref)
+                    owners.setdefault(rf"\b[Tt]he\s+(?P<name>{form})\b", set()).add(ref)
             found: dict[ActorRef, list[re.Pattern[str]]] = {}
             for pattern, refs in owners.items():
                 if len(refs) == 1:
@@ -318,17 +330,20 @@ class _Index:
 
     def aliases_in(self, segment: Segment) -> list[tuple[ActorRef, int, int]]:
         """Every actor ``segment`` names by an alias (see :meth:`alias_in`), with its span."""
-        return [(ref, *span) for ref in self.aliases if (span := self.alias_in(segment, ref))]
+        if segment.id not in self._aliased:
+            self._aliased[segment.id] = [
+                (ref, *span) for ref in self.aliases if (span := self.alias_in(segment, ref))
+            ]
+        return self._aliased[segment.id]
 
     def alias_in(self, segment: Segment, ref: ActorRef) -> tuple[int, int] | None:
         """The span of the first phrase of :attr:`aliases` naming ``ref`` in ``segment``,
         without its "the" ("bloc" of "by the bloc's executive secretary", as a name's span)."""
-        spans = [m.span() for p in self.aliases.get(ref, ()) if (m := p.search(segment.text))]
-        if not spans:
+        found = [m for p in self.aliases.get(ref, ()) if (m := p.search(segment.text))]
+        if not found:
             return None
-        start, end = min(spans)
-        the = _THE.match(segment.text, start)  # always matches, perhaps empty
-        return start + (the.end() - start if the else 0), end
+        first = min(found, key=lambda m: m.start())
+        return first.start("name"), first.end()
 
     def mentions(self, segment: Segment, ref: ActorRef, written: str) -> bool:
         """Whether ``segment`` mentions the actor ``ref`` (written ``written`` by the model)."""

@@ -22,6 +22,7 @@ from ..normalise import (
 )
 from ._index import (
     _AS_PLACE,
+    _COUNTS,
     _FILLER,
     _as_place,
     _contains_words,
@@ -387,6 +388,7 @@ _SAME_PLACE = re.compile(
 )
 
 
+_CLAUSE_END = re.compile(r"[;.]")
 #: The subject of such a sentence: the talks, a round, a meeting, the sides.
 _MEETING = re.compile(_THE_TALKS.pattern + r"|\b(?:meeting|session)s?\b", re.IGNORECASE)
 
@@ -428,7 +430,7 @@ def _held_in(segments: Segments, written: str, published: dt.date | None) -> Ven
             if not _MEETING.search(segment.text, 0, verb.start()):
                 continue  # not said of a meeting: "Leaders of the alliance are due to meet in"
             # every city of the clause: "will be held in Mexico City or in Panama City" is two
-            stop = re.compile(r"[;.]").search(segment.text, verb.end())
+            stop = _CLAUSE_END.search(segment.text, verb.end())
             clause = segment.text[verb.end() : stop.start() if stop else len(segment.text)]
             for m in _CITY_AFTER.finditer(clause):
                 name, ref = _known_city(m["name"])
@@ -515,13 +517,7 @@ def _city_in(segment: Segment, written: str, published: dt.date | None) -> Venue
         return None
     found: dict[str, VenueRef] = {}
     for m in _CITY_AFTER.finditer(segment.text):
-        words = m["name"].split()
-        # the longest run of words the gazetteer knows: "Dar es Salaam", not "Dar"
-        names = [" ".join(words[:n]) for n in range(len(words), 0, -1)]
-        name, ref = next(
-            ((n, r) for n in names if (r := resolve_venue(n, None)).normalised and r.city),
-            (m["name"], None),
-        )
+        name, ref = _known_city(m["name"])
         if ref is None or ref.city is None or _fold(name) == _fold(written):
             continue
         if _a_state_as_a_city(name, ref):
@@ -544,10 +540,6 @@ def _about_talks(
     if venue is not None and venue.city and _contains_words(segment.text, venue.city):
         return True
     return any(index.mentions(segment, _ref(p), p.mention) for p in parties)
-
-
-#: A count of days or weeks: "in ten days", "in two weeks".
-_COUNTED = re.compile(r"in\s+(?:\d{1,2}|[a-z]+)\s+(?:days|weeks)", re.IGNORECASE)
 
 
 #: A day given as the one after a date of the same sentence: "the summit closes on 15
@@ -632,7 +624,6 @@ _EVE_OF = re.compile(
 
 #: Words that end a date phrase's run of words, not the phrase: "later this month at".
 _TRAILING = re.compile(r"(?:\s+(?:at|in|on|for|by|after|because|from|with|the|a|an))+$", re.I)
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 #: After the old date of a postponement: "..., has been put back by a week", "have been
 #: postponed to later this month" (the shift or the new date).
 _MOVED = re.compile(
@@ -647,10 +638,6 @@ _MOVED = re.compile(
 
 def _talks_date(segment: Segment, text: str, article: Article, status: str) -> TalksDate:
     direction: Any = _direction(segment, status)
-    if re.search(rf"\bin\s+{re.escape(text.strip())}", segment.text, re.IGNORECASE):
-        counted = f"in {text.strip()}"  # "ten days" of "will meet in ten days": from the dateline
-        if _COUNTED.fullmatch(counted) and resolve_date(counted, article.published):
-            text = counted
     if _NEXT_DAY_PHRASE.fullmatch(text):
         # "the following day": the day after the date the sentence gives before it
         at = segment.text.lower().find(text.strip().lower())
@@ -788,7 +775,6 @@ _RUNS_FOR = re.compile(
     r"\s+and\s+(?:runs|lasts|continues)\s+(?:for\s+)?(?P<n>two|three|four|five|[2-9])\s+days\b",
     re.IGNORECASE,
 )
-_DAYS = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
 def _after_an_event(index: _Index, article: Article) -> TalksDate | None:
@@ -887,7 +873,7 @@ def _last_day(text: str, article: Article) -> dt.date | None:
             return day.date
         runs = _RUNS_FOR.match(text, end)
         if _OPENS_ON.search(before) and runs is not None:
-            count = _DAYS.get(runs["n"].lower()) or int(runs["n"])
+            count = _COUNTS.get(runs["n"].lower()) or int(runs["n"])
             return day.date + dt.timedelta(days=count - 1)
     return None
 

@@ -349,6 +349,16 @@ def _withdrawn(segment: Segment, ref: ActorRef, written: str) -> bool:
     return False
 
 
+def _with_aliases(
+    mentions: list[tuple[ActorRef, int, int]], aliases: Sequence[tuple[ActorRef, int, int]]
+) -> list[tuple[ActorRef, int, int]]:
+    """``mentions`` and the alias spans (:meth:`_Index.aliases_in`) that fall inside none of
+    them."""
+    return mentions + [
+        (r, a, b) for r, a, b in aliases if not any(x <= a < y for _, x, y in mentions)
+    ]
+
+
 def _disclaimed(
     segment: Segment,
     ref: ActorRef,
@@ -360,9 +370,7 @@ def _disclaimed(
     role in the talks, a Tanzanian official said"; "The regional bloc ... would play no part",
     with ``aliases``, the article's other names in the segment)."""
     text = segment.text
-    named = list(_mentions(text)) + [
-        (r, a, b) for r, a, b in aliases if not any(x <= a < y for _, x, y in _mentions(text))
-    ]
+    named = _with_aliases(list(_mentions(text)), aliases)
     for report in _DENIED_REPORT.finditer(text):
         if any(r == ref and report.start("said") <= a < report.end("said") for r, a, _ in named):
             return True  # "Reports ... that Qatar would act as co-mediator were wrong"
@@ -411,9 +419,7 @@ def _mediating(
         and not _portfolio(segment.text, a)
         and not _ATTRIBUTIVE.match(segment.text, b)
     ]
-    for r, start, end in aliases:  # "A deputy secretary-general of the League, ..."
-        if not any(a <= start < b for _, a, b in mentions):
-            mentions.append((r, start, end))
+    mentions = _with_aliases(mentions, aliases)  # "A deputy secretary-general of the League"
     if not any(r == ref for r, _, _ in mentions):
         low, name = _fold(segment.text), _fold(written)
         at = low.find(name) if name else -1
@@ -457,7 +463,7 @@ def _mediating(
             continue
         absolute = _ABSOLUTE.search(segment.text, 0, cue.start())
         word = cue.group(0).lower()
-        if absolute is not None and (word.endswith("ing") or word.endswith(("or", "ors"))):
+        if absolute is not None and word.endswith(("ing", "or", "ors")):
             # "with Brazil facilitating", "with Senegal and Guinea acting as co-mediators": the
             # role is theirs alone, not that of an actor named just before ("Bolivia's")
             holders = {
