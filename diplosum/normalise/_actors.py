@@ -224,15 +224,6 @@ def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
     return None
 
 
-#: The head nouns by which an article names an organisation again after its full name: "the
-#: League" (Arab League, League of Arab States), "the Union" (African Union), "the Community"
-#: (Economic Community of West African States).
-_HEAD_NOUNS = frozenset(
-    {
-        "league", "union", "community", "organisation", "organization", "council",
-        "commission", "alliance", "authority", "conference", "forum", "association",
-    }
-)  # fmt: skip
 _BEFORE_COMPLEMENT = re.compile(r"\s+(?:of|for|on|in)\s+", re.IGNORECASE)
 
 
@@ -249,7 +240,7 @@ def organisation_heads(name: str) -> frozenset[str]:
     for long in (name, *group[1]):
         words = _BEFORE_COMPLEMENT.split(long, maxsplit=1)[0].split()
         head = words[-1].casefold() if words and " " in long else ""
-        if head in _HEAD_NOUNS:
+        if head in data.HEAD_NOUNS:
             heads.add(head.capitalize())
             if head in {"organisation", "organization"}:  # either spelling in the text
                 heads.update({"Organisation", "Organization"})

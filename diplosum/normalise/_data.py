@@ -316,6 +316,16 @@ GEOGRAPHIC_FEATURES: Final[tuple[str, ...]] = (
     "Bay of Bengal",
 )
 
+# The head nouns by which an article names an organisation again after its full name: "the
+# League" (Arab League, League of Arab States), "the Union" (African Union), "the Community"
+# (Economic Community of West African States).
+HEAD_NOUNS: Final[frozenset[str]] = frozenset(
+    {
+        "league", "union", "community", "organisation", "organization", "council",
+        "commission", "alliance", "authority", "conference", "forum", "association",
+    }
+)  # fmt: skip
+
 # States an article may call by their form of government alone ("the sultanate's foreign
 # ministry" once it has named Oman): read so only when the article names one such state.
 STATE_FORMS: Final[dict[str, frozenset[str]]] = {
