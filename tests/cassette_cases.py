@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from diplosum import Summariser, read_article
-from diplosum._schema import DiplomaticSummary, SummaryResult
+from diplosum._schema import DiplomaticSummary, Evidence, SummaryResult
 from diplosum.cli import run
 from tests.conftest import EXAMPLES
 
@@ -41,11 +41,17 @@ def summarise(prompt: str, name: str) -> SummaryResult:
     return result
 
 
-def assert_segments(summary: DiplomaticSummary, text: str) -> None:
-    """Every piece of evidence is a whole segment of the article, at its offsets."""
+def evidence_of(summary: DiplomaticSummary) -> list[Evidence]:
+    """Every piece of evidence the summary shows: actors', positions', venue's and date's."""
     evidence = [e for a in summary.mediators + summary.parties for e in a.evidence]
     evidence += [p.evidence for p in summary.positions]
     evidence += [x.evidence for x in (summary.venue, summary.proposed_date) if x is not None]
+    return evidence
+
+
+def assert_segments(summary: DiplomaticSummary, text: str) -> None:
+    """Every piece of evidence is a whole segment of the article, at its offsets."""
+    evidence = evidence_of(summary)
     assert evidence
     for ev in evidence:
         assert ev.status == "segment" and text[ev.start : ev.end] == ev.quote

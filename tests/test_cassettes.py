@@ -20,6 +20,7 @@ import pytest
 from diplosum import Summariser, read_article
 from diplosum._schema import DiplomaticSummary
 from diplosum.cli import run
+from tests.cassette_cases import evidence_of
 from tests.conftest import EXAMPLES
 
 #: Set by scripts/record_cassettes.py to the running local server; replay needs no server.
@@ -38,9 +39,7 @@ def local_summariser(**kwargs: Any) -> Summariser:
 
 def assert_grounded(summary: DiplomaticSummary, text: str) -> None:
     """Every evidence quote is exactly the article text at its offsets."""
-    evidence = [e for a in summary.mediators + summary.parties for e in a.evidence]
-    evidence += [p.evidence for p in summary.positions]
-    evidence += [x.evidence for x in (summary.venue, summary.proposed_date) if x is not None]
+    evidence = evidence_of(summary)
     assert evidence
     for ev in evidence:
         assert text[ev.start : ev.end] == ev.quote
