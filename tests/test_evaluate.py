@@ -155,6 +155,18 @@ def test_venues_compare_after_normalisation(tmp_path: Path) -> None:
     assert ("venue city", "Istanbul, gold Ankara") in b.problems()
 
 
+def test_a_city_compares_without_its_accents(tmp_path: Path) -> None:
+    """Gold written in ASCII ("Noumea", "Dajabon") names the city the summary spells with its
+    accents ("Nouméa")."""
+    art = write_article(tmp_path, "nc.txt", TURKISH)
+    rec = record(art, venue=venue(art, "Nouméa", "New Caledonia", "NCL", "in Istanbul"))
+    # gold that gives the sovereign as the country: the gazetteer does not place the city there
+    a = scored([gold("nc.txt", city="Noumea", country="France")], [rec]).articles[0]
+    assert a.city.correct and not a.country.correct
+    b = scored([gold("nc.txt", city="Nouakchott", country="New Caledonia")], [rec]).articles[0]
+    assert not b.city.correct
+
+
 def test_dates_compare_exactly_at_their_precision(tmp_path: Path) -> None:
     """A month-precision date is "YYYY-MM" and does not match a gold day."""
     art = write_article(tmp_path, "talks.txt", TALKS)

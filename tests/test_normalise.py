@@ -374,6 +374,10 @@ DATES: list[tuple[str, D | None, normalise.Direction, Expected]] = [
     ("the last Monday of the month", TUESDAY, "auto", (D(2025, 5, 26), None, "day")),
     ("the week beginning 19 May", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
     ("the week of 21 May", TUESDAY, "auto", (D(2025, 5, 19), D(2025, 5, 25), "week")),
+    # a working day counted in a month: Monday to Friday (BUILD 82; 1 June 2025 is a Sunday)
+    ("the first working day of June", TUESDAY, "auto", (D(2025, 6, 2), None, "day")),
+    ("the second business day of next month", TUESDAY, "auto", (D(2025, 6, 3), None, "day")),
+    ("the last working day of the month", TUESDAY, "auto", (D(2025, 5, 30), None, "day")),
     # a bare day of the month: an ordinal only (BUILD 64)
     ("on the 21st", TUESDAY, "forward", (D(2025, 5, 21), None, "day")),
     ("on the 2nd", TUESDAY, "forward", (D(2025, 6, 2), None, "day")),
@@ -802,3 +806,12 @@ def test_date_phrases_finds_an_ordinal_weekday_and_a_bare_day_after_on() -> None
     assert [p for p, _, _ in date_phrases("They meet on the last Friday of the month.")] == [
         "the last Friday of the month"
     ]
+
+
+def test_date_phrases_finds_a_working_day_of_a_month() -> None:
+    """ "the first working day of August" names a day (BUILD 82); "working days" counted is
+    a duration."""
+    from diplosum.normalise import date_phrases
+
+    text = "Talks open on the first working day of August and last ten working days."
+    assert [p for p, _, _ in date_phrases(text)] == ["the first working day of August"]

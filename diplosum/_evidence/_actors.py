@@ -426,6 +426,9 @@ def _rescue_mediators(
                 continue  # "Ghana, which hosted and mediated the first round, pulled out"
             if any(_disclaimed(s, ref, written, index.aliases_in(s)) for s in index.segments):
                 continue  # "Slovenia has no role in the talks", whatever another segment says
+            if any(_observing(s, ref, written) for s in index.segments):
+                continue  # "with a Liberian deputy at her side" ... "Liberia ... will send
+                # observers": an observer, wherever the article says so
             mediators.append(_actor(ref, written, index.find(ref, written, [segment.id])))
             have.add(key)
     return mediators

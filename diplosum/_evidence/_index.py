@@ -311,9 +311,15 @@ class _Index:
             named = self.named
             organisations = {r for r in named if r.kind == "organisation"}
             owners: dict[str, set[ActorRef]] = {}
-            for ref in organisations:
-                for head in organisation_heads(ref.name):
-                    owners.setdefault(rf"\b[Tt]he\s+(?P<name>{head})\b", set()).add(ref)
+            heads = [(ref, organisation_heads(ref.name)) for ref in organisations]
+            for long, short in self.defined.items():  # "the Mano River Union (MRU)"
+                ref = self.canonical(short)
+                if not ref.normalised and ref.kind != "state":
+                    heads.append((ref, organisation_heads(long, defined=True)))
+            for ref, nouns in heads:
+                for head in nouns:  # "the League", "the union's secretary-general"
+                    noun = f"[{head[0]}{head[0].lower()}]{head[1:]}"
+                    owners.setdefault(rf"\b[Tt]he\s+(?P<name>{noun})\b", set()).add(ref)
             if len(organisations) == 1 and not any(r.kind == "armed_group" for r in named):
                 owners[_SOLE_ORGANISATION] = set(organisations)
             for ref in named:  # "the sultanate's foreign ministry" once it has named Oman

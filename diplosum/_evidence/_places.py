@@ -351,6 +351,8 @@ def _venue(
         if earlier
         else "no segment names this venue"
     )
+    if earlier and (instead := _the_capital_of_the_dateline(segments, ref)) is not None:
+        return instead  # "NOUAKCHOTT ... will meet in the capital"
     # the segment the model cited, then the lead (a dateline and the first sentence)
     cited = segments.get(getattr(item, "segment", None) or 0)
     lead = [s for s in list(segments)[:2] if s is not cited]
@@ -370,6 +372,31 @@ def _venue(
         return instead
     dropped.append(Dropped(field="venue", item=written, reason=reason))
     return None
+
+
+#: The talks placed in "the capital" with no state named: the dateline's, when it is one.
+_IN_THE_CAPITAL = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:to|due\s+to|set\s+to|scheduled\s+to))\s+"
+    r"(?:meet|be\s+held|take\s+place|hold\s+(?:the\s+|their\s+)?talks|open\s+talks)\b"
+    r"[^.;]{0,120}?\bin\s+the\s+capital\b(?!\s+of\b|['’])",
+    re.IGNORECASE,
+)
+
+
+def _the_capital_of_the_dateline(segments: Segments, ref: VenueRef) -> Venue | None:
+    """The dateline's city, when the model named it, it is its state's capital, and a segment
+    says the talks will be "in the capital" ("NOUAKCHOTT" ... "will meet in the capital");
+    the evidence spans the dateline to that segment."""
+    first = next(iter(segments), None)
+    if first is None or not ref.city or not ref.iso3 or not first.text.isupper():
+        return None
+    seat = capital(ref.iso3)
+    if seat is None or not _fold(seat.city or "") == _fold(ref.city) == _fold(first.text):
+        return None
+    said = next((s for s in segments if _IN_THE_CAPITAL.search(s.text)), None)
+    if said is None or _about_an_earlier_meeting(said):
+        return None
+    return _placed(seat, _spanning(segments.body, first, said, said))
 
 
 #: A future meeting's place, said outright: "The second round will be held in Dakar", "the
@@ -743,7 +770,13 @@ def _dated(
     if item is not None and written:
         found = _date(item, index, article, status, parties, venue)
     event = (
-        (_after_an_event(index, article) or _after_a_named_day(index, article)) if written else None
+        (
+            _after_an_event(index, article)
+            or _after_a_named_day(index, article)
+            or _from_a_dated_event(index, article)
+        )
+        if written
+        else None
     )
     if isinstance(found, TalksDate) and found.date is not None:
         if event is not None and _fold(_bare(found.text or "")) in _fold(event.text or ""):
@@ -859,6 +892,78 @@ def _after_a_named_day(index: _Index, article: Article) -> TalksDate | None:
                     evidence=_spanning(index.segments.body, segment, later, later),
                 )
     return None
+
+
+#: The talks dated from another event the article dates elsewhere: "a month to the day after
+#: a Malian army drone came down", "on the 40th anniversary of the treaty that created the
+#: scheme".
+_FROM_EVENT = re.compile(
+    r"\b(?:(?P<n>a|an|one|two|three|four|five)\s+(?P<unit>week|month|year)s?\s+to\s+the\s+"
+    r"day\s+(?:after|since)|on\s+the\s+(?P<nth>\d{1,3})(?:st|nd|rd|th)\s+anniversary\s+of"
+    r"|on\s+the\s+(?P<word>first|second|third|fourth|fifth|tenth|twentieth|fiftieth)\s+"
+    r"anniversary\s+of)\s+(?P<event>[^.;:,]{3,120})",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10,
+    "twentieth": 20, "fiftieth": 50,
+}  # fmt: skip
+#: The words of an event phrase that a sentence dating it shares ("drone", "treaty").
+_EVENT_WORD = re.compile(r"[A-Za-z]{4,}")
+_NOT_EVENT_WORDS = frozenset({"after", "since", "that", "which", "with", "from", "their", "this"})
+
+
+def _from_a_dated_event(index: _Index, article: Article) -> TalksDate | None:
+    """The day a period after an event ends, or the event's anniversary, when a segment dates
+    the talks only so and the same or a later segment dates the event in a sentence that
+    shares a word with it ("The drone crashed on 14 September"; "The treaty ... was signed on
+    24 October 1986"). The evidence spans both segments."""
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        m = _FROM_EVENT.search(segment.text)
+        if m is None:
+            continue
+        words = {w.casefold() for w in _EVENT_WORD.findall(m["event"])} - _NOT_EVENT_WORDS
+        for later in ordered[at : at + 6]:
+            text = later.text[m.end() :] if later is segment else later.text
+            if not words & {w.casefold() for w in _EVENT_WORD.findall(text)}:
+                continue
+            for phrase, _, _ in date_phrases(text):
+                day = resolve_date(phrase, article.published, direction="backward")
+                if day is None or day.precision != "day":
+                    continue
+                past = day.date  # the event came before the report ("24 August last year")
+                if article.published and past >= article.published:
+                    past = _shifted(past, months=-12) or past
+                if m["unit"]:
+                    count = _COUNTS[m["n"].lower()]
+                    unit = m["unit"].lower()
+                    when = (
+                        past + dt.timedelta(weeks=count)
+                        if unit == "week"
+                        else _shifted(past, months=count * (12 if unit == "year" else 1))
+                    )
+                else:
+                    years = int(m["nth"]) if m["nth"] else _ORDINAL_WORDS[m["word"].lower()]
+                    when = _shifted(past, months=12 * years)
+                if when is None or (article.published and when < article.published):
+                    continue
+                return TalksDate(
+                    date=when,
+                    precision="day",
+                    text=m.group(0),
+                    evidence=_spanning(index.segments.body, segment, later, later),
+                )
+    return None
+
+
+def _shifted(day: dt.date, months: int) -> dt.date | None:
+    """``day`` that many months later (None when that month has no such day: 31 April)."""
+    total = day.month - 1 + months
+    try:
+        return day.replace(year=day.year + total // 12, month=total % 12 + 1)
+    except ValueError:
+        return None
 
 
 def _last_day(text: str, article: Article) -> dt.date | None:

@@ -88,6 +88,23 @@ _HOLDERS = re.compile(
     r"|agreed\s+to|plan\s+to)\s+(?:hold|resume|open|begin|start|restart)\b"
     r"(?![^.;]*\b(?:with|mediat\w*|facilitat\w*|shuttl\w*)\b)"
 )
+#: "when their officials meet Iranian counterparts": the counterparts are the other side.
+_COUNTERPARTS = re.compile(
+    r"\bmeet(?:s|ing)?\s+(?:with\s+)?(?:their\s+|its\s+|his\s+|her\s+)?"
+    r"(?P<sides>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})\s+(?:counterparts|opposite numbers)\b"
+)
+#: "Malagasy and French officials will meet in Saint-Denis": two sides' envoys as the subject
+#: of meeting, at the start of a sentence (not "Egyptian and Qatari officials will meet Hamas
+#: leaders", who meet a side, nor a sentence that names a mediator's role).
+_MEETERS = re.compile(
+    r"\A(?:The\s+)?(?P<sides>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s+and\s+(?:the\s+)?"
+    r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2})"
+    r"\s+(?:(?:foreign|defence|defense|trade|water|fisheries|energy|interior)\s+)?"
+    r"(?:officials|ministers|envoys|diplomats|leaders)"
+    r"\s+(?:will|are\s+(?:due|set|expected|scheduled)\s+to|are\s+to|plan\s+to)\s+"
+    r"(?:meet|hold|open|begin|start|resume)\b(?!\s+(?:with\s+)?(?:the\s+)?[A-Z])"
+    r"(?![^.;]*\b(?:with|mediat\w*|facilitat\w*|shuttl\w*|good\s+offices|auspices)\b)"
+)
 #: How far (in characters) a mediating word may stand from the actor's mention.
 _ROLE_WINDOW = 100
 
@@ -107,7 +124,7 @@ def _side_spans(text: str) -> list[tuple[int, int]]:
     ]
     spans += [
         (m.start("sides"), m.end("sides"))
-        for pattern in (_NEGOTIATORS, _HOLDERS)
+        for pattern in (_NEGOTIATORS, _HOLDERS, _COUNTERPARTS, _MEETERS)
         for m in pattern.finditer(text)
         if not any(a <= m.start("sides") < b for a, b in spans)
     ]
@@ -164,7 +181,7 @@ _OBSERVER = re.compile(
     r"\b(?:as\s+(?:an?\s+)?(?P<one>observer)|as\s+(?P<many>observers)"
     r"|(?:with|has|have|given|granted)\s+observer status"
     # "CARICOM will send an observer": the sender observes
-    r"|send(?:s|ing)?\s+(?:an?\s+|its\s+own\s+|its\s+)?observers?)\b",
+    r"|send(?:s|ing)?\s+(?:an?\s+|its\s+own\s+|its\s+|their\s+)?(?:observer|(?P<sent>observers)))\b",
     re.IGNORECASE,
 )
 #: After a name, the observer body it sends: "an ASEAN observer team", "the AU monitoring
@@ -194,11 +211,17 @@ def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
     text = segment.text
     if any(r == ref and _OBSERVER_BODY.match(text, b) for r, _, b in _mentions(text)):
         return True  # "with an ASEAN observer team ... attending"
+    named = _mentions(text)
     for cue in _OBSERVER.finditer(text):
         head = text[: cue.start()]
-        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
+        breaks = [
+            m.end()
+            for m in _CLAUSE_BREAK.finditer(head)
+            # "Liberia and Cote d'Ivoire ... will send observers": both of a list send them
+            if not (cue["sent"] and m.group(0).lower() == "and" and _joins(text, named, m))
+        ]
         start = breaks[-1] if breaks and not cue["many"] else 0
-        clause = [(r, a) for r, a, _ in _mentions(text) if start <= a < cue.start()]
+        clause = [(r, a) for r, a, _ in named if start <= a < cue.start()]
         if not clause:
             at = _fold(head).find(_fold(written), start) if written else -1
             if at >= 0:
@@ -209,6 +232,12 @@ def _observing(segment: Segment, ref: ActorRef, written: str) -> bool:
         elif clause and min(clause, key=lambda m: m[1])[0] == ref:
             return True
     return False
+
+
+def _joins(text: str, named: Sequence[tuple[ActorRef, int, int]], word: re.Match[str]) -> bool:
+    """Whether the "and" at ``word`` joins two actors' names ("Liberia and Cote d'Ivoire")."""
+    before = any(not text[b : word.start()].strip() for _, _, b in named)
+    return before and any(not text[word.end() : a].strip() for _, a, _ in named)
 
 
 #: Between an organisation or state and its role word, the title of the person who acts for it
@@ -289,9 +318,37 @@ _OFFERED = re.compile(
 #: Before a role word, the subject of an absolute phrase: "with Brazil facilitating", "with
 #: Senegal and Guinea acting as co-mediators", "with Norway as guarantor".
 _ABSOLUTE = re.compile(
-    r"\bwith\s+(?P<subj>(?:the\s+)?[A-Z][^,;:.()]{1,80}?)\s+"
+    r"\bwith\s+(?P<subj>(?:the\s+)?[A-Z][^,;:.()]{1,80}?)"
+    # an appositive: "with Solomon Islands and Palau, the current and incoming chairs of the
+    # Pacific Islands Forum, acting as facilitators"
+    r"(?:,\s+(?:the|an?|its|their|both)\s+[^;:.()]{3,100}?,)?\s+"
     r"(?:(?:acting|serving)\s+as\s+|as\s+)?(?:an?\s+|the\s+|its\s+)?(?:co-)?$"
 )
+#: Before a verb, a side asked to do it: "wanted Lesotho to", "asked Kabul to".
+_DEMANDED = re.compile(
+    r"\b(?:wants?|wanted|ask(?:s|ed)?|demand(?:s|ed)?|urg(?:e|es|ed)|call(?:s|ed)?\s+on"
+    r"|press(?:es|ed)?|expect(?:s|ed)?)\s+(?:the\s+)?(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
+    r"|it|them|the\s+other\s+side)\s+to\s+(?:(?:first|also|publicly|formally)\s+)?$"
+)
+#: Before a role noun, "as": "as a mediator", "as co-".
+_AS_ROLE = re.compile(r"\bas\s+(?:an?\s+|the\s+)?(?:co-)?$", re.IGNORECASE)
+#: Between an antecedent and the role verb of its relative clause: ", which hosted", ", who
+#: has mediated".
+_WHICH_BEFORE = re.compile(
+    r",\s+(?:which|who)\s+(?:(?:has|have|had|also|once|first|twice|already)\s+)*(?:co-)?$"
+)
+#: Before a plural role noun, the words that make it a reference to the role's holders, named
+#: elsewhere, as a verb's or preposition's object: "checked by the mediators", "told the
+#: guarantors" (not an appositive: "Qatar and Egypt, the mediators, said").
+_THE_ROLE_HOLDERS = re.compile(
+    r"\b(?!(?:and|or|as|are|were|be|been|being)\b)[a-z]+\s+the\s+(?:two\s+|three\s+|four\s+)?"
+    r"(?:co-)?$"
+)
+_HOLDER_NOUNS = frozenset(
+    {"mediators", "facilitators", "guarantors", "hosts", "brokers", "sponsors"}
+)
+#: After such a noun, the holders named at once: "by the mediators, Qatar and Egypt".
+_ROLE_NAMED_AFTER = re.compile(r"[\s,(]*(?:the\s+)?[A-Z]")
 #: Before a role word, an offer or plan in the past perfect, which another took up: "which had
 #: offered to host the talks in Doha", "had hoped to mediate".
 _SUPERSEDED = re.compile(
@@ -441,6 +498,17 @@ def _mediating(
             continue  # "Qatar, which had offered to host the talks in Doha, said it backed"
         if _hosts_another_meeting(segment.text, cue):
             continue  # "will host the group's foreign ministers", "a conference ... X will host"
+        if cue.group(0).lower().startswith("guarant") and _DEMANDED.search(
+            segment.text, 0, cue.start()
+        ):
+            continue  # "wanted Lesotho to guarantee first that ...": a side's promise asked
+        if (
+            cue.group(0).lower() in _HOLDER_NOUNS
+            and _THE_ROLE_HOLDERS.search(segment.text, 0, cue.start())
+            and not _ROLE_NAMED_AFTER.match(segment.text, cue.end())
+        ):
+            continue  # "guarantees, checked by the mediators, that Kabul would": others'
+            # role, named by it (an actor beside it is no holder)
         if cue.group(0).lower().startswith("chair") and _CHAIRS_A_BODY.match(
             segment.text, cue.end()
         ):
@@ -473,6 +541,17 @@ def _mediating(
                 if ref in holders:
                     return True
                 continue
+        relative = _WHICH_BEFORE.search(segment.text, 0, cue.start())
+        if relative is not None:
+            # "Hargeisa long rejected Turkiye, which hosted the leaders in 2013, as": the role
+            # of the relative clause is its antecedent's alone
+            antecedents = {r for r, _, b in mentions if b == relative.start()}
+            if antecedents:
+                if ref in antecedents:
+                    return True
+                if not any(r == ref and a > cue.start() for r, a, _ in mentions):
+                    continue  # not an actor before it ("who has mediated ... together with
+                    # the African Union" still shares the role)
         gaps: dict[ActorRef, int] = {}
         for r, a, b in mentions:
             if _OBJECT_VERB.fullmatch(cue.group(0)) and _OBJECT_GAP.fullmatch(
@@ -500,6 +579,12 @@ def _mediating(
             if gaps == before:
                 break
         mine = gaps.get(ref)
+        if _AS_ROLE.search(segment.text, 0, cue.start()):
+            # "rejected Turkiye ... as a mediator": the role of "as" is the nearest actor's
+            # before it (and its list's), not one's a little farther back
+            preceding = [gaps[r] for r, _, b in mentions if r in gaps and b <= cue.start()]
+            if preceding and mine is not None and mine > min(preceding):
+                continue
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
     return False
@@ -551,7 +636,12 @@ def _subject_of(text: str, start: int, end: int, cue: int) -> bool:
         return True  # "... (OAS) said in a joint statement that they would co-facilitate"
     if _OFFICIAL_OF.fullmatch(text, 0, start) and _NAMED_PREDICATE.fullmatch(text, end, cue):
         return True  # "A deputy secretary-general of the League, Jane Roe, has spent a month"
-    return bool(_SUBJECT_START.fullmatch(text, 0, start) and _COORDINATED.fullmatch(text, end, cue))
+    if not _SUBJECT_START.fullmatch(text, 0, start):
+        return False
+    # "Mauritania, which borders both countries, proposed the meeting and will chair it"
+    relative = _RELATIVE_CLAUSE.match(text, end)
+    after = relative.end() if relative else end
+    return bool(_COORDINATED.fullmatch(text, after, cue))
 
 
 #: What a late co-mediator joins: "join them as", "join the talks as".
@@ -835,7 +925,11 @@ _THE_TALKS = re.compile(
 )
 #: "will chair the sessions", "proposed the meeting": the talks the article is about, for a
 #: mediator's role (not "the meeting of NATO ministers").
-_THE_MEETING = re.compile(r"\bthe\s+(?:meeting|sessions?)\b(?!\s+of\b)", re.IGNORECASE)
+#: "the meeting", "that session": the talks of the sentence before ("the Bahraini and Qatari
+#: delegations will hold their own session there" ... "will chair that session").
+_THE_MEETING = re.compile(
+    r"\b(?:the|that|this|their|its)\s+(?:meeting|sessions?)\b(?!\s+of\b)", re.IGNORECASE
+)
 
 
 #: A role word with no object, ending its sentence: "Togo and Ghana are jointly mediating."
@@ -862,10 +956,10 @@ _FUTURE_ROLE = re.compile(
 
 
 #: A role verb for talks to come whose object is the talks: "will chair it", "is to mediate
-#: the talks", "has agreed to facilitate the negotiations".
+#: the talks", "has agreed to facilitate the negotiations", "will host and chair the talks".
 _FUTURE_ROLE_VERB = re.compile(
     r"\b(?:will|shall|is\s+to|are\s+to|is\s+set\s+to|are\s+set\s+to|has\s+agreed\s+to"
-    r"|have\s+agreed\s+to)\s+(?:also\s+|jointly\s+|again\s+)?(?:co-?)?(?:chair|mediate"
+    r"|have\s+agreed\s+to)\s+(?:also\s+|jointly\s+|again\s+)?(?:host\s+and\s+)?(?:co-?)?(?:chair|mediate"
     r"|facilitate|broker|convene|moderate|preside\s+over)(?:\s+(?:it|them|the\s+(?:talks|meeting"
     r"|sessions?|negotiations|round|dialogue))\b|(?=\s*[,.;]))",
     re.IGNORECASE,

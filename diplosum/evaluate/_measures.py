@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -242,15 +243,22 @@ def _match_json(m: Match) -> dict[str, Any]:
     return {"gold": m.gold, "pred": m.pred, "correct": m.correct}
 
 
+def _unaccented(text: str) -> str:
+    """``text`` folded without its accents: gold written "Noumea" is the city "Nouméa"."""
+    decomposed = unicodedata.normalize("NFKD", _fold(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _venue_keys(city: str | None, country: str | None) -> tuple[str | None, str | None]:
-    """(city, country) as compared: canonical city casefolded, country ISO3 (else its name)."""
+    """(city, country) as compared: canonical city casefolded without accents, country ISO3
+    (else its name)."""
     from ..normalise import resolve_venue
 
     if city is None and country is None:
         return None, None
     ref = resolve_venue(city, country)
     return (
-        _fold(ref.city) if ref.city else None,
+        _unaccented(ref.city) if ref.city else None,
         ref.iso3 or (_fold(ref.country) if ref.country else None),
     )
 

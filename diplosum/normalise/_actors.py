@@ -89,12 +89,15 @@ def _actor_index() -> _ActorIndex:
         short_names[country.alpha_3] = [ref.name, getattr(country, "common_name", country.name)]
     for code, name in data.NON_ISO_STATES.items():
         states[code] = ActorRef(name, "state", None, True)
+        names.setdefault(_key(name), states[code])
     for row in _gazetteer.load().countries:
         if row.alpha3 in states:  # Kosovo
             by_alpha2.setdefault(row.alpha2, states[row.alpha3])
     for alias, code in data.STATE_ALIASES.items():
         names[_key(alias)] = states[code]
         short_names.setdefault(code, []).append(alias)
+    for phrase, code in _provincial_governments(by_alpha2):
+        names.setdefault(phrase, states[code])
     for canonical, (kind, aliases) in data.GROUPS.items():
         group = ActorRef(canonical, kind, None, True)
         names.update((_key(alias), group) for alias in (canonical, *aliases))
@@ -125,6 +128,46 @@ def _actor_index() -> _ActorIndex:
     codes = {state.iso3: state for state in states.values() if state.iso3}
     ambiguous = frozenset(_key(word) for word in data.AMBIGUOUS)
     return _ActorIndex(names, seats, demonyms, codes, by_alpha2, ambiguous, initialisms)
+
+
+#: A province's or state's own government, in the words a report names it with: "the Yunnan
+#: provincial government" speaks and acts for China (its foreign affairs office hosts talks).
+_SUBNATIONAL_GOVERNMENTS = (
+    "provincial government",
+    "provincial authorities",
+    "provincial administration",
+    "regional government",
+    "regional authorities",
+    "state government",
+)
+#: The words of a subdivision's local name that say what kind it is ("Yunnan Sheng").
+_SUBDIVISION_SUFFIXES = re.compile(
+    r"\s+(?:Sheng|Shi|Zizhiqu|Province|State|Region|Oblast'?|Oblysy|Kray|Krai)$", re.IGNORECASE
+)
+#: The kinds of subdivision with a government of their own.
+_SUBDIVISION_TYPES = frozenset(
+    {"Province", "State", "Region", "Autonomous region", "Autonomous province", "Federal state"}
+)
+
+
+def _provincial_governments(by_alpha2: dict[str, ActorRef]) -> Iterator[tuple[str, str]]:
+    """(folded phrase, alpha-3) for "<subdivision> provincial government" and its like, from
+    ISO 3166-2; a subdivision name two states share ("Punjab") names neither."""
+    import pycountry
+
+    holders: dict[str, set[str]] = {}
+    for sub in pycountry.subdivisions:
+        state = by_alpha2.get(sub.country_code)
+        if sub.type not in _SUBDIVISION_TYPES or state is None or state.iso3 is None:
+            continue
+        # "Yunnan Sheng" is "Yunnan"; "Free State" stays whole too
+        for name in {sub.name, _SUBDIVISION_SUFFIXES.sub("", sub.name)}:
+            if len(name) > 3:
+                holders.setdefault(_key(name), set()).add(state.iso3)
+    for name, codes in holders.items():
+        if len(codes) == 1:
+            for words in _SUBNATIONAL_GOVERNMENTS:
+                yield f"{name} {_key(words)}", next(iter(codes))
 
 
 _UNKNOWN = ActorRef("", "other", None, False)
@@ -218,7 +261,7 @@ def _phrase(index: _ActorIndex, mention: str) -> ActorRef | None:
     for at in range(len(words) - 1, 0, -1):
         if lowered[at] in ("of", "from"):
             roles = _key(" ".join(words[:at])).split()
-            if roles and all(word in data.ROLE_WORDS for word in roles):
+            if roles and all(w in data.ROLE_WORDS or w in data.TERRITORY_WORDS for w in roles):
                 return _whole(index, " ".join(words[at + 1 :]))
             break
     return None
@@ -228,16 +271,22 @@ _BEFORE_COMPLEMENT = re.compile(r"\s+(?:of|for|on|in)\s+", re.IGNORECASE)
 
 
 @functools.cache
-def organisation_heads(name: str) -> frozenset[str]:
+def organisation_heads(name: str, *, defined: bool = False) -> frozenset[str]:
     """The head nouns of the organisation ``name`` (canonical) under any of its long names,
     capitalised ("League" for the Arab League, "Community" for ECOWAS): the word before its
     complement ("League of Arab States") or its last word ("Arab League"), when it is one of
-    the nouns organisations are called by. Empty for anything but a known organisation."""
+    the nouns organisations are called by. Empty for anything but a known organisation, unless
+    ``defined``: an organisation the article itself names in full beside its acronym ("the Mano
+    River Union (MRU)"), ``name`` being that full name."""
     group = data.GROUPS.get(name)
-    if group is None or group[0] != "organisation":
+    if group is None and defined:
+        longs: tuple[str, ...] = (name,)
+    elif group is None or group[0] != "organisation":
         return frozenset()
+    else:
+        longs = (name, *group[1])
     heads = set()
-    for long in (name, *group[1]):
+    for long in longs:
         words = _BEFORE_COMPLEMENT.split(long, maxsplit=1)[0].split()
         head = words[-1].casefold() if words and " " in long else ""
         if head in data.HEAD_NOUNS:

@@ -61,6 +61,13 @@ STATE_ALIASES: Final[dict[str, str]] = {
     "PRC": "CHN",
     "KSA": "SAU",
     "Kosovo": "XKX",
+    "Pridnestrovie": "XTR",
+    "Transdniestria": "XTR",
+    "Transdniester": "XTR",
+    "Trans-Dniester": "XTR",
+    "Turkish Republic of Northern Cyprus": "XNC",
+    "TRNC": "XNC",
+    "North Cyprus": "XNC",
 }
 
 # Seats of power and spellings of capitals that the GeoNames capital list does not give.
@@ -76,6 +83,13 @@ METONYMS: Final[dict[str, str]] = {
     "Élysée Palace": "FRA",
     "Quai d'Orsay": "FRA",
     "Zhongnanhai": "CHN",
+    "Tiraspol": "XTR",  # the de facto states' seats, which no capital list gives
+    "Sukhumi": "XAB",
+    "Sokhumi": "XAB",
+    "Tskhinvali": "XSO",
+    "Hargeisa": "XSL",
+    "Pope": "VAT",  # "the Pope's envoy will chair the talks": the Holy See
+    "Holy Father": "VAT",
     "Kiev": "UKR",
 }
 
@@ -115,6 +129,13 @@ IRREGULAR_DEMONYMS: Final[dict[str, str]] = {
     "Malagasy": "MDG",
     "Togolese": "TGO",
     "Kosovar": "XKX",
+    "Papal": "VAT",  # "a papal envoy"
+    "Basotho": "LSO",
+    "Mosotho": "LSO",
+    "Transnistrian": "XTR",
+    "Abkhaz": "XAB",
+    "Abkhazian": "XAB",
+    "Ossetian": "XSO",
 }
 
 # Suffix rules deriving demonyms from a country's short name, cheapest first: (strip, add).
@@ -289,7 +310,16 @@ NAME_SMALL_WORDS: Final[tuple[str, ...]] = (
 )  # fmt: skip
 
 # States outside ISO 3166-1 (geonames' user-assigned code -> name); they get no ISO code.
-NON_ISO_STATES: Final[dict[str, str]] = {"XKX": "Kosovo"}
+# Beside Kosovo, the de facto states that talks are held with as sides of their own ("the
+# breakaway region of Transnistria"); their codes here are this table's own, never shown.
+NON_ISO_STATES: Final[dict[str, str]] = {
+    "XKX": "Kosovo",
+    "XTR": "Transnistria",
+    "XAB": "Abkhazia",
+    "XSO": "South Ossetia",
+    "XSL": "Somaliland",
+    "XNC": "Northern Cyprus",
+}
 
 #: Seas, gulfs and other features whose names hold an actor's name or demonym: "on the Indian
 #: Ocean shore" mentions no India, "the South China Sea" no China.
@@ -372,6 +402,11 @@ AMBIGUOUS: Final[frozenset[str]] = frozenset(
 
 # Words that may follow a state's or group's *name* in a phrase that still means that actor
 # ("US officials", "Hamas delegation"). After a demonym or a possessive any words may follow.
+# Words for a territory before "of" and its name: "the breakaway region of Transnistria".
+TERRITORY_WORDS: Final[frozenset[str]] = frozenset(
+    {"breakaway", "separatist", "self", "declared", "proclaimed", "region", "republic"}
+)
+
 ROLE_WORDS: Final[frozenset[str]] = frozenset(
     [
         "administration",

@@ -254,9 +254,12 @@ def _relative(text: str, lead: bool, published: datetime.date) -> _Found | None:
     return None
 
 
+#: "the first working day of August": a day from Monday to Friday, counted like a weekday.
+_WORKING_DAY = r"(?:working|business|week)\s*day"
 #: "the first Tuesday of next month", "the last Friday in June": a weekday counted in a month.
 _NTH_WEEKDAY = (
-    rf"(?P<n>first|second|third|fourth|fifth|last|[1-5])\s+(?P<wd>{_WEEKDAY})\s+(?:in\s+)?"
+    rf"(?P<n>first|second|third|fourth|fifth|last|[1-5])\s+(?P<wd>{_WEEKDAY}|{_WORKING_DAY})\s+"
+    r"(?:in\s+)?"
     # "of the month" (its "the" and "of" cleaned away): this month
     rf"(?:(?:(?P<which>this|next|coming|current)\s+)?month|(?P<month>{_MONTH})(?:\s+(?P<y>\d{{4}}))?)"
 )
@@ -278,8 +281,12 @@ def _nth_weekday(match: re.Match[str], published: datetime.date) -> _Found | Non
         first = datetime.date(year, month, 1)
     else:
         first = _months_later(published, 1 if match["which"] in ("next", "coming") else 0)
-    weekday = data.WEEKDAYS[match["wd"]]
     n = _NTH[match["n"]] if match["n"] in _NTH else int(match["n"])
+    if match["wd"] not in data.WEEKDAYS:  # a working day: Monday to Friday, counted
+        days = (first + i * _DAY for i in range(31))
+        working = [d for d in days if d.month == first.month and d.weekday() < 5]
+        return (working[n - 1] if n > 0 else working[-1]), None, "day"
+    weekday = data.WEEKDAYS[match["wd"]]
     if n == -1:
         last = _months_later(first, 1) - _DAY
         return last - ((last.weekday() - weekday) % 7) * _DAY, None, "day"
@@ -426,7 +433,8 @@ _IN_TEXT = (
     rf"|in\s+(?:\d{{1,2}}|{'|'.join(w for w in data.NUMBER_WORDS if len(w) > 2)})\s+(?:days|weeks)"
     r"(?:['’]\s+time)?"
     # "the first Tuesday of next month", "on the 21st" (only after "on": not "the 21st century")
-    rf"|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+(?:{_WEEKDAY})\s+(?:of|in)\s+"
+    rf"|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+(?:{_WEEKDAY}|{_WORKING_DAY})\s+"
+    r"(?:of|in)\s+"
     rf"(?:(?:this|next|the\s+coming|the)\s+month|(?:{_MONTH}))"
     rf"|(?<=\bon\s)the\s+\d{{1,2}}(?:st|nd|rd|th)(?:\s+of\s+(?:this|next)\s+month)?"
     rf"(?!\s+(?:century|anniversary|round|session|summit|meeting|edition|time)\b)"
