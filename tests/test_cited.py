@@ -3673,3 +3673,29 @@ def test_two_sides_envoys_meeting_name_the_sides() -> None:
     summary, dropped = _built(text, actors=actors)
     assert [a.name for a in summary.parties] == ["South Africa", "Lesotho"], dropped
     assert summary.mediators == []
+
+
+def test_talks_on_the_sidelines_take_the_gatherings_city_and_day() -> None:
+    """ "on the sidelines of the ... summit" ... "on the second day of the summit, which opens
+    in San Salvador, the capital of El Salvador, on Thursday 10 December": the venue the
+    model gave (the dateline) is replaced by the summit's city, and the day it wrote (the
+    opening) by the second day (BUILD 82)."""
+    text = (
+        "date 2026-11-26 x\n\nBELMOPAN\n\nBelizean and Guatemalan ministers will meet on the "
+        "sidelines of the Central American summit, officials said. The two ministers will sit "
+        "down on the second day of the summit, which opens in San Salvador, the capital of El "
+        "Salvador, on Thursday 10 December."
+    )
+    actors = [
+        {"name": "Belize", "role": "party", "segments": [2]},
+        {"name": "Guatemala", "role": "party", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text,
+        actors=actors,
+        venue={"city": "Belmopan", "country": "Belize", "segment": 1},
+        talks_date={"text": "Thursday 10 December", "segment": 3},
+    )
+    assert summary.venue is not None and summary.venue.city == "San Salvador", dropped
+    assert summary.proposed_date is not None
+    assert summary.proposed_date.date.isoformat() == "2026-12-11"

@@ -364,7 +364,11 @@ def _venue(
             return instead
     # then the one city the article says the talks will be held in ("The second round will be
     # held in Dakar"), or that it names as the earlier rounds' "same city"
-    instead = _held_in(segments, written, published) or _same_city(segments, written)
+    instead = (
+        _held_in(segments, written, published)
+        or _same_city(segments, written)
+        or _sidelines_city(segments, written, published)
+    )
     if instead is not None:
         at = instead.evidence.segment
         reason = f"replaced: {reason}; segment {at} names {instead.city} as the place"
@@ -471,6 +475,47 @@ def _held_in(segments: Segments, written: str, published: dt.date | None) -> Ven
         return None
     ref, segment = next(iter(found.values()))
     return _placed(ref, _evidence(segment))
+
+
+#: Talks held beside another gathering: "on the sidelines of the Caribbean Community's July
+#: summit", "on the margins of the next meeting of Gulf Arab foreign ministers".
+_SIDELINES = re.compile(r"\bon\s+the\s+(?:sidelines|margins)\s+of\b", re.IGNORECASE)
+#: Where that gathering is: "which opens in Basseterre", "meets at the council's secretariat
+#: in Riyadh".
+_GATHERS_IN = re.compile(
+    r"\b(?:opens|meets|convenes|gathers|is\s+held|will\s+be\s+held|takes\s+place"
+    r"|will\s+(?:open|meet|convene|gather|take\s+place))\b(?:\s+(?:at|on)\s+[^.;,]{0,60}?)?"
+    r"\s+(?=in\s+)",
+    re.IGNORECASE,
+)
+
+
+def _sidelines_city(segments: Segments, written: str, published: dt.date | None) -> Venue | None:
+    """The city of the gathering the talks are held beside ("will meet ... on the sidelines of
+    the Caribbean Community's July summit" ... "the meeting of CARICOM heads of government,
+    which opens in Basseterre"): the one known city that the segment, or one of the next two,
+    says the gathering opens or meets in. The evidence spans both segments."""
+    ordered = list(segments)
+    for at, segment in enumerate(ordered):
+        side = _SIDELINES.search(segment.text)
+        if side is None or _about_an_earlier_meeting(segment):
+            continue
+        for later in ordered[at : at + 3]:
+            text = later.text[side.end() :] if later is segment else later.text
+            cities: dict[str, VenueRef] = {}
+            for verb in _GATHERS_IN.finditer(text):
+                m = _CITY_AFTER.match(text, verb.end())
+                if m is None:
+                    continue
+                name, ref = _known_city(m["name"])
+                if ref is None or ref.city is None or _a_state_as_a_city(name, ref):
+                    continue
+                if _fold(name) != _fold(written) and _named_as_venue(later, [name], published):
+                    cities[ref.city] = ref
+            if len(cities) == 1:
+                ref = next(iter(cities.values()))
+                return _placed(ref, _spanning(segments.body, segment, later, later))
+    return None
 
 
 def _same_city(segments: Segments, written: str) -> Venue | None:
@@ -778,9 +823,13 @@ def _dated(
         if written
         else None
     )
+    nth_day = _on_a_day_of_a_gathering(index, article) if written else None
     if isinstance(found, TalksDate) and found.date is not None:
         if event is not None and _fold(_bare(found.text or "")) in _fold(event.text or ""):
             return event  # "Tuesday" of "the Tuesday after Orthodox Easter": that Tuesday
+        if nth_day is not None and found.date == nth_day[1]:
+            return nth_day[0]  # "on the second day of the meeting ..., which opens ... on
+            # Sunday 5 July": the Monday, not the Sunday the model wrote
         return found
     rescued = event or _venue_date(index, article, status, parties, venue)
     if rescued is not None and written:
@@ -831,12 +880,7 @@ def _after_an_event(index: _Index, article: Article) -> TalksDate | None:
                 continue
             last = _last_day(text, article)
             if last is not None:
-                return TalksDate(
-                    date=last + dt.timedelta(days=1),
-                    precision="day",
-                    text=m.group(0),
-                    evidence=_spanning(index.segments.body, segment, later, later),
-                )
+                return _dated_by(index, last + dt.timedelta(days=1), m.group(0), segment, later)
     return None
 
 
@@ -885,12 +929,7 @@ def _after_a_named_day(index: _Index, article: Article) -> TalksDate | None:
                     continue
                 last = day.end or day.date
                 ahead = (weekday - last.weekday()) % 7 or 7
-                return TalksDate(
-                    date=last + dt.timedelta(days=ahead),
-                    precision="day",
-                    text=m.group(0),
-                    evidence=_spanning(index.segments.body, segment, later, later),
-                )
+                return _dated_by(index, last + dt.timedelta(days=ahead), m.group(0), segment, later)
     return None
 
 
@@ -948,13 +987,51 @@ def _from_a_dated_event(index: _Index, article: Article) -> TalksDate | None:
                     when = _shifted(past, months=12 * years)
                 if when is None or (article.published and when < article.published):
                     continue
-                return TalksDate(
-                    date=when,
-                    precision="day",
-                    text=m.group(0),
-                    evidence=_spanning(index.segments.body, segment, later, later),
-                )
+                return _dated_by(index, when, m.group(0), segment, later)
     return None
+
+
+#: The talks on one day of another gathering: "will sit down on the second day of the meeting
+#: of CARICOM heads of government".
+_NTH_DAY_OF = re.compile(
+    r"\bon\s+the\s+(?P<nth>second|third|fourth|fifth)\s+day\s+of\s+(?:the\s+)?"
+    r"(?P<event>[^.;:]{3,90})",
+    re.IGNORECASE,
+)
+_NTH_DAY = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
+#: Before the day a gathering opens: "which opens in Basseterre, the capital of ..., on".
+_OPENS_BEFORE = re.compile(r"\b(?:opens|begins|starts)\b[^.;]{0,80}?\bon\s+$", re.IGNORECASE)
+
+
+def _on_a_day_of_a_gathering(index: _Index, article: Article) -> tuple[TalksDate, dt.date] | None:
+    """(the talks' date, the gathering's first day) when a segment puts the talks on its
+    second (third ...) day and the same or one of the next two segments gives the day it
+    opens ("which opens in Basseterre ... on Sunday 5 July": Monday 6 July). The evidence
+    spans both segments."""
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        m = _NTH_DAY_OF.search(segment.text)
+        if m is None:
+            continue
+        for later in ordered[at : at + 3]:
+            text = later.text[m.start("event") :] if later is segment else later.text
+            for phrase, start, _ in date_phrases(text):
+                if not _OPENS_BEFORE.search(text[:start]):
+                    continue
+                day = resolve_date(phrase, article.published, direction="forward")
+                if day is None or day.precision != "day":
+                    continue
+                when = day.date + dt.timedelta(days=_NTH_DAY[m["nth"].lower()] - 1)
+                talks = _dated_by(index, when, m.group(0), segment, later)
+                return talks, day.date
+    return None
+
+
+def _dated_by(index: _Index, day: dt.date, phrase: str, one: Segment, other: Segment) -> TalksDate:
+    """The talks on ``day``, from ``phrase`` of segment ``one`` read with the later segment
+    ``other`` that dates its event; the evidence spans both."""
+    evidence = _spanning(index.segments.body, one, other, other)
+    return TalksDate(date=day, precision="day", text=phrase, evidence=evidence)
 
 
 def _shifted(day: dt.date, months: int) -> dt.date | None:
