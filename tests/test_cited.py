@@ -3699,3 +3699,61 @@ def test_talks_on_the_sidelines_take_the_gatherings_city_and_day() -> None:
     assert summary.venue is not None and summary.venue.city == "San Salvador", dropped
     assert summary.proposed_date is not None
     assert summary.proposed_date.date.isoformat() == "2026-12-11"
+
+
+def test_here_under_a_dateline_is_the_dateline_city_and_a_gulf_is_no_city() -> None:
+    """ "CHAU DOC, Vietnam" ... "will meet here": the dateline's city, as the model wrote it;
+    "to the Gulf of Thailand" names no city "Gulf" to replace it with (BUILD 83)."""
+    text = (
+        "date 2026-11-09 x\n\nVIENTIANE, Laos\n\nLao and Thai officials will meet here on "
+        "Thursday to discuss the Mekong, which flows on to the Gulf of Thailand, officials said."
+    )
+    summary, dropped = _built(text, venue={"city": "Vientiane", "country": "Laos", "segment": 1})
+    assert summary.venue is not None and summary.venue.city == "Vientiane", dropped
+    assert summary.venue.evidence.quote.startswith("VIENTIANE, Laos")
+    from diplosum._evidence._places import _known_city
+
+    assert _known_city("Gulf of Thailand")[1] is None
+
+
+def test_a_place_that_locates_an_organisation_is_no_actor() -> None:
+    """ "Kenya and the Djibouti-based regional bloc will co-chair the session": the bloc
+    (IGAD, the article's one organisation) co-chairs; Djibouti, its seat, is no mediator
+    (BUILD 83)."""
+    from diplosum.normalise import actor_mentions
+
+    assert [r.name for r, _, _ in actor_mentions("the Abuja-based regional bloc")] == []
+    text = (
+        "date 2026-08-03 x\n\nSomalia and Ethiopia will hold talks in Mombasa on 14 August. "
+        "Kenya and the Djibouti-based regional bloc will co-chair the session. The "
+        "Intergovernmental Authority on Development (IGAD) has eight members."
+    )
+    actors = [
+        {"name": "Somalia", "role": "party", "segments": [1]},
+        {"name": "Ethiopia", "role": "party", "segments": [1]},
+        {"name": "Kenya", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Mombasa", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Kenya", "IGAD"], dropped
+
+
+def test_a_host_side_that_chairs_its_round_is_a_party() -> None:
+    """ "Bhutanese and Indian officials will meet in Thimphu ... near Bhutan's frontier with
+    China": the sides, though the sentence says "with" (BUILD 83); Bhutan, which chairs as the
+    host, stays a party."""
+    text = (
+        "date 2026-05-11 x\n\nBhutanese and Indian officials will meet in Thimphu next week to "
+        "discuss a stretch of their border near Bhutan's frontier with China. Bhutan's head of "
+        "delegation will chair the round, as the rules provide for the host."
+    )
+    actors = [
+        {"name": "India", "role": "party", "segments": [1]},
+        {"name": "Bhutan", "role": "mediator", "segments": [2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Thimphu", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.parties] == ["India", "Bhutan"], dropped
+    assert summary.mediators == []

@@ -29,7 +29,9 @@ HOST_PHRASE = re.compile(
 )
 #: The article's one organisation, named by what it is: "the bloc's executive secretary".
 _SOLE_ORGANISATION = (
-    r"\b[Tt]he\s+(?P<name>(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?"
+    # "the Abuja-based regional bloc"
+    r"\b[Tt]he\s+(?P<name>(?:[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?-based\s+)?"
+    r"(?:(?:regional|economic|continental|[a-z]+-nation)\s+)?"
     r"(?:bloc|grouping|organi[sz]ation))\b"
 )
 _FILLER = frozenset({"on", "the", "of", "in", "at", "by", "and", "a", "an", "for", "from"})
@@ -61,8 +63,9 @@ def _surname(name: str) -> str | None:
     return words[-1] if words else None
 
 
-#: "EU-facilitated", "Qatari-mediated": an actor fused to the word that follows it.
-_FUSED = re.compile(r"\b([A-Z][\w.]*?[A-Za-z.])-(?=[a-z])")
+#: "EU-facilitated", "Qatari-mediated": an actor fused to the word that follows it (not
+#: "Abuja-based", a place that locates something).
+_FUSED = re.compile(r"\b([A-Z][\w.]*?[A-Za-z.])-(?=[a-z])(?!based\b|headquartered\b)")
 
 
 @functools.lru_cache(maxsize=512)

@@ -351,7 +351,7 @@ def _venue(
         if earlier
         else "no segment names this venue"
     )
-    if earlier and (instead := _the_capital_of_the_dateline(segments, ref)) is not None:
+    if earlier and (instead := _the_capital_of_the_dateline(segments, ref, written)) is not None:
         return instead  # "NOUAKCHOTT ... will meet in the capital"
     # the segment the model cited, then the lead (a dateline and the first sentence)
     cited = segments.get(getattr(item, "segment", None) or 0)
@@ -378,24 +378,35 @@ def _venue(
     return None
 
 
-#: The talks placed in "the capital" with no state named: the dateline's, when it is one.
-_IN_THE_CAPITAL = re.compile(
+#: The talks placed in "the capital" with no state named: the dateline's, when it is one; or
+#: "here", the dateline's place itself.
+_TALKS_WILL = (
     r"\b(?:will|shall|(?:is|are)\s+(?:to|due\s+to|set\s+to|scheduled\s+to))\s+"
     r"(?:meet|be\s+held|take\s+place|hold\s+(?:the\s+|their\s+)?talks|open\s+talks)\b"
-    r"[^.;]{0,120}?\bin\s+the\s+capital\b(?!\s+of\b|['’])",
-    re.IGNORECASE,
 )
+_IN_THE_CAPITAL = re.compile(
+    _TALKS_WILL + r"[^.;]{0,120}?\bin\s+the\s+capital\b(?!\s+of\b|['’])", re.IGNORECASE
+)
+_HERE = re.compile(_TALKS_WILL + r"\s+here\b", re.IGNORECASE)
 
 
-def _the_capital_of_the_dateline(segments: Segments, ref: VenueRef) -> Venue | None:
-    """The dateline's city, when the model named it, it is its state's capital, and a segment
-    says the talks will be "in the capital" ("NOUAKCHOTT" ... "will meet in the capital");
-    the evidence spans the dateline to that segment."""
+def _the_capital_of_the_dateline(segments: Segments, ref: VenueRef, written: str) -> Venue | None:
+    """The dateline's city, when the model named it and a segment says the talks will be
+    "here" ("CHAU DOC, Vietnam" ... "will meet here"), or, when it is its state's capital, "in
+    the capital" ("NOUAKCHOTT" ... "will meet in the capital"); the evidence spans the
+    dateline to that segment."""
     first = next(iter(segments), None)
-    if first is None or not ref.city or not ref.iso3 or not first.text.isupper():
+    # the dateline's city: "NOUAKCHOTT", "CHAU DOC, Vietnam"
+    dateline = first.text.split(",")[0].strip() if first is not None else ""
+    if first is None or not ref.city or not ref.iso3 or not dateline.isupper():
         return None
+    if _fold(dateline) not in {_fold(ref.city), _fold(written)}:
+        return None  # "CHAU DOC" for "Châu Đốc": as the model wrote it
+    here = next((s for s in segments if _HERE.search(s.text)), None)
+    if here is not None and not _about_an_earlier_meeting(here):
+        return _placed(ref, _spanning(segments.body, first, here, here))  # "will meet here"
     seat = capital(ref.iso3)
-    if seat is None or not _fold(seat.city or "") == _fold(ref.city) == _fold(first.text):
+    if seat is None or _fold(seat.city or "") != _fold(ref.city):
         return None
     said = next((s for s in segments if _IN_THE_CAPITAL.search(s.text)), None)
     if said is None or _about_an_earlier_meeting(said):
@@ -436,10 +447,17 @@ def _placed(ref: VenueRef, evidence: Evidence) -> Venue:
     )
 
 
+#: The first words of the names of waters, which no city name begins with in running text.
+_WATER_WORDS = frozenset({"gulf", "sea", "lake", "river", "strait", "straits", "ocean", "bay"})
+
+
 def _known_city(name: str) -> tuple[str, VenueRef | None]:
     """The longest leading run of the words of ``name`` that the gazetteer knows as a city
-    ("Dar es Salaam", not "Dar"), and its place; None when no run is one."""
+    ("Dar es Salaam", not "Dar"), and its place; None when no run is one, or when ``name`` is
+    a sea, a lake or a gulf ("the Gulf of Thailand" is no city "Gulf")."""
     words = name.split()
+    if words and words[0].casefold() in _WATER_WORDS:
+        return name, None
     for n in range(len(words), 0, -1):
         ref = resolve_venue(" ".join(words[:n]), None)
         if ref.normalised and ref.city:

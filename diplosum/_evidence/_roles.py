@@ -103,7 +103,7 @@ _MEETERS = re.compile(
     r"(?:officials|ministers|envoys|diplomats|leaders)"
     r"\s+(?:will|are\s+(?:due|set|expected|scheduled)\s+to|are\s+to|plan\s+to)\s+"
     r"(?:meet|hold|open|begin|start|resume)\b(?!\s+(?:with\s+)?(?:the\s+)?[A-Z])"
-    r"(?![^.;]*\b(?:with|mediat\w*|facilitat\w*|shuttl\w*|good\s+offices|auspices)\b)"
+    r"(?![^.;]*\b(?:mediat\w*|facilitat\w*|shuttl\w*|good\s+offices|auspices)\b)"
 )
 #: How far (in characters) a mediating word may stand from the actor's mention.
 _ROLE_WINDOW = 100

@@ -465,7 +465,12 @@ def actor_mentions(text: str) -> list[tuple[ActorRef, int, int]]:
                     end = spans[stop - 1].start() + len(words[stop - 1])  # not a full stop
                     found.append((ref, spans[start].start(), end))
     features = [(m.start(), m.end()) for m in _FEATURES.finditer(text)]
-    return [f for f in found if not any(f[1] < b and a < f[2] <= b for a, b in features)]
+    return [
+        f
+        for f in found
+        if not any(f[1] < b and a < f[2] <= b for a, b in features)
+        and not _BASED.match(text, f[2])  # "the Abuja-based regional bloc": a place, no actor
+    ]
 
 
 def _name_goes_on(
@@ -496,6 +501,9 @@ def _longest_name() -> int:
     key's words and the articles the key leaves out ("the Arab States of the Gulf")."""
     return max(len(name.split()) for name in _actor_index().names) + 3
 
+
+#: After a place that only locates an organisation: "Abuja-based", "Geneva-headquartered".
+_BASED = re.compile(r"-(?:based|headquartered)\b", re.IGNORECASE)
 
 #: A sea, gulf or peninsula whose name holds an actor's (``data.GEOGRAPHIC_FEATURES``).
 _FEATURES = re.compile(
