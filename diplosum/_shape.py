@@ -35,7 +35,7 @@ __all__ = ["BUILD_VERSION", "Shape", "build_summary", "lenient_extraction", "sha
 
 #: Bumped when building or normalisation changes what a summary holds. Not part of cache
 #: keys: a cached answer built by another version is rebuilt from its raw model output, locally.
-BUILD_VERSION = "83"
+BUILD_VERSION = "84"
 _FENCE = re.compile(r"^\s*```(?:json)?\s*|\s*```\s*$")
 
 

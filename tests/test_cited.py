@@ -3757,3 +3757,63 @@ def test_a_host_side_that_chairs_its_round_is_a_party() -> None:
     )
     assert [a.name for a in summary.parties] == ["India", "Bhutan"], dropped
     assert summary.mediators == []
+
+
+def test_as_co_mediators_goes_to_the_nearest_preceding_list_not_a_later_speaker() -> None:
+    """ "with Gabon and the Economic Community of Central African States (ECCAS) acting as
+    co-mediators, the Chadian government said": the list before "as" holds the role; Chad,
+    named just after it as a speaker, does not take it from them (BUILD 84)."""
+    text = (
+        "date 2026-10-30 x\n\nChad and the Central African Republic will hold talks in "
+        "Libreville on Monday, with Gabon and the Economic Community of Central African States "
+        "(ECCAS) acting as co-mediators, the Chadian government said on Friday."
+    )
+    actors = [
+        {"name": "Chad", "role": "party", "segments": [1]},
+        {"name": "Central African Republic", "role": "party", "segments": [1]},
+        {"name": "Gabon", "role": "mediator", "segments": [1]},
+        {"name": "ECCAS", "role": "mediator", "segments": [1]},
+    ]
+    venue = {"city": "Libreville", "country": None, "segment": 1}
+    summary, dropped = _built(text, actors=actors, venue=venue)
+    assert [a.name for a in summary.mediators] == ["Gabon", "ECCAS"], dropped
+
+
+def test_an_officials_appositive_does_not_take_the_role_from_the_owner() -> None:
+    """ "The organisation's executive secretary, Grace Odhiambo, a former Kenyan fisheries
+    official, will chair the talks": the organisation chairs, through its official; the
+    appositive's Kenya (a side) does not (BUILD 84)."""
+    text = (
+        "date 2026-09-14 x\n\nKenya and Uganda will hold talks at the secretariat of the Lake "
+        "Victoria Fisheries Organisation (LVFO) in Jinja on 28 September. The organisation's "
+        "executive secretary, Grace Odhiambo, a former Kenyan fisheries official, will chair "
+        "the talks."
+    )
+    actors = [
+        {"name": "Kenya", "role": "party", "segments": [1]},
+        {"name": "Uganda", "role": "party", "segments": [1]},
+        {"name": "LVFO", "role": "mediator", "segments": [1, 2]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Jinja", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["LVFO"], dropped
+
+
+def test_an_envoy_named_by_the_word_is_the_earlier_sentences_owner() -> None:
+    """ "..., the Pope's envoy said on Friday." ... "The envoy, Cardinal Stefano Conti, will
+    chair the meeting": the Holy See, which the model left out, mediates (BUILD 84)."""
+    text = (
+        "date 2026-02-20 x\n\nOfficials of South Sudan and Sudan will meet in Rome on 2 March, "
+        "the Pope's envoy said on Friday. The envoy, Cardinal Stefano Conti, will chair the "
+        "meeting. Italy will lend police but has no role in the talks."
+    )
+    actors = [
+        {"name": "South Sudan", "role": "party", "segments": [1]},
+        {"name": "Sudan", "role": "party", "segments": [1]},
+    ]
+    summary, dropped = _built(
+        text, actors=actors, venue={"city": "Rome", "country": None, "segment": 1}
+    )
+    assert [a.name for a in summary.mediators] == ["Holy See"], dropped
+    assert [e.segment for e in summary.mediators[0].evidence] == [2, 1]

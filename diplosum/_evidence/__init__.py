@@ -42,6 +42,7 @@ from ._actors import (
     _add_sides,
     _between_parties,
     _described,
+    _envoys,
     _numbered_roles,
     _rescue_mediators,
     _second_side,
@@ -77,6 +78,7 @@ def build_cited_summary(
     mediators, parties = _add_sides(segments, index, mediators, parties, dropped, where)
     mediators = _rescue_mediators(extraction, index, mediators, parties, demoted)
     mediators = _numbered_roles(index, mediators, parties)
+    mediators = _envoys(index, mediators, parties)
     mediators = _between_parties(mediators, parties, demoted, index, dropped)
     parties = _described(mediators, parties, index, dropped)
     parties = _second_side(mediators, parties, demoted, dropped, index)

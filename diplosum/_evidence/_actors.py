@@ -479,6 +479,44 @@ def _numbered_roles(index: _Index, mediators: list[Actor], parties: list[Actor])
     return mediators
 
 
+#: A sentence that names an envoy only by the word, then gives the envoy a role in the talks:
+#: "The envoy, Cardinal Stefano Rinaldi Conti, will chair the meeting", "The envoy, ..., told
+#: reporters at the Vatican that he would chair the meeting".
+_THE_ENVOY_CHAIRS = re.compile(
+    r"\A(?:The|the)\s+(?:special\s+|personal\s+)?(?:envoy|emissary)\b[^.;]{0,200}?"
+    r"\b(?:will|would|is\s+to|has\s+agreed\s+to)\s+(?:also\s+)?(?:co-)?(?:chair|mediate"
+    r"|facilitate|convene|preside\s+over|host)\b"
+)
+#: An earlier sentence's envoy of an actor: "the Pope's envoy said", "Norway's special envoy".
+_OWNERS_ENVOY = re.compile(r"['’]s?\s+(?:special\s+|personal\s+)?(?:envoy|emissary)\b")
+
+
+def _envoys(index: _Index, mediators: list[Actor], parties: list[Actor]) -> list[Actor]:
+    """Mediators named through their envoy: "..., the Pope's envoy said on Friday." ... "The
+    envoy, Cardinal ..., will chair the meeting": the actor whose envoy the nearest earlier
+    segment (up to two back) names, when it is not a side. The evidence is both segments."""
+    have = {_key(_ref(a)) for a in mediators + parties}
+    ordered = list(index.segments)
+    for at, segment in enumerate(ordered):
+        if not _THE_ENVOY_CHAIRS.search(segment.text) or _about_an_earlier_meeting(segment):
+            continue
+        for earlier in reversed(ordered[max(0, at - 2) : at]):
+            text = earlier.text
+            owners = [  # the mention may hold its "'s" ("The Pope's")
+                ref
+                for ref, _, b in _mentions(text)
+                if _OWNERS_ENVOY.match(text, b - 2 if text[b - 2 : b] in ("'s", "’s") else b)
+                and ref.kind in _SIDE_KINDS
+            ]
+            if len(set(owners)) == 1:
+                ref = owners[0]
+                if _key(ref) not in have:
+                    mediators.append(_actor(ref, ref.name, [segment, earlier]))
+                    have.add(_key(ref))
+                break
+    return mediators
+
+
 def _by_alias(
     segment: Segment,
     index: _Index,

@@ -270,6 +270,8 @@ _OWNER_TITLE_GAP = re.compile(
     r"|chair(?:man|woman|person)?|president|commissioner|mediator|coordinator|secretary"
     r"|(?:foreign\s+)?minister|director[- ]general)"
     r"(?:\s+for\s+[^,;:.()]{1,40})?(?:\s*,\s+(?:[A-Z][\w'’.-]*\s*){1,5}(?=,))?"
+    # an appositive after the name: ", a former Kenyan fisheries official"
+    r"(?:\s*,\s+(?:a|an|the)\s+[^,;:.()]{3,80}?(?=,))?"
     r"(?:\s*,\s+(?:who|which)\s+[^;:()]{3,120}?)?,?"
     r"(?:\s+(?:will|would|shall|has|have|had|is|was|also|now|again))*\s*"
 )
@@ -582,8 +584,9 @@ def _mediating(
         if _AS_ROLE.search(segment.text, 0, cue.start()):
             # "rejected Turkiye ... as a mediator": the role of "as" is the nearest actor's
             # before it (and its list's), not one's a little farther back
-            preceding = [gaps[r] for r, _, b in mentions if r in gaps and b <= cue.start()]
-            if preceding and mine is not None and mine > min(preceding):
+            preceding = [(b, r) for r, _, b in mentions if r in gaps and b <= cue.start()]
+            nearest = max(preceding, key=lambda m: m[0])[1] if preceding else None
+            if nearest is not None and mine is not None and mine > gaps[nearest]:
                 continue
         if mine is not None and mine <= window and mine <= min(gaps.values()) + _ROLE_SLACK:
             return True
