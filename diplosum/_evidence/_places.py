@@ -351,7 +351,7 @@ def _venue(
         if earlier
         else "no segment names this venue"
     )
-    if earlier and (instead := _the_capital_of_the_dateline(segments, ref, written)) is not None:
+    if earlier and (instead := _the_dateline_city(segments, ref, written)) is not None:
         return instead  # "NOUAKCHOTT ... will meet in the capital"
     # the segment the model cited, then the lead (a dateline and the first sentence)
     cited = segments.get(getattr(item, "segment", None) or 0)
@@ -390,7 +390,7 @@ _IN_THE_CAPITAL = re.compile(
 _HERE = re.compile(_TALKS_WILL + r"\s+here\b", re.IGNORECASE)
 
 
-def _the_capital_of_the_dateline(segments: Segments, ref: VenueRef, written: str) -> Venue | None:
+def _the_dateline_city(segments: Segments, ref: VenueRef, written: str) -> Venue | None:
     """The dateline's city, when the model named it and a segment says the talks will be
     "here" ("CHAU DOC, Vietnam" ... "will meet here"), or, when it is its state's capital, "in
     the capital" ("NOUAKCHOTT" ... "will meet in the capital"); the evidence spans the
